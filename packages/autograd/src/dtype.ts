@@ -1,0 +1,30 @@
+export type DType = "float32" | "float64" | "int32";
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32"];
+
+export function allocate(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+  }
+}
+
+export function dtypeOf(array: TypedArray): DType {
+  if (array instanceof Float32Array) return "float32";
+  if (array instanceof Float64Array) return "float64";
+  return "int32";
+}
+
+export function isFloat(dtype: DType): boolean {
+  return dtype !== "int32";
+}
+
+export function checkDType(dtype: unknown, op: string): DType {
+  if (dtype === "float32" || dtype === "float64" || dtype === "int32") return dtype;
+  throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype)}; expected "float32", "float64" or "int32"`);
+}

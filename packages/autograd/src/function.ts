@@ -1,0 +1,117 @@
+import { mode } from "./mode";
+import { fmt } from "./shape";
+import { Node, type Edge } from "./tape";
+import { Tensor } from "./tensor";
+
+/** What an op's forward leaves for its backward. Extra fields may be stored on it freely. */
+export class OpContext {
+  private savedTensors: Tensor[] = [];
+  private savedVersions: number[] = [];
+  [key: string]: unknown;
+
+  constructor(
+    readonly opName: string,
+    /** needsInputGrad[i]: whether the i-th tensor input requires a gradient. */
+    readonly needsInputGrad: readonly boolean[],
+  ) {}
+
+  /** Keeps tensors for backward; changing them in place afterwards makes backward throw. */
+  save(...tensors: Tensor[]): void {
+    for (const t of tensors) {
+      this.savedTensors.push(t);
+      this.savedVersions.push(t.version);
+    }
+  }
+
+  get saved(): Tensor[] {
+    this.savedTensors.forEach((t, i) => {
+      if (t.version !== this.savedVersions[i]) {
+        throw new Error(
+          `backward of '${this.opName}': saved tensor ${i} (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${this.savedVersions[i]}); its gradient would be wrong`,
+        );
+      }
+    });
+    return this.savedTensors;
+  }
+}
+
+export type GradList = readonly (Tensor | null | undefined)[];
+
+/**
+ * An op: forward computes the result from its arguments (Tensors, arrays of Tensors, or plain
+ * values); backward receives the gradient of each output and returns one gradient per tensor
+ * input, in order (null for inputs that need none). Backward is written with tensor ops, so it
+ * is itself differentiable (createGraph).
+ */
+export interface OpDefinition<Args extends unknown[], Out extends Tensor | Tensor[]> {
+  name: string;
+  forward(ctx: OpContext, ...args: Args): Out;
+  backward(ctx: OpContext, ...grads: Tensor[]): GradList;
+  /** Pass missing output gradients to backward as zeros (default) or as null. */
+  materializeGrads?: boolean;
+}
+
+export const registeredOps = new Set<string>();
+
+function tensorInputs(args: readonly unknown[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (const a of args) {
+    if (a instanceof Tensor) out.push(a);
+    else if (Array.isArray(a)) for (const t of a) if (t instanceof Tensor) out.push(t);
+  }
+  return out;
+}
+
+function checkFiniteOutput(op: string, t: Tensor, i: number): void {
+  if (t.dtype === "int32") return;
+  const data = t.data();
+  for (let k = 0; k < data.length; k++) {
+    if (!Number.isFinite(data[k]!)) {
+      throw new Error(`detectAnomaly: the forward of '${op}' produced ${Number.isNaN(data[k]!) ? "NaN" : "Inf"} in output ${i} (shape ${fmt(t.shape)})`);
+    }
+  }
+}
+
+/** Declares an op with its backward; the returned function records it on the tape. */
+export function defineOp<Args extends unknown[], Out extends Tensor | Tensor[]>(def: OpDefinition<Args, Out>): (...args: Args) => Out {
+  registeredOps.add(def.name);
+  const materialize = def.materializeGrads ?? true;
+  return (...args: Args): Out => {
+    const inputs = tensorInputs(args);
+    let record = false;
+    if (mode.grad) for (const t of inputs) if (t.requiresGrad) record = true;
+    const ctx = new OpContext(def.name, inputs.map((t) => record && t.requiresGrad));
+    const previous = mode.grad;
+    mode.grad = false;
+    let result: Out;
+    try {
+      result = def.forward(ctx, ...args);
+    } finally {
+      mode.grad = previous;
+    }
+    const outputs = (Array.isArray(result) ? result : [result]) as Tensor[];
+    for (let i = 0; i < outputs.length; i++) {
+      // An op may hand back an input unchanged; its output still needs an identity of its own.
+      if (inputs.includes(outputs[i]!)) outputs[i] = outputs[i]!.alias();
+      if (mode.anomaly) checkFiniteOutput(def.name, outputs[i]!, i);
+    }
+    if (record) {
+      const edges: (Edge | null)[] = inputs.map((t) => t.edge());
+      const meta = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+      const node = new Node(
+        def.name,
+        (grads) => {
+          const full = materialize ? grads.map((g, i) => g ?? Tensor.zeros(meta[i]!.shape, meta[i]!.dtype)) : grads;
+          const out = def.backward(ctx, ...(full as Tensor[]));
+          return Array.isArray(out) ? out : [out as unknown as Tensor];
+        },
+        edges,
+        meta,
+      );
+      outputs.forEach((t, i) => {
+        if (t.dtype !== "int32") t.attach(node, i);
+      });
+    }
+    return (Array.isArray(result) ? outputs : outputs[0]) as Out;
+  };
+}

@@ -1,0 +1,31 @@
+import { elementwise } from "./elementwise";
+import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing";
+import { matmul } from "./matmul";
+import { reduce } from "./reduce";
+
+export type { ElementwiseOp } from "./elementwise";
+export type { ReduceOp } from "./reduce";
+export type { StridedView } from "./view";
+
+/**
+ * The narrow interface every op runs its loops through. A faster implementation (WASM SIMD,
+ * worker threads) replaces the plain TypeScript one with setKernels() without touching ops.
+ */
+export interface Kernels {
+  name: string;
+  elementwise: typeof elementwise;
+  reduce: typeof reduce;
+  matmul: typeof matmul;
+  gather: typeof gather;
+  scatterAdd: typeof scatterAdd;
+  indexSelect: typeof indexSelect;
+  indexAdd: typeof indexAdd;
+}
+
+export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, gather, scatterAdd, indexSelect, indexAdd };
+
+export let kernels: Kernels = jsKernels;
+
+export function setKernels(next: Kernels): void {
+  kernels = next;
+}

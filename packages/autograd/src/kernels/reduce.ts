@@ -1,0 +1,77 @@
+import type { TypedArray } from "../dtype";
+import { coalesce, type StridedView } from "./view";
+
+export type ReduceOp = "sum" | "max" | "min";
+
+/** Splits x's dims into kept (outer loop) and reduced (inner loop), each coalesced. */
+function plan(x: StridedView, reduced: readonly number[]) {
+  const keep: number[] = [];
+  for (let d = 0; d < x.shape.length; d++) if (!reduced.includes(d)) keep.push(d);
+  const outer = coalesce(keep.map((d) => x.shape[d]!), [keep.map((d) => x.strides[d]!)]);
+  const inner = coalesce(reduced.map((d) => x.shape[d]!), [reduced.map((d) => x.strides[d]!)]);
+  return { outerShape: outer.shape, outerStrides: outer.strides[0]!, innerShape: inner.shape, innerStrides: inner.strides[0]! };
+}
+
+/** Calls visit(start) for every start offset of an odometer over shape/strides, in row-major order. */
+function forEachOffset(shape: number[], strides: number[], base: number, visit: (offset: number, k: number) => void): void {
+  const nd = shape.length;
+  let total = 1;
+  for (const s of shape) total *= s;
+  const idx = new Int32Array(nd);
+  let p = base;
+  for (let k = 0; k < total; k++) {
+    visit(p, k);
+    for (let d = nd - 1; d >= 0; d--) {
+      p += strides[d]!;
+      if (++idx[d]! < shape[d]!) break;
+      p -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/**
+ * Reduces x over `dims` into the contiguous `out` (kept dims in order). For max/min over one
+ * dim, `indices` receives the position of the first extreme element along that dim.
+ * NaN propagates through max and min.
+ */
+export function reduce(op: ReduceOp, x: StridedView, dims: readonly number[], out: TypedArray, indices?: Int32Array): void {
+  const { outerShape, outerStrides, innerShape, innerStrides } = plan(x, dims);
+  const buf = x.buf;
+  let count = 1;
+  for (const s of innerShape) count *= s;
+  if (innerShape.length <= 1) {
+    const stride = innerStrides[0] ?? 0;
+    forEachOffset(outerShape, outerStrides, x.offset, (p, k) => {
+      if (op === "sum") {
+        let acc = 0;
+        for (let j = 0; j < count; j++) acc += buf[p + j * stride]!;
+        out[k] = acc;
+      } else {
+        let best = buf[p]!;
+        let at = 0;
+        const isMax = op === "max";
+        for (let j = 1; j < count; j++) {
+          const v = buf[p + j * stride]!;
+          if (best !== best) break;
+          if (v !== v || (isMax ? v > best : v < best)) {
+            best = v;
+            at = j;
+          }
+        }
+        out[k] = best;
+        if (indices) indices[k] = at;
+      }
+    });
+    return;
+  }
+  forEachOffset(outerShape, outerStrides, x.offset, (p, k) => {
+    let acc = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
+    forEachOffset(innerShape, innerStrides, p, (q) => {
+      const v = buf[q]!;
+      if (op === "sum") acc += v;
+      else if (acc === acc && (v !== v || (op === "max" ? v > acc : v < acc))) acc = v;
+    });
+    out[k] = acc;
+  });
+}

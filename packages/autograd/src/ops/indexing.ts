@@ -1,0 +1,99 @@
+import { defineOp, type GradList, type OpContext } from "../function";
+import { kernels } from "../kernels";
+import { fmt, normalizeDim, numel } from "../shape";
+import { Tensor } from "../tensor";
+import { provideScatterAdd } from "./reduce";
+
+function checkIndexTensor(op: string, index: Tensor): void {
+  if (index.dtype !== "int32") throw new Error(`${op}: index must be an int32 tensor, got ${index.dtype} (shape ${fmt(index.shape)})`);
+}
+
+function checkGatherShapes(op: string, x: readonly number[], dim: number, index: readonly number[]): void {
+  if (index.length !== x.length || index.some((s, d) => d !== dim && s > x[d]!)) {
+    throw new Error(`${op}: index of shape ${fmt(index)} does not fit a tensor of shape ${fmt(x)} along dim ${dim} (same number of dims, no larger in any other dim)`);
+  }
+}
+
+const gatherPrim = defineOp({
+  name: "gather",
+  forward(ctx: OpContext, x: Tensor, dim: number, index: Tensor) {
+    Object.assign(ctx, { inShape: x.shape, dim });
+    ctx.save(index);
+    const out = Tensor.empty([...index.shape], x.dtype);
+    kernels.gather(x, dim, index, out.buf);
+    return out;
+  },
+  backward: (ctx, g): GradList => [scatterAddPrim(ctx.inShape as number[], ctx.dim as number, ctx.saved[0]!, g)], // each picked element receives its g
+});
+
+/** zeros(shape) with src added at the positions index names along dim (the adjoint of gather). */
+const scatterAddPrim = defineOp({
+  name: "scatterAdd",
+  forward(ctx: OpContext, shape: number[], dim: number, index: Tensor, src: Tensor) {
+    ctx.dim = dim;
+    ctx.save(index);
+    const out = Tensor.zeros(shape, src.dtype);
+    kernels.scatterAdd(out, dim, index, src);
+    return out;
+  },
+  backward: (ctx, g): GradList => [null, gatherPrim(g, ctx.dim as number, ctx.saved[0]!)],
+});
+
+provideScatterAdd((shape, dim, index, src) => scatterAddPrim(shape, dim, index, src));
+
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkIndexTensor("gather", index);
+  const d = normalizeDim(dim, x.ndim, "gather");
+  checkGatherShapes("gather", x.shape, d, index.shape);
+  return gatherPrim(x, d, index);
+}
+
+export function scatterAdd(shape: readonly number[], dim: number, index: Tensor, src: Tensor): Tensor {
+  checkIndexTensor("scatterAdd", index);
+  const d = normalizeDim(dim, shape.length, "scatterAdd");
+  checkGatherShapes("scatterAdd", shape, d, index.shape);
+  if (src.ndim !== index.ndim || index.shape.some((s, i) => s > src.shape[i]!)) {
+    throw new Error(`scatterAdd: src of shape ${fmt(src.shape)} is smaller than index of shape ${fmt(index.shape)}`);
+  }
+  return scatterAddPrim([...shape], d, index, src);
+}
+
+function splitAt(shape: readonly number[], dim: number) {
+  return { outer: numel(shape.slice(0, dim)), size: shape[dim]!, inner: numel(shape.slice(dim + 1)) };
+}
+
+const indexSelectPrim = defineOp({
+  name: "indexSelect",
+  forward(ctx: OpContext, x: Tensor, dim: number, index: Int32Array) {
+    Object.assign(ctx, { inShape: x.shape, dim, index });
+    const c = x.contiguous();
+    const { outer, size, inner } = splitAt(x.shape, dim);
+    const shape = [...x.shape];
+    shape[dim] = index.length;
+    const out = Tensor.empty(shape, x.dtype);
+    kernels.indexSelect(c.buf, c.offset, outer, size, inner, index, out.buf);
+    return out;
+  },
+  backward: (ctx, g): GradList => [indexAddPrim(ctx.inShape as number[], ctx.dim as number, ctx.index as Int32Array, g)],
+});
+
+/** zeros(shape) with the slices of src added at positions index along dim (the adjoint of indexSelect). */
+const indexAddPrim = defineOp({
+  name: "indexAdd",
+  forward(ctx: OpContext, shape: number[], dim: number, index: Int32Array, src: Tensor) {
+    Object.assign(ctx, { dim, index });
+    const out = Tensor.zeros(shape, src.dtype);
+    const c = src.contiguous();
+    const { outer, size, inner } = splitAt(shape, dim);
+    kernels.indexAdd(out.buf, outer, size, inner, index, c.buf, c.offset);
+    return out;
+  },
+  backward: (ctx, g): GradList => [indexSelectPrim(g, ctx.dim as number, ctx.index as Int32Array)],
+});
+
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkIndexTensor("indexSelect", index);
+  if (index.ndim > 1) throw new Error(`indexSelect: index must be 0-d or 1-d, got shape ${fmt(index.shape)}`);
+  const d = normalizeDim(dim, x.ndim, "indexSelect");
+  return indexSelectPrim(x, d, index.data() as Int32Array);
+}

@@ -1,0 +1,69 @@
+import { kernels, type ElementwiseOp } from "../kernels";
+import { mode } from "../mode";
+import { fmt } from "../shape";
+import { Tensor } from "../tensor";
+import { operands, type Operand } from "./pointwise";
+
+/**
+ * In-place updates for optimizers and initializers. They are not recorded on the tape: under
+ * grad mode they refuse tensors that take part in it. Each bumps the tensor's version counter,
+ * so a backward that saved the old value throws instead of using the new one.
+ */
+function prepare(op: string, target: Tensor, ...others: Operand[]): Tensor[] {
+  if (mode.grad && (target.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad))) {
+    throw new Error(`${op}: in-place operation on a tensor that requires grad (shape ${fmt(target.shape)}); wrap it in noGrad() or use the out-of-place op`);
+  }
+  const tensors = others.map((o) => operands(op, target, o)[1]);
+  for (const t of tensors) t.broadcastView(target.shape, op);
+  return tensors;
+}
+
+function run(op: ElementwiseOp, target: Tensor, inputs: Tensor[], s0 = 0, s1 = 0): Tensor {
+  kernels.elementwise(op, target, inputs.map((t) => t.broadcastView(target.shape)), s0, s1);
+  target.bumpVersion();
+  return target;
+}
+
+export function add_(x: Tensor, other: Operand, alpha = 1): Tensor {
+  return run("addScaled", x, [x, ...prepare("add_", x, other)], alpha);
+}
+export function sub_(x: Tensor, other: Operand, alpha = 1): Tensor {
+  return run("addScaled", x, [x, ...prepare("sub_", x, other)], -alpha);
+}
+export function mul_(x: Tensor, other: Operand): Tensor {
+  return run("mul", x, [x, ...prepare("mul_", x, other)]);
+}
+export function div_(x: Tensor, other: Operand): Tensor {
+  return run("div", x, [x, ...prepare("div_", x, other)]);
+}
+export function copy_(x: Tensor, src: Operand): Tensor {
+  const [s] = prepare("copy_", x, src);
+  if (src instanceof Tensor && src.dtype !== x.dtype) throw new Error(`copy_: dtype mismatch: ${x.dtype} and ${src.dtype}`);
+  return run("copy", x, [s!]);
+}
+export function fill_(x: Tensor, value: number): Tensor {
+  prepare("fill_", x);
+  return run("fill", x, [], value);
+}
+export function zero_(x: Tensor): Tensor {
+  return fill_(x, 0);
+}
+export function clamp_(x: Tensor, min?: number, max?: number): Tensor {
+  prepare("clamp_", x);
+  return run("clamp", x, [x], min ?? -Infinity, max ?? Infinity);
+}
+/** x += value * a * b */
+export function addcmul_(x: Tensor, a: Tensor, b: Tensor, value = 1): Tensor {
+  return run("addcmul", x, [x, ...prepare("addcmul_", x, a, b)], value);
+}
+/** x += value * a / b */
+export function addcdiv_(x: Tensor, a: Tensor, b: Tensor, value = 1): Tensor {
+  return run("addcdiv", x, [x, ...prepare("addcdiv_", x, a, b)], value);
+}
+export function sqrt_(x: Tensor): Tensor {
+  prepare("sqrt_", x);
+  return run("sqrt", x, [x]);
+}
+export function maximum_(x: Tensor, other: Operand): Tensor {
+  return run("maximum", x, [x, ...prepare("maximum_", x, other)]);
+}

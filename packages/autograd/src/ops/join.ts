@@ -1,0 +1,114 @@
+import { defineOp, type OpContext } from "../function";
+import { fmt, normalizeDim } from "../shape";
+import { Tensor } from "../tensor";
+
+const catPrim = defineOp({
+  name: "cat",
+  forward(ctx: OpContext, tensors: Tensor[], dim: number) {
+    const sizes = tensors.map((t) => t.shape[dim]!);
+    Object.assign(ctx, { sizes, dim });
+    const shape = [...tensors[0]!.shape];
+    shape[dim] = sizes.reduce((a, b) => a + b, 0);
+    const out = Tensor.empty(shape, tensors[0]!.dtype);
+    let at = 0;
+    for (const t of tensors) {
+      out.narrowView(dim, at, t.shape[dim]!, 1).assign(t);
+      at += t.shape[dim]!;
+    }
+    return out;
+  },
+  backward(ctx, g) {
+    let at = 0;
+    return (ctx.sizes as number[]).map((size) => {
+      const piece = g.narrow(ctx.dim as number, at, size); // each input gets its own stretch back
+      at += size;
+      return piece;
+    });
+  },
+});
+
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error("cat: expected a non-empty list of tensors");
+  const first = tensors[0]!;
+  const d = normalizeDim(dim, first.ndim, "cat");
+  for (const t of tensors) {
+    if (t.dtype !== first.dtype) throw new Error(`cat: dtype mismatch: ${first.dtype} and ${t.dtype}`);
+    if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
+      throw new Error(`cat: shapes ${tensors.map((x) => fmt(x.shape)).join(", ")} differ outside dim ${dim}`);
+    }
+  }
+  return catPrim([...tensors], d);
+}
+
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error("stack: expected a non-empty list of tensors");
+  const first = tensors[0]!;
+  for (const t of tensors) {
+    if (t.shape.length !== first.shape.length || t.shape.some((s, i) => s !== first.shape[i])) {
+      throw new Error(`stack: every tensor must have the same shape, got ${tensors.map((x) => fmt(x.shape)).join(", ")}`);
+    }
+  }
+  const d = normalizeDim(dim, first.ndim + 1, "stack");
+  return cat(tensors.map((t) => t.unsqueeze(d)), d);
+}
+
+/**
+ * Splits along dim into views. One node for all pieces: its backward assembles the gradient
+ * once, so taking every time step of a sequence costs O(T), not O(T²).
+ */
+const splitPrim = defineOp({
+  name: "split",
+  materializeGrads: false,
+  forward(ctx: OpContext, x: Tensor, sizes: number[], dim: number, squeeze: boolean) {
+    Object.assign(ctx, { sizes, dim, squeeze, shape: x.shape, dtype: x.dtype });
+    let at = 0;
+    return sizes.map((size) => {
+      const piece = x.narrowView(dim, at, size, 1);
+      at += size;
+      return squeeze ? piece.makeView(piece.shape.filter((_, i) => i !== dim), piece.strides.filter((_, i) => i !== dim), piece.offset) : piece;
+    });
+  },
+  backward(ctx, ...grads) {
+    const dim = ctx.dim as number;
+    const shape = ctx.shape as number[];
+    const pieces = (ctx.sizes as number[]).map((size, i) => {
+      const g = grads[i] as Tensor | null;
+      if (g) return ctx.squeeze ? g.unsqueeze(dim) : g;
+      const zshape = [...shape];
+      zshape[dim] = size;
+      return Tensor.zeros(zshape, ctx.dtype as Tensor["dtype"]);
+    });
+    return [cat(pieces, dim)];
+  },
+});
+
+/** Splits into pieces of splitSize (the last may be smaller), or into the given sizes. */
+export function split(x: Tensor, splitSize: number | number[], dim = 0): Tensor[] {
+  const d = normalizeDim(dim, x.ndim, "split");
+  const size = x.shape[d]!;
+  let sizes: number[];
+  if (typeof splitSize === "number") {
+    if (!Number.isInteger(splitSize) || splitSize <= 0) throw new Error(`split: splitSize must be a positive integer, got ${splitSize}`);
+    sizes = [];
+    for (let at = 0; at < size; at += splitSize) sizes.push(Math.min(splitSize, size - at));
+    if (sizes.length === 0) sizes.push(0);
+  } else {
+    sizes = [...splitSize];
+    if (sizes.reduce((a, b) => a + b, 0) !== size || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
+      throw new Error(`split: sizes ${fmt(sizes)} must be non-negative and add up to ${size}, the size of dim ${dim} (shape ${fmt(x.shape)})`);
+    }
+  }
+  return splitPrim(x, sizes, d, false);
+}
+
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
+  const d = normalizeDim(dim, x.ndim, "chunk");
+  return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
+}
+
+/** All slices along dim, with that dim removed. */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  const d = normalizeDim(dim, x.ndim, "unbind");
+  return splitPrim(x, new Array<number>(x.shape[d]!).fill(1), d, true);
+}

@@ -1,0 +1,254 @@
+import { defineOp, type GradList, type OpContext } from "../function";
+import { contiguousStrides, fmt, normalizeDim, normalizeDims, numel, sameShape } from "../shape";
+import { Tensor } from "../tensor";
+
+/** Strides that let `shape` read the same elements as (oldShape, oldStrides), or null (PyTorch's rule). */
+export function viewStrides(oldShape: readonly number[], oldStrides: readonly number[], shape: readonly number[]): number[] | null {
+  if (numel(oldShape) === 0 || oldShape.length === 0) return contiguousStrides(shape);
+  const strides = new Array<number>(shape.length);
+  let viewD = shape.length - 1;
+  let chunkBase = oldStrides[oldStrides.length - 1]!;
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = oldShape.length - 1; d >= 0; d--) {
+    tensorNumel *= oldShape[d]!;
+    if (d === 0 || (oldShape[d - 1] !== 1 && oldStrides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || shape[viewD] === 1)) {
+        strides[viewD] = viewNumel * chunkBase;
+        viewNumel *= shape[viewD]!;
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = oldStrides[d - 1]!;
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD === -1 ? strides : null;
+}
+
+/** Resolves one -1 in a requested shape against a tensor of `total` elements. */
+export function inferShape(op: string, from: readonly number[], requested: readonly number[]): number[] {
+  const shape = [...requested];
+  const unknown = shape.indexOf(-1);
+  if (shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== unknown))) {
+    throw new Error(`${op}: invalid shape ${fmt(requested)} (sizes must be non-negative integers, with at most one -1)`);
+  }
+  const total = numel(from);
+  if (unknown >= 0) {
+    const known = shape.reduce((p, d, i) => (i === unknown ? p : p * d), 1);
+    if (known === 0 || total % known !== 0) throw new Error(`${op}: shape ${fmt(requested)} is invalid for a tensor of shape ${fmt(from)} (${total} elements)`);
+    shape[unknown] = total / known;
+  }
+  if (numel(shape) !== total) throw new Error(`${op}: shape ${fmt(requested)} is invalid for a tensor of shape ${fmt(from)} (${total} elements)`);
+  return shape;
+}
+
+const reshapePrim = defineOp({
+  name: "reshape",
+  forward(ctx: OpContext, x: Tensor, shape: number[], copyIfNeeded: boolean) {
+    ctx.inShape = x.shape;
+    const strides = viewStrides(x.shape, x.strides, shape);
+    if (strides) return x.makeView(shape, strides, x.offset);
+    if (!copyIfNeeded) {
+      throw new Error(`view: shape ${fmt(shape)} is not compatible with the strides ${fmt(x.strides)} of a tensor of shape ${fmt(x.shape)}; use reshape() (which copies) or call contiguous() first`);
+    }
+    const c = x.contiguous();
+    return c.makeView(shape, contiguousStrides(shape), c.offset);
+  },
+  backward: (ctx, g): GradList => [g.reshape(ctx.inShape as number[])], // reshape is linear: its adjoint reshapes back
+});
+
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape("reshape", x.shape, shape);
+  return sameShape(target, x.shape) ? x : reshapePrim(x, target, true);
+}
+
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  return reshapePrim(x, inferShape("view", x.shape, shape), false);
+}
+
+const permutePrim = defineOp({
+  name: "permute",
+  forward(ctx: OpContext, x: Tensor, dims: number[]) {
+    ctx.dims = dims;
+    return x.makeView(dims.map((d) => x.shape[d]!), dims.map((d) => x.strides[d]!), x.offset);
+  },
+  backward(ctx, g) {
+    const dims = ctx.dims as number[];
+    const inverse = new Array<number>(dims.length);
+    dims.forEach((d, i) => (inverse[d] = i));
+    return [g.permute(inverse)];
+  },
+});
+
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const norm = dims.map((d) => normalizeDim(d, x.ndim, "permute"));
+  if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
+    throw new Error(`permute: dims ${fmt(dims)} must be a permutation of the ${x.ndim} dims of a tensor of shape ${fmt(x.shape)}`);
+  }
+  return permutePrim(x, norm);
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  if (x.ndim < 2) return x;
+  const a = normalizeDim(dim0, x.ndim, "transpose");
+  const b = normalizeDim(dim1, x.ndim, "transpose");
+  const dims = Array.from({ length: x.ndim }, (_, i) => i);
+  dims[a] = b;
+  dims[b] = a;
+  return permutePrim(x, dims);
+}
+
+/** Sums g over the dims that broadcasting added or stretched, giving a tensor of `shape`. */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let d = 0; d < g.ndim; d++) if (d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1)) dims.push(d);
+  const summed = dims.length > 0 ? g.sum(dims, true) : g;
+  return summed.reshape(shape);
+}
+
+const expandPrim = defineOp({
+  name: "expand",
+  forward(ctx: OpContext, x: Tensor, shape: number[]) {
+    ctx.inShape = x.shape;
+    const lead = shape.length - x.ndim;
+    const strides = shape.map((d, i) => (i < lead || (x.shape[i - lead] === 1 && d !== 1) ? 0 : x.strides[i - lead]!));
+    return x.makeView(shape, strides, x.offset);
+  },
+  backward: (ctx, g): GradList => [sumTo(g, ctx.inShape as number[])], // each input element fed every copy of itself
+});
+
+export function expand(x: Tensor, sizes: readonly number[]): Tensor {
+  const lead = sizes.length - x.ndim;
+  if (lead < 0) throw new Error(`expand: the target shape ${fmt(sizes)} has fewer dims than the tensor of shape ${fmt(x.shape)}`);
+  const shape = sizes.map((d, i) => {
+    const own = i >= lead ? x.shape[i - lead]! : -1;
+    const size = d === -1 && i >= lead ? own : d;
+    if (!Number.isInteger(size) || size < 0 || (i >= lead && own !== 1 && own !== size)) {
+      throw new Error(`expand: cannot expand a tensor of shape ${fmt(x.shape)} to ${fmt(sizes)} (dimension ${i}: only size-1 dims can be expanded)`);
+    }
+    return size;
+  });
+  return sameShape(shape, x.shape) ? x : expandPrim(x, shape);
+}
+
+const slicePrim = defineOp({
+  name: "slice",
+  forward(ctx: OpContext, x: Tensor, dim: number, start: number, length: number, step: number) {
+    Object.assign(ctx, { inShape: x.shape, dim, start, length, step });
+    const shape = [...x.shape];
+    shape[dim] = length;
+    const strides = [...x.strides];
+    strides[dim] = x.strides[dim]! * step;
+    return x.makeView(shape, strides, x.offset + start * x.strides[dim]!);
+  },
+  backward: (ctx, g): GradList => [sliceScatter(g, ctx.inShape as number[], ctx.dim as number, ctx.start as number, ctx.step as number)],
+});
+
+/** The adjoint of slice: zeros of `shape` with g written into the sliced positions. */
+const sliceScatter = defineOp({
+  name: "sliceScatter",
+  forward(ctx: OpContext, g: Tensor, shape: number[], dim: number, start: number, step: number) {
+    Object.assign(ctx, { dim, start, step, length: g.shape[dim] });
+    const out = Tensor.zeros(shape, g.dtype);
+    out.narrowView(dim, start, g.shape[dim]!, step).assign(g);
+    return out;
+  },
+  backward: (ctx, gg): GradList => [slicePrim(gg, ctx.dim as number, ctx.start as number, ctx.length as number, ctx.step as number)],
+});
+
+/** Python-style slice along dim: start and end may be negative or past the end; step > 0. */
+export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  const d = normalizeDim(dim, x.ndim, "slice");
+  if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  const size = x.shape[d]!;
+  const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
+  const s = clampIndex(start);
+  const e = Math.max(clampIndex(end ?? size), s);
+  const length = Math.ceil((e - s) / step);
+  if (s === 0 && length === size && step === 1) return x;
+  return slicePrim(x, d, s, length, step);
+}
+
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normalizeDim(dim, x.ndim, "narrow");
+  const size = x.shape[d]!;
+  const s = start < 0 ? start + size : start;
+  if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
+    throw new Error(`narrow: start ${start} and length ${length} are out of range for dim ${dim} of size ${size} (shape ${fmt(x.shape)})`);
+  }
+  if (s === 0 && length === size) return x;
+  return slicePrim(x, d, s, length, 1);
+}
+
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  const d = normalizeDim(dim, x.ndim, "select");
+  const size = x.shape[d]!;
+  const i = index < 0 ? index + size : index;
+  if (!Number.isInteger(i) || i < 0 || i >= size) {
+    throw new Error(`select: index ${index} is out of range for dim ${dim} of size ${size} (shape ${fmt(x.shape)})`);
+  }
+  return squeeze(slicePrim(x, d, i, 1, 1), d);
+}
+
+export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
+  const dims = dim === undefined ? x.shape.flatMap((s, i) => (s === 1 ? [i] : [])) : normalizeDims(dim, x.ndim, "squeeze");
+  const keep = x.shape.map((_, i) => i).filter((i) => !(dims.includes(i) && x.shape[i] === 1));
+  if (keep.length === x.ndim) return x;
+  return reshapePrim(x, keep.map((i) => x.shape[i]!), false);
+}
+
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, x.ndim + 1, "unsqueeze");
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  return reshapePrim(x, shape, false);
+}
+
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return x.reshape([1]);
+  const s = normalizeDim(startDim, x.ndim, "flatten");
+  const e = normalizeDim(endDim, x.ndim, "flatten");
+  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  return x.reshape([...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+const flipPrim = defineOp({
+  name: "flip",
+  forward(ctx: OpContext, x: Tensor, dims: number[]) {
+    ctx.dims = dims;
+    let offset = x.offset;
+    const strides = [...x.strides];
+    for (const d of dims) {
+      if (x.shape[d]! > 0) offset += (x.shape[d]! - 1) * x.strides[d]!;
+      strides[d] = -strides[d]!;
+    }
+    return x.makeView([...x.shape], strides, offset);
+  },
+  backward: (ctx, g): GradList => [g.flip(ctx.dims as number[])], // flip is its own inverse
+});
+
+export function flip(x: Tensor, dims: number | number[]): Tensor {
+  return flipPrim(x, normalizeDims(dims, x.ndim, "flip"));
+}
+
+const contiguousPrim = defineOp({
+  name: "contiguous",
+  forward: (_ctx: OpContext, x: Tensor) => x.copyContiguous(),
+  backward: (_ctx, g) => [g],
+});
+
+export function contiguous(x: Tensor): Tensor {
+  return x.isContiguous() ? x : contiguousPrim(x);
+}
+
+export const clone = defineOp({
+  name: "clone",
+  forward: (_ctx: OpContext, x: Tensor) => x.copyContiguous(),
+  backward: (_ctx, g) => [g],
+});

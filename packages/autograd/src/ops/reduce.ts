@@ -1,0 +1,153 @@
+import { allocate } from "../dtype";
+import { defineOp, type OpContext } from "../function";
+import { kernels, type ReduceOp } from "../kernels";
+import { fmt, normalizeDim, normalizeDims } from "../shape";
+import { Tensor } from "../tensor";
+
+export type Dims = number | number[];
+
+function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
+  return keepdim ? shape.map((s, i) => (dims.includes(i) ? 1 : s)) : shape.filter((_, i) => !dims.includes(i));
+}
+
+function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): Tensor {
+  const out = Tensor.empty(reducedShape(x.shape, dims, keepdim), x.dtype);
+  kernels.reduce(op, x, dims, out.buf);
+  return out;
+}
+
+const sumPrim = defineOp({
+  name: "sum",
+  forward(ctx: OpContext, x: Tensor, dims: number[], keepdim: boolean) {
+    Object.assign(ctx, { inShape: x.shape, keptShape: reducedShape(x.shape, dims, true) });
+    return reduceRaw("sum", x, dims, keepdim);
+  },
+  // every input element contributed once: spread g back over the reduced dims
+  backward: (ctx, g) => [g.reshape(ctx.keptShape as number[]).expand(ctx.inShape as number[])],
+});
+
+export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return sumPrim(x, normalizeDims(dim, x.ndim, "sum"), keepdim);
+}
+
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  if (x.dtype === "int32") throw new Error(`mean: expected a float tensor, got int32 (shape ${fmt(x.shape)}); convert with .to("float32")`);
+  const dims = normalizeDims(dim, x.ndim, "mean");
+  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  return sumPrim(x, dims, keepdim).div(count);
+}
+
+function checkNonEmpty(op: string, x: Tensor, dims: readonly number[]): void {
+  if (dims.some((d) => x.shape[d] === 0) || (dims.length === 0 && x.numel === 0)) {
+    throw new Error(`${op}: cannot reduce over an empty dimension (shape ${fmt(x.shape)})`);
+  }
+}
+
+function extremeWithIndices(op: "max" | "min") {
+  return defineOp({
+    name: op,
+    forward(ctx: OpContext, x: Tensor, dim: number, keepdim: boolean) {
+      const shape = reducedShape(x.shape, [dim], keepdim);
+      const values = Tensor.empty(shape, x.dtype);
+      const indices = new Int32Array(values.numel);
+      kernels.reduce(op, x, [dim], values.buf, indices);
+      const idx = Tensor.fromBuffer(indices, shape);
+      Object.assign(ctx, { inShape: x.shape, dim, keepdim });
+      ctx.save(idx);
+      return [values, idx];
+    },
+    backward(ctx, g) {
+      const [idx] = ctx.saved;
+      const dim = ctx.dim as number;
+      const keep = ctx.keepdim as boolean;
+      const src = keep ? g! : g!.unsqueeze(dim);
+      const index = keep ? idx! : idx!.unsqueeze(dim);
+      return [scatterAddInto(ctx.inShape as number[], dim, index, src)]; // the gradient goes to the chosen element
+    },
+  });
+}
+
+// Assigned by indexing.ts to break the import cycle between the two files.
+let scatterAddInto: (shape: number[], dim: number, index: Tensor, src: Tensor) => Tensor;
+export function provideScatterAdd(fn: typeof scatterAddInto): void {
+  scatterAddInto = fn;
+}
+
+const maxDim = extremeWithIndices("max");
+const minDim = extremeWithIndices("min");
+
+/** max over all elements (a 0-d tensor), or over one dim as [values, indices]. */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor];
+export function max(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
+  return extreme("max", x, dim, keepdim);
+}
+
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor];
+export function min(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
+  return extreme("min", x, dim, keepdim);
+}
+
+function extreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor | [Tensor, Tensor] {
+  const prim = op === "max" ? maxDim : minDim;
+  if (dim === undefined) {
+    checkNonEmpty(op, x, []);
+    return prim(x.reshape([-1]), 0, false)[0]!;
+  }
+  const d = normalizeDim(dim, x.ndim, op);
+  checkNonEmpty(op, x, [d]);
+  if (x.ndim === 0) return [x.alias(), Tensor.zeros([], "int32")];
+  return prim(x, d, keepdim) as [Tensor, Tensor];
+}
+
+/** Max over several dims at once (values only). */
+export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = normalizeDims(dim, x.ndim, "amax");
+  checkNonEmpty("amax", x, dims);
+  let out = x;
+  for (const d of [...dims].reverse()) out = maxDim(out, d, keepdim)[0]!;
+  return out;
+}
+
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argExtreme("max", x, dim, keepdim);
+}
+
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argExtreme("min", x, dim, keepdim);
+}
+
+function argExtreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  const name = op === "max" ? "argmax" : "argmin";
+  const flat = dim === undefined;
+  const src = flat ? x.reshape([-1]) : x;
+  const d = flat ? 0 : normalizeDim(dim, x.ndim, name);
+  checkNonEmpty(name, src, [d]);
+  if (src.ndim === 0) return Tensor.zeros([], "int32");
+  const shape = reducedShape(src.shape, [d], keepdim && !flat);
+  const values = allocate(x.dtype, shape.reduce((a, b) => a * b, 1));
+  const indices = new Int32Array(values.length);
+  kernels.reduce(op, src, [d], values, indices);
+  return Tensor.fromBuffer(indices, shape);
+}
+
+/** log(sum(exp(x))) over dims, computed stably by subtracting the max first. */
+export function logSumExp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = normalizeDims(dim, x.ndim, "logSumExp");
+  const m = amax(x.detach(), dims, true);
+  const shift = m.where(m.abs().lt(Infinity), 0);
+  const out = x.sub(shift).exp().sum(dims, true).log().add(shift);
+  return keepdim ? out : out.squeeze(dims);
+}
+
+export function softmax(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, x.ndim, "softmax");
+  const e = x.sub(amax(x.detach(), d, true)).exp();
+  return e.div(e.sum(d, true));
+}
+
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, x.ndim, "logSoftmax");
+  return x.sub(logSumExp(x, d, true));
+}

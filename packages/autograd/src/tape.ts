@@ -1,0 +1,174 @@
+import { mode } from "./mode";
+import { fmt, sameShape } from "./shape";
+import type { Tensor } from "./tensor";
+
+export type BackwardFn = (grads: (Tensor | null)[]) => readonly (Tensor | null | undefined)[];
+export type Hook = (grad: Tensor) => Tensor | void;
+
+/** Where a gradient goes: an output of an earlier node, or a leaf tensor. */
+export interface Edge {
+  node: Node | null;
+  index: number;
+  leaf: Tensor | null;
+}
+
+interface OutputMeta {
+  shape: readonly number[];
+  dtype: Tensor["dtype"];
+}
+
+/** One recorded op on the tape. Holds what its backward needs until it is released. */
+export class Node {
+  released = false;
+  hooks: Hook[][] | null = null;
+
+  constructor(
+    readonly name: string,
+    public backwardFn: BackwardFn | null,
+    readonly edges: readonly (Edge | null)[],
+    readonly outputs: readonly OutputMeta[],
+  ) {}
+
+  release(): void {
+    this.backwardFn = null;
+    this.released = true;
+  }
+}
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+}
+
+interface RunOptions extends BackwardOptions {
+  /** When given, gradients of these tensors are returned instead of accumulated into .grad. */
+  inputs?: readonly Tensor[];
+  allowUnused?: boolean;
+}
+
+/** Nodes reachable from the roots, in an order where every node comes after all its consumers. */
+function topologicalOrder(roots: Node[]): Node[] {
+  const visited = new Set<Node>();
+  const postorder: Node[] = [];
+  const stack: [Node, number][] = [];
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    stack.push([root, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [node, next] = top;
+      if (next < node.edges.length) {
+        top[1] = next + 1;
+        const child = node.edges[next]?.node;
+        if (child && !visited.has(child)) {
+          visited.add(child);
+          stack.push([child, 0]);
+        }
+      } else {
+        stack.pop();
+        postorder.push(node);
+      }
+    }
+  }
+  return postorder.reverse();
+}
+
+function accumulate(current: Tensor | null | undefined, grad: Tensor): Tensor {
+  return current ? current.add(grad) : grad;
+}
+
+function checkFinite(grad: Tensor, what: string): void {
+  if (grad.dtype === "int32") return;
+  const data = grad.data();
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) throw new Error(`detectAnomaly: ${what} produced ${Number.isNaN(data[i]!) ? "NaN" : "Inf"}`);
+  }
+}
+
+function runHooks(hooks: readonly Hook[] | undefined | null, grad: Tensor): Tensor {
+  if (!hooks) return grad;
+  for (const hook of hooks) grad = hook(grad) ?? grad;
+  return grad;
+}
+
+/** The reverse sweep shared by tensor.backward() and grad(). */
+export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOptions): (Tensor | null)[] {
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const previousGrad = mode.grad;
+  mode.grad = createGraph;
+  try {
+    const nodeGrads = new Map<Node, (Tensor | null)[]>();
+    const leafGrads = new Map<Tensor, Tensor>();
+    const send = (edge: Edge, grad: Tensor) => {
+      if (edge.node) {
+        let slots = nodeGrads.get(edge.node);
+        if (!slots) nodeGrads.set(edge.node, (slots = new Array(edge.node.outputs.length).fill(null)));
+        slots[edge.index] = accumulate(slots[edge.index], grad);
+      } else if (edge.leaf) {
+        leafGrads.set(edge.leaf, accumulate(leafGrads.get(edge.leaf), grad));
+      }
+    };
+    const rootNodes: Node[] = [];
+    roots.forEach((root, i) => {
+      const edge = root.edge();
+      if (!edge) throw new Error(`backward: output ${i} (shape ${fmt(root.shape)}) does not require grad and has no grad_fn`);
+      send(edge, rootGrads[i]!);
+      if (edge.node) rootNodes.push(edge.node);
+    });
+
+    const wanted = opts.inputs;
+    const captured = new Map<Node | Tensor, Map<number, Tensor>>();
+    const capture = (key: Node | Tensor, index: number, grad: Tensor) => {
+      let slot = captured.get(key);
+      if (!slot) captured.set(key, (slot = new Map()));
+      slot.set(index, grad);
+    };
+    const wantedOutputs = new Set<Node>();
+    for (const t of wanted ?? []) if (t.gradFn) wantedOutputs.add(t.gradFn);
+
+    for (const node of topologicalOrder(rootNodes)) {
+      const grads = nodeGrads.get(node);
+      if (!grads) continue;
+      nodeGrads.delete(node);
+      for (let i = 0; i < grads.length; i++) {
+        const g = grads[i];
+        if (g) grads[i] = runHooks(node.hooks?.[i], g);
+        if (g && wantedOutputs.has(node)) capture(node, i, grads[i]!);
+      }
+      if (node.released || !node.backwardFn) {
+        throw new Error(
+          `backward: trying to backward through the graph a second time (through '${node.name}'): its saved tensors were released after the first backward. Pass { retainGraph: true } to the first backward to keep them.`,
+        );
+      }
+      const inputGrads = node.backwardFn(grads);
+      if (!retainGraph) node.release();
+      node.edges.forEach((edge, i) => {
+        const g = inputGrads[i];
+        if (!edge || !g) return;
+        const expected = edge.node ? edge.node.outputs[edge.index]!.shape : edge.leaf!.shape;
+        if (!sameShape(g.shape, expected)) {
+          throw new Error(`backward of '${node.name}': gradient for input ${i} has shape ${fmt(g.shape)}, expected ${fmt(expected)}`);
+        }
+        if (mode.anomaly) checkFinite(g, `the backward of '${node.name}' (gradient for input ${i})`);
+        send(edge, g);
+      });
+    }
+
+    if (wanted) {
+      return wanted.map((t, i) => {
+        const g = t.gradFn ? captured.get(t.gradFn)?.get(t.outputIndex) : leafGrads.get(t);
+        if (g) return g;
+        if (!opts.allowUnused) {
+          throw new Error(`grad: input ${i} (shape ${fmt(t.shape)}) was not used in computing the outputs; pass { allowUnused: true } to get null for it`);
+        }
+        return null;
+      });
+    }
+    for (const [leaf, g] of leafGrads) leaf.accumulateGrad(runHooks(leaf.leafHooks, g), createGraph);
+    return [];
+  } finally {
+    mode.grad = previousGrad;
+  }
+}

@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+// Tests import the packages by name and run against their TypeScript sources.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@tapegrad\/autograd$/, replacement: src("autograd/src/index.ts") },
+      { find: /^@tapegrad\/nn\/node$/, replacement: src("nn/src/node.ts") },
+      { find: /^@tapegrad\/nn$/, replacement: src("nn/src/index.ts") },
+      { find: /^@tapegrad\/optim$/, replacement: src("optim/src/index.ts") },
+    ],
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    reporters: ["default", ["json", { outputFile: "vitest-report.json" }]],
+  },
+});
