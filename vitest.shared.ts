@@ -16,6 +16,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    passWithNoTests: true,
     reporters: ["default", ["json", { outputFile: "vitest-report.json" }]],
   },
 });
