@@ -1,0 +1,50 @@
+/** What a workload gives the runner for one implementation: a step to time, and cleanup. */
+export interface Runnable {
+  step(): void | Promise<void>;
+  dispose?(): void;
+}
+
+export interface TimingOptions {
+  warmup: number;
+  minSteps: number;
+  maxSteps: number;
+  /** Stop once this much time went by and at least minSteps ran. */
+  budgetMs: number;
+}
+
+/** BENCH.md: 3 warm-up steps, then at least 20 steps or 5 seconds; quick is one tiny pass. */
+export function timingOptions(quick: boolean): TimingOptions {
+  return quick ? { warmup: 1, minSteps: 2, maxSteps: 3, budgetMs: 500 } : { warmup: 3, minSteps: 3, maxSteps: 20, budgetMs: 5000 };
+}
+
+export interface Timing {
+  medianMs: number;
+  steps: number;
+  samplesMs: number[];
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Runs warm-up steps, then timed steps until maxSteps, or budgetMs once minSteps are done. */
+export async function time(run: Runnable, opts: TimingOptions): Promise<Timing> {
+  let warmStart = performance.now();
+  for (let i = 0; i < opts.warmup; i++) {
+    await run.step();
+    // a peer that takes seconds per step gets fewer warm-up steps
+    if (performance.now() - warmStart > opts.budgetMs) break;
+  }
+  const samplesMs: number[] = [];
+  const start = performance.now();
+  while (samplesMs.length < opts.maxSteps) {
+    const t0 = performance.now();
+    await run.step();
+    samplesMs.push(performance.now() - t0);
+    if (samplesMs.length >= opts.minSteps && performance.now() - start > opts.budgetMs) break;
+  }
+  warmStart = 0;
+  return { medianMs: median(samplesMs), steps: samplesMs.length, samplesMs };
+}

@@ -1,0 +1,63 @@
+// npm run bench [-- --workload W6[,W1...]] [--impl tapegrad,tfjs-wasm] [--quick]
+// Runs each workload for tapegrad and TF.js in the same run, prints medians and ratios and
+// writes bench/results/latest.json (quick runs: results/quick.json).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { IMPLS, type Impl } from "./impls";
+import { printTable, type Row } from "./report";
+import { WORKLOADS } from "./workloads";
+import { backendInfo } from "./backend";
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes("--quick");
+const groups = option("workload")?.toUpperCase().split(",");
+const impls = (option("impl")?.split(",") as Impl[] | undefined) ?? [...IMPLS];
+for (const impl of impls) if (!IMPLS.includes(impl)) throw new Error(`bench: unknown --impl ${impl}; expected ${IMPLS.join(", ")}`);
+const selected = WORKLOADS.filter((w) => !groups || groups.includes(w.group) || groups.includes(w.id.toUpperCase()));
+if (selected.length === 0) throw new Error(`bench: no workload matches ${groups?.join(",")}; known: ${WORKLOADS.map((w) => w.id).join(", ")}`);
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const runOne = fileURLToPath(new URL("./run-one.ts", import.meta.url));
+
+function measure(id: string, impl: Impl): Row["results"][Impl] {
+  const child = spawnSync(process.execPath, [...process.execArgv, runOne, id, impl, quick ? "quick" : "full"], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  if (!line) {
+    process.stderr.write(`bench: ${id} on ${impl} failed:\n${child.stderr.slice(-2000)}\n`);
+    return undefined;
+  }
+  const r = JSON.parse(line.slice(7));
+  return { medianMs: r.medianMs, steps: r.steps, peakRssMB: r.peakRssMB };
+}
+
+const rows: Row[] = [];
+for (const w of selected) {
+  const row: Row = { id: w.id, group: w.group, results: {} };
+  // alternate implementations within a workload so drift on the shared machine hits all alike
+  for (const impl of impls) if (w.impls.includes(impl)) row.results[impl] = measure(w.id, impl);
+  const tg = row.results.tapegrad;
+  if (tg && w.throughput) row.throughput = { unit: w.throughput.unit, tapegrad: w.throughput.of(tg.medianMs) };
+  if (w.throughput) {
+    row.peerThroughput = {};
+    for (const impl of impls) {
+      const r = row.results[impl];
+      if (r) row.peerThroughput[impl] = w.throughput.of(r.medianMs);
+    }
+  }
+  rows.push(row);
+  printTable([row], rows.length === 1);
+}
+
+const dir = fileURLToPath(new URL("../results/", import.meta.url));
+mkdirSync(dir, { recursive: true });
+const report = { date: new Date().toISOString(), quick, node: process.version, backend: await backendInfo(), rows };
+writeFileSync(dir + (quick ? "quick.json" : "latest.json"), JSON.stringify(report, null, 2) + "\n");

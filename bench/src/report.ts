@@ -1,0 +1,34 @@
+import type { Impl } from "./impls";
+
+export interface Result {
+  medianMs: number;
+  steps: number;
+  peakRssMB: number;
+}
+
+export interface Row {
+  id: string;
+  group: string;
+  results: Partial<Record<Impl, Result | undefined>>;
+  throughput?: { unit: string; tapegrad: number };
+  peerThroughput?: Partial<Record<Impl, number>>;
+}
+
+const ms = (r: Result | undefined) => (r ? (r.medianMs < 10 ? r.medianMs.toFixed(2) : r.medianMs.toFixed(1)) : "—");
+/** Peer time over tapegrad time: how many times faster tapegrad is (> 1 is faster). */
+const speedup = (tg: Result | undefined, peer: Result | undefined) => (tg && peer ? `${(peer.medianMs / tg.medianMs).toFixed(2)}x` : "—");
+
+const HEADER = ["workload", "tapegrad ms", "tfjs-wasm ms", "tfjs-cpu ms", "vs wasm", "vs cpu", "throughput (tg / wasm)", "tg peak RSS MB"];
+
+export function printTable(rows: readonly Row[], header: boolean): void {
+  const lines: string[][] = header ? [HEADER, HEADER.map((h) => "-".repeat(h.length))] : [];
+  for (const row of rows) {
+    const tg = row.results.tapegrad;
+    const wasm = row.results["tfjs-wasm"];
+    const tp = row.throughput
+      ? `${row.throughput.tapegrad.toFixed(1)} / ${row.peerThroughput?.["tfjs-wasm"]?.toFixed(1) ?? "—"} ${row.throughput.unit}`
+      : "";
+    lines.push([row.id, ms(tg), ms(wasm), ms(row.results["tfjs-cpu"]), speedup(tg, wasm), speedup(tg, row.results["tfjs-cpu"]), tp, tg ? tg.peakRssMB.toFixed(0) : "—"]);
+  }
+  for (const l of lines) console.log(`| ${l.join(" | ")} |`);
+}
