@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface Series {
@@ -154,14 +155,19 @@ export function sideBySide(svgs: readonly string[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="${height}" viewBox="0 0 ${x} ${height}">\n${parts.join("\n")}\n</svg>`;
 }
 
-/** The folder figures go to: examples/out/ (ignored by git). */
-export const OUT_DIR = fileURLToPath(new URL("../out/", import.meta.url));
+/** Where figures and saved models go: examples/out/ (ignored by git), or $EXAMPLES_OUT_DIR. */
+export const OUT_DIR = process.env.EXAMPLES_OUT_DIR ? join(process.env.EXAMPLES_OUT_DIR, "/") : fileURLToPath(new URL("../out/", import.meta.url));
 
 /** Writes `svg` to examples/out/<name>.svg and returns the path. */
 export function writeFigure(name: string, svg: string): string {
-  mkdirSync(OUT_DIR, { recursive: true });
-  const path = `${OUT_DIR}${name}.svg`;
+  const path = outPath(`${name}.svg`);
   writeFileSync(path, svg);
   console.log(`wrote ${path}`);
   return path;
+}
+
+/** The path of `file` inside the output folder (created if needed). */
+export function outPath(file: string): string {
+  mkdirSync(OUT_DIR, { recursive: true });
+  return join(OUT_DIR, file);
 }
