@@ -1,5 +1,4 @@
 import { grad } from "./grad";
-import { noGrad } from "./mode";
 import { Generator } from "./random";
 import { fmt } from "./shape";
 import { Tensor } from "./tensor";
@@ -64,14 +63,15 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
     ? grad(outputs.filter((_, k) => differentiable[k]), wanted, { gradOutputs: cotangents.filter((_, k) => differentiable[k]), allowUnused: true })
     : wanted.map(() => null);
 
+  // fn runs with grad mode as the caller has it, so fn may itself call grad() (double backward)
   const project = () =>
-    noGrad(() => outputsOf(fn, inputs).reduce((acc, o, k) => {
+    outputsOf(fn, inputs).reduce((acc, o, k) => {
       const a = o.data();
       const v = cotangents[k]!.buf;
       let s = 0;
       for (let i = 0; i < a.length; i++) s += a[i]! * v[i]!;
       return acc + s;
-    }, 0));
+    }, 0);
 
   const result: GradcheckResult = { ok: true, maxAbsError: 0, maxRelError: 0, worst: null };
   let worstExcess = -Infinity;

@@ -1,0 +1,48 @@
+import fc from "fast-check";
+import { amax, logSumExp } from "../../src/index";
+import { broadcastableTo, checkGrad, dimSize, shapeArb, shapeDimArb, type Case } from "../helpers";
+
+/** A shape, a list of its dims (possibly negative, possibly none = every dim) and keepdim. */
+const dimsCase: fc.Arbitrary<Case<{ dims: number[] | undefined; keepdim: boolean }>> = shapeArb().chain((shape) =>
+  fc.record({
+    shapes: fc.constant([shape]),
+    arg: fc.record({
+      dims:
+        shape.length === 0
+          ? fc.constant(undefined)
+          : fc.option(fc.subarray(shape.map((_, d) => d), { minLength: 1 }).chain((ds) => fc.tuple(...ds.map((d) => fc.constantFrom(d, d - shape.length)))), { nil: undefined }),
+      keepdim: fc.boolean(),
+    }),
+  }),
+);
+
+const dimCase = shapeDimArb.map(({ shape, dim, keepdim }) => ({ shapes: [shape], arg: { dim, keepdim } }));
+
+/** torch.matmul operands: 1-D, 2-D and batched with broadcast batch dims. */
+const matmulCase: fc.Arbitrary<Case<null>> = fc
+  .record({ m: dimSize, k: dimSize, n: dimSize, batch: shapeArb(0, 2), aVec: fc.boolean(), bVec: fc.boolean() })
+  .chain(({ m, k, n, batch, aVec, bVec }) =>
+    fc.tuple(broadcastableTo(batch), broadcastableTo(batch)).map(([ba, bb]) => ({
+      shapes: [aVec ? [k] : [...ba, m, k], bVec ? [k] : [...bb, k, n]],
+      arg: null,
+    })),
+  );
+
+/** gradcheck of the reductions and matmul (primitives first, then composites). */
+export const REDUCE_CHECKS: Record<string, () => void> = {
+  sum: () => checkGrad(dimsCase, ([a], { dims, keepdim }) => a!.sum(dims, keepdim)),
+  max: () => {
+    checkGrad(dimCase, ([a], { dim, keepdim }) => a!.max(dim, keepdim));
+    checkGrad(dimCase, ([a]) => a!.max());
+  },
+  min: () => {
+    checkGrad(dimCase, ([a], { dim, keepdim }) => a!.min(dim, keepdim));
+    checkGrad(dimCase, ([a]) => a!.min());
+  },
+  matmul: () => checkGrad(matmulCase, ([a, b]) => a!.matmul(b!)),
+  mean: () => checkGrad(dimsCase, ([a], { dims, keepdim }) => a!.mean(dims, keepdim)),
+  amax: () => checkGrad(dimsCase, ([a], { dims, keepdim }) => amax(a!, dims, keepdim)),
+  logSumExp: () => checkGrad(dimsCase, ([a], { dims, keepdim }) => logSumExp(a!, dims, keepdim)),
+  softmax: () => checkGrad(dimCase, ([a], { dim }) => a!.softmax(dim)),
+  logSoftmax: () => checkGrad(dimCase, ([a], { dim }) => a!.logSoftmax(dim)),
+};

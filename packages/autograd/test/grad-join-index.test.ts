@@ -1,0 +1,6 @@
+import { describe, it } from "vitest";
+import { JOIN_INDEX_CHECKS } from "./cases/join-index";
+
+describe("gradcheck (float64, central differences) over generated shapes and layouts", () => {
+  for (const [op, check] of Object.entries(JOIN_INDEX_CHECKS)) it(op, check);
+});

@@ -1,0 +1,6 @@
+import { describe, it } from "vitest";
+import { MOVEMENT_CHECKS } from "./cases/movement";
+
+describe("gradcheck (float64, central differences) over generated shapes and layouts", () => {
+  for (const [op, check] of Object.entries(MOVEMENT_CHECKS)) it(op, check);
+});

@@ -1,0 +1,6 @@
+import { describe, it } from "vitest";
+import { REDUCE_CHECKS } from "./cases/reduce";
+
+describe("gradcheck (float64, central differences) over generated shapes and layouts", () => {
+  for (const [op, check] of Object.entries(REDUCE_CHECKS)) it(op, check);
+});

@@ -1,0 +1,133 @@
+import fc from "fast-check";
+import { expect } from "vitest";
+import { Generator, gradcheck, tensor, type Tensor } from "../src/index";
+
+/** How a test input is laid out in memory. "expanded" inputs are expanded inside the checked fn. */
+export const LAYOUTS = ["contiguous", "permuted", "offset", "flipped", "expanded"] as const;
+export type Layout = (typeof LAYOUTS)[number];
+
+export interface Range {
+  low: number;
+  high: number;
+}
+export const ANY: Range = { low: -2, high: 2 };
+export const POSITIVE: Range = { low: 0.5, high: 2 };
+
+function uniform(n: number, gen: Generator, range: Range): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = range.low + (range.high - range.low) * gen.random();
+  return out;
+}
+
+const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * A float64 leaf of `shape` laid out as asked, plus `use`, which turns the leaf into the tensor
+ * the op sees (the identity except for "expanded", whose leaf has size 1 on the expanded dims).
+ */
+export function makeInput(shape: readonly number[], layout: Layout, gen: Generator, range: Range = ANY): { leaf: Tensor; use: (t: Tensor) => Tensor } {
+  const nd = shape.length;
+  const identity = (t: Tensor) => t;
+  const leafOf = (base: Tensor, view: (b: Tensor) => Tensor) => view(base).detach().requiresGrad_();
+  switch (layout) {
+    case "contiguous":
+      return { leaf: tensor(uniform(numel(shape), gen, range), { shape: [...shape], requiresGrad: true }), use: identity };
+    case "permuted": {
+      // stored with the dims reversed, read back through a permutation
+      const reversed = [...shape].reverse();
+      const base = tensor(uniform(numel(shape), gen, range), { shape: reversed });
+      return { leaf: leafOf(base, (b) => b.permute(reversed.map((_, i) => nd - 1 - i))), use: identity };
+    }
+    case "offset": {
+      // every dim twice as long plus one, read from position 1 with step 2
+      const big = shape.map((s) => 2 * s + 1);
+      const base = tensor(uniform(numel(big), gen, range), { shape: big });
+      return { leaf: leafOf(base, (b) => shape.reduce((t, s, d) => t.slice(d, 1, 1 + 2 * s, 2), b)), use: identity };
+    }
+    case "flipped": {
+      const base = tensor(uniform(numel(shape), gen, range), { shape: [...shape] });
+      return { leaf: leafOf(base, (b) => (nd === 0 ? b : b.flip(shape.map((_, d) => d)))), use: identity };
+    }
+    case "expanded": {
+      // dims of size > 1 at even positions are stored once and expanded (stride 0)
+      const stored = shape.map((s, d) => (d % 2 === 0 ? 1 : s));
+      const leaf = tensor(uniform(numel(stored), gen, range), { shape: stored, requiresGrad: true });
+      return { leaf, use: (t) => t.expand([...shape]) };
+    }
+  }
+}
+
+export const dimSize = fc.integer({ min: 1, max: 3 });
+export const shapeArb = (minDims = 0, maxDims = 3) => fc.array(dimSize, { minLength: minDims, maxLength: maxDims });
+export const layoutArb = fc.constantFrom(...LAYOUTS);
+
+/** A shape that broadcasts to `out`: some leading dims dropped, some dims set to 1. */
+export function broadcastableTo(out: readonly number[]): fc.Arbitrary<number[]> {
+  return fc
+    .tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+    .map(([drop, ones]) => out.slice(drop).map((s, i) => (ones[i + drop] ? 1 : s)));
+}
+
+/** n shapes that broadcast together (to a shape of up to 3 dims). */
+export const broadcastShapesArb = (n: number) => shapeArb().chain((out) => fc.tuple(...Array.from({ length: n }, () => broadcastableTo(out))));
+
+/** One shape with at least one dim, a dim of it (possibly negative) and keepdim. */
+export const shapeDimArb = shapeArb(1, 3).chain((shape) =>
+  fc.record({ shape: fc.constant(shape), dim: fc.integer({ min: -shape.length, max: shape.length - 1 }), keepdim: fc.boolean() }),
+);
+
+export interface Case<A> {
+  shapes: number[][];
+  arg: A;
+}
+
+export interface CheckOptions {
+  range?: Range | Range[];
+  runs?: number;
+  atol?: number;
+  rtol?: number;
+  eps?: number;
+}
+
+/**
+ * The one-line op test: for generated shapes, layouts and values, the package's gradcheck
+ * (float64, central differences) must agree with the tape for `fn`.
+ */
+export function checkGrad<A>(cases: fc.Arbitrary<Case<A>>, fn: (inputs: Tensor[], arg: A) => Tensor | Tensor[], opts: CheckOptions = {}): void {
+  const ranges = (n: number) => Array.from({ length: n }, (_, i) => (Array.isArray(opts.range) ? opts.range[i]! : opts.range ?? ANY));
+  const arb = cases.chain((c) =>
+    fc.record({ c: fc.constant(c), layouts: fc.array(layoutArb, { minLength: c.shapes.length, maxLength: c.shapes.length }), seed: fc.integer({ min: 0, max: 2 ** 31 }) }),
+  );
+  fc.assert(
+    fc.property(arb, ({ c, layouts, seed }) => {
+      const gen = new Generator(seed);
+      const rs = ranges(c.shapes.length);
+      const made = c.shapes.map((s, i) => makeInput(s, layouts[i]!, gen, rs[i]));
+      const result = gradcheck((...leaves) => fn(leaves.map((l, i) => made[i]!.use(l)), c.arg), made.map((m) => m.leaf), {
+        atol: opts.atol ?? 1e-6,
+        rtol: opts.rtol ?? 1e-5,
+        eps: opts.eps,
+      });
+      if (!result.ok) throw new Error(`gradcheck failed: ${JSON.stringify(result.worst)} (maxAbsError ${result.maxAbsError})`);
+    }),
+    { numRuns: opts.runs ?? 20 },
+  );
+}
+
+/** Cases made of shapes only. */
+export const shapesOnly = (arb: fc.Arbitrary<number[][]>): fc.Arbitrary<Case<null>> => arb.map((shapes) => ({ shapes, arg: null }));
+
+/** Asserts same shape and |a - b| <= atol + rtol |b| everywhere. */
+export function expectAllClose(actual: Tensor, expected: Tensor | number[], atol = 1e-12, rtol = 1e-12): void {
+  const exp = Array.isArray(expected) ? expected : Array.from(expected.data());
+  if (!Array.isArray(expected)) expect(actual.shape).toEqual(expected.shape);
+  const got = Array.from(actual.data());
+  expect(got.length).toBe(exp.length);
+  got.forEach((v, i) => {
+    const e = exp[i]!;
+    if (Number.isNaN(e) && Number.isNaN(v)) return;
+    if (!(Math.abs(v - e) <= atol + rtol * Math.abs(e))) {
+      throw new Error(`element ${i}: got ${v}, expected ${e} (atol ${atol}, rtol ${rtol})`);
+    }
+  });
+}
