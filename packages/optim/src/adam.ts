@@ -1,0 +1,71 @@
+import { zerosLike, type Tensor } from "@tapegrad/autograd";
+import { requireBoolean, requireInRange, requireNonNegative, rejectUnknownKeys } from "./options";
+import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+}
+
+type AdamState = { step: number; expAvg: Tensor; expAvgSq: Tensor; maxExpAvgSq?: Tensor };
+
+const KEYS = ["lr", "betas", "eps", "weightDecay", "amsgrad"];
+
+/**
+ * Adam, PyTorch's rule: g += wd·p (AdamW instead scales p by 1 - lr·wd first);
+ * m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g² (amsgrad: v_max = max(v_max, v) replaces v);
+ * p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps).
+ */
+export class Adam extends Optimizer<AdamOptions, AdamState> {
+  protected static readonly label: string = "Adam";
+  protected static readonly defaultWeightDecay: number = 0;
+  /** Weight decay applied to the parameter directly (AdamW) instead of added to the gradient. */
+  protected static readonly decoupledWeightDecay: boolean = false;
+  private readonly decoupled: boolean;
+
+  constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    const kind = new.target as typeof Adam;
+    rejectUnknownKeys(kind.label, options ?? {}, KEYS);
+    super(kind.label, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: kind.defaultWeightDecay, amsgrad: false, ...options });
+    this.decoupled = kind.decoupledWeightDecay;
+  }
+
+  protected checkOptions(o: AdamOptions): void {
+    requireNonNegative(this.name, "lr", o.lr);
+    if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new Error(`${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
+    requireInRange(this.name, "betas[0]", o.betas[0], 0, 1);
+    requireInRange(this.name, "betas[1]", o.betas[1], 0, 1);
+    requireNonNegative(this.name, "eps", o.eps);
+    requireNonNegative(this.name, "weightDecay", o.weightDecay);
+    requireBoolean(this.name, "amsgrad", o.amsgrad);
+  }
+
+  protected initState(p: Tensor): AdamState {
+    return { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p) };
+  }
+
+  protected update(p: Tensor, grad: Tensor, group: ParamGroup<AdamOptions>, s: AdamState): void {
+    const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad } = group;
+    const g = this.decoupled ? grad : withWeightDecay(grad, p, weightDecay);
+    if (this.decoupled) p.mul_(1 - lr * weightDecay);
+    s.step += 1;
+    s.expAvg.mul_(beta1).add_(g, 1 - beta1);
+    s.expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+    const stepSize = lr / (1 - beta1 ** s.step);
+    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** s.step);
+    let second = s.expAvgSq;
+    if (amsgrad) second = (s.maxExpAvgSq ??= zerosLike(p)).maximum_(s.expAvgSq);
+    const denom = second.sqrt().div_(biasCorrection2Sqrt).add_(eps);
+    p.addcdiv_(s.expAvg, denom, -stepSize);
+  }
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter): p ← p·(1 - lr·wd), then Adam without wd. */
+export class AdamW extends Adam {
+  protected static override readonly label: string = "AdamW";
+  protected static override readonly defaultWeightDecay: number = 1e-2;
+  protected static override readonly decoupledWeightDecay: boolean = true;
+}

@@ -1,0 +1,11 @@
+export { Optimizer, type ParamGroup, type ParamGroupInput, type Params, type ParamState, type OptimizerStateDict } from "./optimizer";
+export { SGD, type SGDOptions } from "./sgd";
+export { Adam, AdamW, type AdamOptions } from "./adam";
+export { RMSprop, type RMSpropOptions } from "./rmsprop";
+export { Adagrad, type AdagradOptions } from "./adagrad";
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions, type NormType } from "./clip";
+export { LRScheduler, type SchedulerStateDict } from "./schedulers/scheduler";
+export { StepLR, MultiStepLR, ExponentialLR } from "./schedulers/step";
+export { CosineAnnealingLR } from "./schedulers/cosine";
+export { LinearLR } from "./schedulers/linear";
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type PlateauStateDict } from "./schedulers/plateau";

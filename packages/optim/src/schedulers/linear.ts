@@ -1,0 +1,31 @@
+import { requireInRange, requirePositiveInteger, rejectUnknownKeys } from "../options";
+import { LRScheduler } from "./scheduler";
+
+/**
+ * Linear warmup (or decay): scales the initial lr by a factor going linearly from startFactor
+ * to endFactor over totalIters epochs, then keeps it. PyTorch's chainable recursion, whose
+ * closed form is lr_t = lr_0·(start + (end - start)·min(t, totalIters)/totalIters).
+ */
+export class LinearLR extends LRScheduler {
+  readonly startFactor: number;
+  readonly endFactor: number;
+  readonly totalIters: number;
+
+  constructor(optimizer: unknown, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    super("LinearLR", optimizer);
+    rejectUnknownKeys("LinearLR", options ?? {}, ["startFactor", "endFactor", "totalIters"]);
+    this.startFactor = requireInRange("LinearLR", "startFactor", options.startFactor ?? 1 / 3, 0, 1, true);
+    if (this.startFactor === 0) throw new Error("LinearLR: startFactor must be > 0 (the rule divides by it)");
+    this.endFactor = requireInRange("LinearLR", "endFactor", options.endFactor ?? 1, 0, 1, true);
+    this.totalIters = requirePositiveInteger("LinearLR", "totalIters", options.totalIters ?? 5);
+    this.initialStep();
+  }
+
+  protected computeLrs(): number[] {
+    const { lastEpoch: t, startFactor: start, endFactor: end, totalIters: n } = this;
+    const lrs = this.groupLrs();
+    if (t === 0) return lrs.map((lr) => lr * start);
+    if (t > n) return lrs;
+    return lrs.map((lr) => lr * (1 + (end - start) / (n * start + (t - 1) * (end - start))));
+  }
+}

@@ -1,0 +1,124 @@
+import { isTensor, type Tensor } from "@tapegrad/autograd";
+import { requireInRange, requireNonNegative, requireNumber, rejectUnknownKeys } from "../options";
+import { requireOptimizer, type AnyOptimizer } from "./scheduler";
+
+export interface ReduceLROnPlateauOptions {
+  /** "min": the metric should go down (a loss); "max": up (an accuracy). Default "min". */
+  mode?: "min" | "max";
+  /** lr ← lr·factor on a plateau. Default 0.1. */
+  factor?: number;
+  /** Epochs without improvement tolerated before reducing. Default 10. */
+  patience?: number;
+  /** Minimum change that counts as an improvement. Default 1e-4. */
+  threshold?: number;
+  /** "rel": relative to the best value; "abs": absolute. Default "rel". */
+  thresholdMode?: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting bad epochs again. Default 0. */
+  cooldown?: number;
+  /** Lower bound of the lr, one for all groups or one per group. Default 0. */
+  minLr?: number | number[];
+  /** A reduction smaller than eps is not applied. Default 1e-8. */
+  eps?: number;
+}
+
+export interface PlateauStateDict {
+  lastEpoch: number;
+  best: number;
+  numBadEpochs: number;
+  cooldownCounter: number;
+  lastLr: number[];
+}
+
+/** Reduces the lr of every group by `factor` once the metric has stopped improving for `patience` epochs. */
+export class ReduceLROnPlateau {
+  readonly optimizer: AnyOptimizer;
+  readonly mode: "min" | "max";
+  readonly factor: number;
+  readonly patience: number;
+  readonly threshold: number;
+  readonly thresholdMode: "rel" | "abs";
+  readonly cooldown: number;
+  readonly minLrs: number[];
+  readonly eps: number;
+  lastEpoch = 0;
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  private lastLr: number[];
+
+  constructor(optimizer: unknown, options: ReduceLROnPlateauOptions = {}) {
+    const name = "ReduceLROnPlateau";
+    this.optimizer = requireOptimizer(name, optimizer);
+    rejectUnknownKeys(name, options ?? {}, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"]);
+    this.mode = options.mode ?? "min";
+    if (this.mode !== "min" && this.mode !== "max") throw new Error(`${name}: mode must be "min" or "max", got ${String(this.mode)}`);
+    this.thresholdMode = options.thresholdMode ?? "rel";
+    if (this.thresholdMode !== "rel" && this.thresholdMode !== "abs") throw new Error(`${name}: thresholdMode must be "rel" or "abs", got ${String(this.thresholdMode)}`);
+    this.factor = requireInRange(name, "factor", options.factor ?? 0.1, 0, 1);
+    this.patience = requireCount(name, "patience", options.patience ?? 10);
+    this.threshold = requireNonNegative(name, "threshold", options.threshold ?? 1e-4);
+    this.cooldown = requireCount(name, "cooldown", options.cooldown ?? 0);
+    this.eps = requireNonNegative(name, "eps", options.eps ?? 1e-8);
+    const groups = this.optimizer.paramGroups.length;
+    const minLr = options.minLr ?? 0;
+    if (Array.isArray(minLr) && minLr.length !== groups) throw new Error(`${name}: expected ${groups} minLr values (one per parameter group), got ${minLr.length}`);
+    this.minLrs = (Array.isArray(minLr) ? minLr : new Array<number>(groups).fill(minLr)).map((v, i) => requireNonNegative(name, `minLr[${i}]`, v));
+    this.best = this.mode === "min" ? Infinity : -Infinity;
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** Records this epoch's metric and reduces the lr if it has not improved for `patience` epochs. */
+  step(metric: number | Tensor): void {
+    const current = isTensor(metric) ? metric.item() : requireNumber("ReduceLROnPlateau.step", "metric", metric);
+    if (Number.isNaN(current)) throw new Error("ReduceLROnPlateau.step: the metric is NaN");
+    this.lastEpoch += 1;
+    if (this.isBetter(current)) {
+      this.best = current;
+      this.numBadEpochs = 0;
+    } else {
+      this.numBadEpochs += 1;
+    }
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter -= 1;
+      this.numBadEpochs = 0;
+    }
+    if (this.numBadEpochs > this.patience) {
+      this.optimizer.paramGroups.forEach((group, i) => {
+        const reduced = Math.max(group.lr * this.factor, this.minLrs[i]!);
+        if (group.lr - reduced > this.eps) group.lr = reduced;
+      });
+      this.cooldownCounter = this.cooldown;
+      this.numBadEpochs = 0;
+    }
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  private isBetter(a: number): boolean {
+    const { best, threshold } = this;
+    if (this.mode === "min") return this.thresholdMode === "rel" ? a < best * (1 - threshold) : a < best - threshold;
+    return this.thresholdMode === "rel" ? a > best * (threshold + 1) : a > best + threshold;
+  }
+
+  getLastLr(): number[] {
+    return [...this.lastLr];
+  }
+
+  stateDict(): PlateauStateDict {
+    const { lastEpoch, best, numBadEpochs, cooldownCounter } = this;
+    return { lastEpoch, best, numBadEpochs, cooldownCounter, lastLr: [...this.lastLr] };
+  }
+
+  loadStateDict(dict: PlateauStateDict): void {
+    for (const key of ["lastEpoch", "best", "numBadEpochs", "cooldownCounter"] as const) {
+      if (typeof dict?.[key] !== "number") throw new Error(`ReduceLROnPlateau.loadStateDict: '${key}' must be a number, as returned by stateDict()`);
+    }
+    ({ lastEpoch: this.lastEpoch, best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter } = dict);
+    this.lastLr = [...dict.lastLr];
+  }
+}
+
+function requireCount(owner: string, name: string, value: unknown): number {
+  const v = requireNonNegative(owner, name, value);
+  if (!Number.isInteger(v)) throw new Error(`${owner}: ${name} must be a whole number, got ${v}`);
+  return v;
+}

@@ -1,0 +1,63 @@
+import { requireNumber, requirePositiveInteger, rejectUnknownKeys } from "../options";
+import { LRScheduler } from "./scheduler";
+
+function requireGamma(owner: string, gamma: unknown): number {
+  const g = requireNumber(owner, "gamma", gamma);
+  if (g <= 0) throw new Error(`${owner}: gamma must be > 0, got ${g}`);
+  return g;
+}
+
+/** Multiplies the lr by gamma every stepSize epochs. */
+export class StepLR extends LRScheduler {
+  readonly stepSize: number;
+  readonly gamma: number;
+
+  constructor(optimizer: unknown, options: { stepSize: number; gamma?: number }) {
+    super("StepLR", optimizer);
+    rejectUnknownKeys("StepLR", options ?? {}, ["stepSize", "gamma"]);
+    this.stepSize = requirePositiveInteger("StepLR", "stepSize", options?.stepSize);
+    this.gamma = requireGamma("StepLR", options.gamma ?? 0.1);
+    this.initialStep();
+  }
+
+  protected computeLrs(): number[] {
+    const decay = this.lastEpoch > 0 && this.lastEpoch % this.stepSize === 0;
+    return this.groupLrs().map((lr) => (decay ? lr * this.gamma : lr));
+  }
+}
+
+/** Multiplies the lr by gamma at each milestone epoch (by gamma^k for a milestone listed k times). */
+export class MultiStepLR extends LRScheduler {
+  readonly milestones: number[];
+  readonly gamma: number;
+
+  constructor(optimizer: unknown, options: { milestones: number[]; gamma?: number }) {
+    super("MultiStepLR", optimizer);
+    rejectUnknownKeys("MultiStepLR", options ?? {}, ["milestones", "gamma"]);
+    if (!Array.isArray(options?.milestones)) throw new Error(`MultiStepLR: milestones must be a list of epochs, got ${String(options?.milestones)}`);
+    this.milestones = options.milestones.map((m, i) => requirePositiveInteger("MultiStepLR", `milestones[${i}]`, m));
+    this.gamma = requireGamma("MultiStepLR", options.gamma ?? 0.1);
+    this.initialStep();
+  }
+
+  protected computeLrs(): number[] {
+    const count = this.milestones.filter((m) => m === this.lastEpoch).length;
+    return this.groupLrs().map((lr) => (count === 0 ? lr : lr * this.gamma ** count));
+  }
+}
+
+/** Multiplies the lr by gamma every epoch. */
+export class ExponentialLR extends LRScheduler {
+  readonly gamma: number;
+
+  constructor(optimizer: unknown, options: { gamma: number }) {
+    super("ExponentialLR", optimizer);
+    rejectUnknownKeys("ExponentialLR", options ?? {}, ["gamma"]);
+    this.gamma = requireGamma("ExponentialLR", options?.gamma);
+    this.initialStep();
+  }
+
+  protected computeLrs(): number[] {
+    return this.groupLrs().map((lr) => (this.lastEpoch === 0 ? lr : lr * this.gamma));
+  }
+}

@@ -1,0 +1,52 @@
+import type { Tensor } from "@tapegrad/autograd";
+import { requireBoolean, requireNonNegative, rejectUnknownKeys } from "./options";
+import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+type SGDState = { momentumBuffer?: Tensor };
+
+/**
+ * Stochastic gradient descent with optional (Nesterov) momentum, PyTorch's rule:
+ * g += wd·p; buf = g at the first step, then buf = momentum·buf + (1 - dampening)·g;
+ * g = nesterov ? g + momentum·buf : buf; p -= lr·g.
+ */
+export class SGD extends Optimizer<SGDOptions, SGDState> {
+  constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
+    rejectUnknownKeys("SGD", options ?? {}, ["lr", "momentum", "dampening", "weightDecay", "nesterov"]);
+    super("SGD", params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options });
+  }
+
+  protected checkOptions(o: SGDOptions): void {
+    if (o.lr === undefined) throw new Error("SGD: lr is required (give it in the options or in every parameter group)");
+    requireNonNegative("SGD", "lr", o.lr);
+    requireNonNegative("SGD", "momentum", o.momentum);
+    requireNonNegative("SGD", "dampening", o.dampening);
+    requireNonNegative("SGD", "weightDecay", o.weightDecay);
+    if (requireBoolean("SGD", "nesterov", o.nesterov) && (o.momentum <= 0 || o.dampening !== 0)) {
+      throw new Error(`SGD: nesterov needs momentum > 0 and dampening = 0, got momentum ${o.momentum} and dampening ${o.dampening}`);
+    }
+  }
+
+  protected initState(): SGDState {
+    return {};
+  }
+
+  protected update(p: Tensor, grad: Tensor, group: ParamGroup<SGDOptions>, state: SGDState): void {
+    const { lr, momentum, dampening, weightDecay, nesterov } = group;
+    let d = withWeightDecay(grad, p, weightDecay);
+    if (momentum !== 0) {
+      const buf = state.momentumBuffer;
+      if (!buf) state.momentumBuffer = d.clone();
+      else buf.mul_(momentum).add_(d, 1 - dampening);
+      d = nesterov ? d.clone().add_(state.momentumBuffer!, momentum) : state.momentumBuffer!;
+    }
+    p.add_(d, -lr);
+  }
+}
