@@ -1,0 +1,175 @@
+import { zeros, type Tensor } from "@tapegrad/autograd";
+import { uniform_ } from "./init";
+import { linear, type LayerOptions } from "./layers/linear";
+import { Module, Parameter } from "./module";
+
+/** A recurrent state: h, or nested arrays of tensors such as [h, c]. Its first tensor is the step output. */
+export type State = Tensor | readonly State[];
+
+/**
+ * What the recurrent runner needs from a cell: a Module whose forward maps (x_t, state) to the
+ * new state (state undefined means zeros), and the size of its output. A cell may also split
+ * forward into projectInput (the part that only depends on x, applied to a whole sequence in
+ * one go) and step (the rest); the runner then hoists projectInput out of the time loop.
+ */
+export interface CellMembers {
+  readonly hiddenSize: number;
+  /** Size of the first state tensor when it differs from hiddenSize (an LSTM with projSize). */
+  readonly outputSize?: number;
+  forward(x: Tensor, state?: State): State;
+  projectInput?(x: Tensor): Tensor;
+  step?(projected: Tensor, state?: State): State;
+}
+export type Cell = Module & CellMembers;
+
+export interface CellOptions extends LayerOptions {
+  inputSize: number;
+  hiddenSize: number;
+  bias?: boolean;
+}
+
+/**
+ * The shared shape of RNNCell, LSTMCell and GRUCell: gates = (W_ih x + b_ih) + (W_hh h + b_hh),
+ * with G gate blocks of hiddenSize rows each (PyTorch's names and layout). forward is exactly
+ * step(projectInput(x)), so a cell run alone and a cell run by the runner share one code path.
+ */
+abstract class GatedCell extends Module {
+  weight_ih: Parameter;
+  weight_hh: Parameter;
+  bias_ih: Parameter | null;
+  bias_hh: Parameter | null;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+
+  constructor(name: string, gates: number, opts: CellOptions, recurrentSize = opts.hiddenSize) {
+    super();
+    const { inputSize, hiddenSize } = opts;
+    for (const [k, v] of Object.entries({ inputSize, hiddenSize })) {
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${v}`);
+    }
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    const dtype = opts.dtype ?? "float32";
+    const param = (shape: number[]) => new Parameter(zeros(shape, { dtype }));
+    this.weight_ih = param([gates * hiddenSize, inputSize]);
+    this.weight_hh = param([gates * hiddenSize, recurrentSize]);
+    this.bias_ih = opts.bias === false ? null : param([gates * hiddenSize]);
+    this.bias_hh = opts.bias === false ? null : param([gates * hiddenSize]);
+  }
+
+  /** PyTorch's default for recurrent weights: every parameter U(-1/√H, 1/√H). */
+  protected resetParameters(opts: LayerOptions): void {
+    const k = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) uniform_(p, -k, k, opts);
+  }
+
+  projectInput(x: Tensor): Tensor {
+    if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inputSize) {
+      throw new Error(`${this.constructor.name}: input of shape [${x.shape}] must end in inputSize ${this.inputSize}`);
+    }
+    return linear(x, this.weight_ih, this.bias_ih);
+  }
+
+  protected recurrent(h: Tensor): Tensor {
+    return linear(h, this.weight_hh, this.bias_hh);
+  }
+
+  /** The given state tensor checked against (batch..., size), or zeros of that shape. */
+  protected stateOrZeros(projected: Tensor, state: Tensor | undefined, size: number, what: string): Tensor {
+    const shape = [...projected.shape.slice(0, -1), size];
+    if (state === undefined) return zeros(shape, { dtype: projected.dtype });
+    if (state.shape.join() !== shape.join()) {
+      throw new Error(`${this.constructor.name}: ${what} has shape [${state.shape}], expected [${shape}]`);
+    }
+    return state;
+  }
+
+  forward(x: Tensor, state?: State): State {
+    if (x.ndim > 2) throw new Error(`${this.constructor.name}: input must be (batch, inputSize) or (inputSize), got shape [${x.shape}]`);
+    return this.step(this.projectInput(x), state);
+  }
+
+  abstract step(projected: Tensor, state?: State): State;
+}
+
+/** h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu. */
+export class RNNCell extends GatedCell {
+  readonly nonlinearity: "tanh" | "relu";
+
+  constructor(opts: CellOptions & { nonlinearity?: "tanh" | "relu" }) {
+    super("RNNCell", 1, opts);
+    this.nonlinearity = opts.nonlinearity ?? "tanh";
+    if (this.nonlinearity !== "tanh" && this.nonlinearity !== "relu") {
+      throw new Error(`RNNCell: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(opts.nonlinearity)}`);
+    }
+    this.resetParameters(opts);
+  }
+
+  override forward(x: Tensor, h?: Tensor): Tensor {
+    return super.forward(x, h) as Tensor;
+  }
+
+  step(projected: Tensor, h?: State): Tensor {
+    const pre = projected.add(this.recurrent(this.stateOrZeros(projected, h as Tensor | undefined, this.hiddenSize, "h")));
+    return this.nonlinearity === "tanh" ? pre.tanh() : pre.relu();
+  }
+}
+
+/**
+ * Gates i, f, g, o: c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'); with projSize > 0,
+ * h' = W_hr (σ(o)·tanh(c')) has projSize features and weight_hh reads projSize columns.
+ */
+export class LSTMCell extends GatedCell {
+  weight_hr: Parameter | null;
+  readonly outputSize: number;
+
+  constructor(opts: CellOptions & { projSize?: number }) {
+    const proj = opts.projSize ?? 0;
+    if (!Number.isInteger(proj) || proj < 0 || (proj > 0 && proj >= opts.hiddenSize)) {
+      throw new Error(`LSTMCell: projSize must be an integer in [0, hiddenSize), got ${proj} with hiddenSize ${opts.hiddenSize}`);
+    }
+    super("LSTMCell", 4, opts, proj || opts.hiddenSize);
+    this.outputSize = proj || opts.hiddenSize;
+    this.weight_hr = proj ? new Parameter(zeros([proj, opts.hiddenSize], { dtype: opts.dtype ?? "float32" })) : null;
+    this.resetParameters(opts);
+  }
+
+  override forward(x: Tensor, state?: readonly [Tensor, Tensor]): [Tensor, Tensor] {
+    return super.forward(x, state) as [Tensor, Tensor];
+  }
+
+  step(projected: Tensor, state?: State): [Tensor, Tensor] {
+    if (state !== undefined && !(Array.isArray(state) && state.length === 2)) {
+      throw new Error(`LSTMCell: state must be [h, c], got ${Array.isArray(state) ? `an array of ${state.length}` : "a single tensor"}`);
+    }
+    const [h0, c0] = (state ?? []) as Tensor[];
+    const h = this.stateOrZeros(projected, h0, this.outputSize, "h");
+    const c = this.stateOrZeros(projected, c0, this.hiddenSize, "c");
+    const [i, f, g, o] = projected.add(this.recurrent(h)).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+    const c1 = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
+    const h1 = o.sigmoid().mul(c1.tanh());
+    return [this.weight_hr ? linear(h1, this.weight_hr) : h1, c1];
+  }
+}
+
+/** Gates r, z, n: n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h' = (1-z)·n + z·h. */
+export class GRUCell extends GatedCell {
+  constructor(opts: CellOptions) {
+    super("GRUCell", 3, opts);
+    this.resetParameters(opts);
+  }
+
+  override forward(x: Tensor, h?: Tensor): Tensor {
+    return super.forward(x, h) as Tensor;
+  }
+
+  step(projected: Tensor, state?: State): Tensor {
+    const h = this.stateOrZeros(projected, state as Tensor | undefined, this.hiddenSize, "h");
+    const [xr, xz, xn] = projected.chunk(3, -1) as [Tensor, Tensor, Tensor];
+    const [hr, hz, hn] = this.recurrent(h).chunk(3, -1) as [Tensor, Tensor, Tensor];
+    const r = xr.add(hr).sigmoid();
+    const z = xz.add(hz).sigmoid();
+    const n = xn.add(r.mul(hn)).tanh();
+    return h.sub(n).mul(z).add(n);
+  }
+}

@@ -1,0 +1,11 @@
+export { Module, Parameter } from "./module";
+export * as init from "./init";
+export { Linear, linear, type LayerOptions } from "./layers/linear";
+export { Embedding } from "./layers/embedding";
+export { Dropout, dropout } from "./layers/dropout";
+export { LayerNorm } from "./layers/layernorm";
+export { ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Identity, Sequential } from "./layers/activation";
+export { crossEntropy, nllLoss, mseLoss, binaryCrossEntropyWithLogits, type Reduction, type CrossEntropyOptions, type NllOptions } from "./losses";
+export { RNNCell, LSTMCell, GRUCell, type Cell, type CellMembers, type CellOptions, type State } from "./cells";
+export { Recurrent, detachState, type MakeCell, type RecurrentOptions, type RecurrentForwardOptions } from "./recurrent";
+export { RNN, LSTM, GRU, type RNNOptions } from "./rnn";

@@ -1,0 +1,36 @@
+import { ones, zeros, type Tensor } from "@tapegrad/autograd";
+import { Module, Parameter } from "../module";
+import type { LayerOptions } from "./linear";
+
+/** Normalizes over the last dims (biased variance), then scales and shifts elementwise. */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(normalizedShape: number | number[], readonly opts: LayerOptions & { eps?: number; elementwiseAffine?: boolean } = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+    if (this.normalizedShape.length === 0 || this.normalizedShape.some((s) => !Number.isInteger(s) || s <= 0)) {
+      throw new Error(`LayerNorm: normalizedShape must be positive integers, got [${this.normalizedShape}]`);
+    }
+    const dtype = opts.dtype ?? "float32";
+    const affine = opts.elementwiseAffine ?? true;
+    this.weight = affine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+    this.bias = affine ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    const k = this.normalizedShape.length;
+    if (x.ndim < k || x.shape.slice(-k).join() !== this.normalizedShape.join()) {
+      throw new Error(`LayerNorm: input of shape [${x.shape}] does not end in the normalized shape [${this.normalizedShape}]`);
+    }
+    const dims = this.normalizedShape.map((_, i) => x.ndim - k + i);
+    const centered = x.sub(x.mean(dims, true));
+    const variance = centered.mul(centered).mean(dims, true);
+    let y = centered.div(variance.add(this.opts.eps ?? 1e-5).sqrt());
+    if (this.weight) y = y.mul(this.weight);
+    if (this.bias) y = y.add(this.bias);
+    return y;
+  }
+}

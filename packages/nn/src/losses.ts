@@ -1,0 +1,137 @@
+import { tensor, type Tensor } from "@tapegrad/autograd";
+
+export type Reduction = "mean" | "sum" | "none";
+
+export interface NllOptions {
+  weight?: Tensor;
+  reduction?: Reduction;
+  ignoreIndex?: number;
+}
+
+export interface CrossEntropyOptions extends NllOptions {
+  labelSmoothing?: number;
+}
+
+function reduce(op: string, loss: Tensor, reduction: Reduction = "mean"): Tensor {
+  if (reduction === "none") return loss;
+  if (reduction === "sum") return loss.sum();
+  if (reduction === "mean") return loss.mean();
+  throw new Error(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+}
+
+function checkSameShape(op: string, input: Tensor, target: Tensor): void {
+  if (input.shape.join() !== target.shape.join()) {
+    throw new Error(`${op}: target shape [${target.shape}] must equal input shape [${input.shape}]`);
+  }
+  if (input.dtype === "int32" || target.dtype !== input.dtype) {
+    throw new Error(`${op}: input and target must be float tensors of the same dtype, got ${input.dtype} and ${target.dtype}`);
+  }
+}
+
+/**
+ * Puts the class dim last and flattens: (C) | (N, C) | (N, C, d1, ...) scores with (), (N) or
+ * (N, d1, ...) int32 targets become (M, C) and (M); also returns the shape of per-sample losses.
+ */
+function flattenClasses(op: string, input: Tensor, target: Tensor): { scores: Tensor; classes: Int32Array; outShape: number[]; C: number } {
+  if (target.dtype !== "int32") {
+    throw new Error(`${op}: target must hold int32 class indices, got ${target.dtype} (shape [${target.shape}])`);
+  }
+  if (input.dtype === "int32") throw new Error(`${op}: input must be a float tensor, got int32 (shape [${input.shape}])`);
+  if (input.ndim === 0) throw new Error(`${op}: input must have a class dim, got a 0-d tensor`);
+  const C = input.ndim === 1 ? input.shape[0]! : input.shape[1]!;
+  const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
+  if (target.shape.join() !== expected.join() || (input.ndim === 1 && target.ndim !== 0)) {
+    throw new Error(`${op}: input of shape [${input.shape}] needs a target of shape [${expected}] (class dim 1 removed), got [${target.shape}]`);
+  }
+  let scores = input.ndim === 1 ? input.unsqueeze(0) : input;
+  if (scores.ndim > 2) scores = scores.permute([0, ...scores.shape.slice(2).map((_, i) => i + 2), 1]).reshape([-1, C]);
+  return { scores, classes: target.data() as Int32Array, outShape: expected, C };
+}
+
+/**
+ * The shared core of nllLoss and crossEntropy: per-sample -w[t]·logp[t], its reduction, and the
+ * weights that a mean divides by. Ignored samples have weight 0.
+ */
+function negativeLogLikelihood(op: string, logp: Tensor, classes: Int32Array, C: number, opts: NllOptions) {
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const safe = new Int32Array(classes.length);
+  const valid = new Float64Array(classes.length);
+  classes.forEach((t, i) => {
+    if (t === ignoreIndex) return;
+    if (!(t >= 0 && t < C)) throw new Error(`${op}: target ${t} at position ${i} is out of range for ${C} classes (ignoreIndex ${ignoreIndex})`);
+    safe[i] = t;
+    valid[i] = 1;
+  });
+  const { weight } = opts;
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== C || weight.dtype !== logp.dtype)) {
+    throw new Error(`${op}: weight must be a ${logp.dtype} tensor of shape [${C}] (one per class), got ${weight.dtype} [${weight.shape}]`);
+  }
+  const index = tensor(safe);
+  const validMask = tensor(valid, { dtype: logp.dtype });
+  const w = weight ? weight.indexSelect(0, index).mul(validMask) : validMask;
+  const picked = logp.gather(1, index.reshape([-1, 1])).reshape([-1]);
+  return { perSample: picked.mul(w).neg(), w, validMask };
+}
+
+function reduceWeighted(op: string, perSample: Tensor, w: Tensor, outShape: number[], reduction: Reduction = "mean"): Tensor {
+  if (reduction === "mean") return perSample.sum().div(w.sum());
+  return reduce(op, perSample, reduction).reshape(reduction === "none" ? outShape : []);
+}
+
+/** Negative log-likelihood of class indices, given log-probabilities (N, C, d1, ...). */
+export function nllLoss(logProbs: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
+  const { scores, classes, outShape, C } = flattenClasses("nllLoss", logProbs, target);
+  const { perSample, w } = negativeLogLikelihood("nllLoss", scores, classes, C, opts);
+  return reduceWeighted("nllLoss", perSample, w, outShape, opts.reduction);
+}
+
+/**
+ * logSoftmax over the class dim (1, or 0 for a 1-d input) then nllLoss; with labelSmoothing ε
+ * the target is mixed with the uniform distribution as in PyTorch:
+ * (1-ε)·nll + ε/C·Σ_c -w_c logp_c, the second term reduced with the same denominator.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  const eps = opts.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+  const { scores, classes, outShape, C } = flattenClasses("crossEntropy", input, target);
+  const logp = scores.logSoftmax(1);
+  const { perSample, w, validMask } = negativeLogLikelihood("crossEntropy", logp, classes, C, opts);
+  const nll = reduceWeighted("crossEntropy", perSample, w, outShape, opts.reduction);
+  if (eps === 0) return nll;
+  const spread = (opts.weight ? logp.mul(opts.weight) : logp).sum(1).neg().mul(validMask);
+  const smooth = reduceWeighted("crossEntropy", spread, w, outShape, opts.reduction);
+  return nll.mul(1 - eps).add(smooth.mul(eps / C));
+}
+
+/** Mean squared error; input and target must have the same shape. */
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  checkSameShape("mseLoss", input, target);
+  const d = input.sub(target);
+  return reduce("mseLoss", d.mul(d), opts.reduction);
+}
+
+/**
+ * -[posWeight·t·log σ(x) + (1-t)·log(1-σ(x))]·weight, computed as
+ * (1-t)·x + (1+(posWeight-1)·t)·softplus(-x) with softplus(-x) = m + log(e^-m + e^(-x-m)),
+ * m = max(-x, 0), which never overflows. (The value does not depend on m, so m is a constant.)
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  opts: { weight?: Tensor; posWeight?: Tensor; reduction?: Reduction } = {},
+): Tensor {
+  const op = "binaryCrossEntropyWithLogits";
+  checkSameShape(op, input, target);
+  for (const [name, t] of [["weight", opts.weight], ["posWeight", opts.posWeight]] as const) {
+    if (t && t.dtype !== input.dtype) throw new Error(`${op}: ${name} must be ${input.dtype}, got ${t.dtype}`);
+  }
+  const m = input.neg().relu().detach();
+  const softplusNeg = m.neg().exp().add(input.neg().sub(m).exp()).log().add(m);
+  const logWeight = opts.posWeight ? opts.posWeight.sub(1).mul(target).add(1) : null;
+  let loss = target.neg().add(1).mul(input).add(logWeight ? logWeight.mul(softplusNeg) : softplusNeg);
+  if (opts.weight) loss = loss.mul(opts.weight);
+  if (loss.shape.join() !== input.shape.join()) {
+    throw new Error(`${op}: weight or posWeight (shapes [${opts.weight?.shape ?? ""}], [${opts.posWeight?.shape ?? ""}]) must broadcast to the input shape [${input.shape}]`);
+  }
+  return reduce(op, loss, opts.reduction);
+}

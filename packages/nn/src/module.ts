@@ -1,0 +1,122 @@
+import { noGrad, Tensor, type DType } from "@tapegrad/autograd";
+
+/** A tensor that a Module owns and trains: a leaf that requires grad. */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    if (data.dtype === "int32" && requiresGrad) throw new Error(`Parameter: a trainable parameter must be float32 or float64, got int32 (shape [${data.shape}])`);
+    super(data.data(), data.shape);
+    this.requiresGrad = requiresGrad;
+  }
+}
+
+const fmt = (shape: readonly number[]) => `[${shape.join(", ")}]`;
+
+/**
+ * Base class of layers. Parameters and child modules are found by walking the instance's own
+ * properties (a Parameter, a Module, or an array of Modules named `prop.i`), in the order they
+ * were assigned, so `namedParameters()` gives PyTorch's dotted names without registration calls.
+ */
+export abstract class Module {
+  training = true;
+
+  abstract forward(...args: never[]): unknown;
+
+  /** Direct child modules with their names. */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push([key, value]);
+      else if (Array.isArray(value)) value.forEach((v, i) => v instanceof Module && out.push([`${key}.${i}`, v]));
+    }
+    return out;
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and all modules below it, depth first. */
+  modules(): Module[] {
+    return [this, ...this.children().flatMap((c) => c.modules())];
+  }
+
+  /** Parameters held directly by this module (not its children). */
+  protected ownParameters(): [string, Parameter][] {
+    return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
+  }
+
+  namedParameters(): [string, Parameter][] {
+    return [
+      ...this.ownParameters(),
+      ...this.namedChildren().flatMap(([name, child]) => child.namedParameters().map(([p, t]): [string, Parameter] => [`${name}.${p}`, t])),
+    ];
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** Parameter values by name (detached views sharing storage, like PyTorch's state_dict). */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.namedParameters().map(([name, p]) => [name, p.detach()]));
+  }
+
+  /**
+   * Copies values into the parameters (converting dtype). With strict (the default) every
+   * missing key, unexpected key and shape mismatch is reported in one error and nothing is
+   * copied; without strict, missing and unexpected keys are skipped but shapes must still agree.
+   */
+  loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const strict = opts.strict ?? true;
+    const own = new Map(this.namedParameters());
+    const missingKeys = [...own.keys()].filter((k) => !(k in dict));
+    const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(dict)) {
+      const p = own.get(name);
+      if (!p) continue;
+      if (!(value instanceof Tensor)) problems.push(`${name}: expected a Tensor, got ${typeof value}`);
+      else if (fmt(value.shape) !== fmt(p.shape)) problems.push(`size mismatch for ${name}: the model has shape ${fmt(p.shape)}, the state dict has ${fmt(value.shape)}`);
+      else if (value.dtype === "int32" && p.dtype !== "int32") problems.push(`${name}: the model has a ${p.dtype} parameter, the state dict an int32 tensor`);
+    }
+    if (strict && missingKeys.length > 0) problems.push(`missing keys: ${missingKeys.join(", ")}`);
+    if (strict && unexpectedKeys.length > 0) problems.push(`unexpected keys: ${unexpectedKeys.join(", ")}`);
+    if (problems.length > 0) throw new Error(`loadStateDict (${this.constructor.name}): ${problems.join("; ")}`);
+    noGrad(() => {
+      for (const [name, value] of Object.entries(dict)) own.get(name)?.copy_(value.to(own.get(name)!.dtype));
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Switches training behaviour (dropout) on or off for this module and all below it. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Sets every parameter's gradient to null. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Converts every parameter to dtype in place (new Parameter objects; gradients are dropped). */
+  to(dtype: DType): this {
+    for (const m of this.modules()) {
+      for (const [key, p] of m.ownParameters()) {
+        if (p.dtype !== dtype) (m as unknown as Record<string, Parameter>)[key] = new Parameter(p.detach().to(dtype), p.requiresGrad);
+      }
+    }
+    return this;
+  }
+
+  /** Calls fn on every module, children first, like PyTorch's apply. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+}

@@ -1,0 +1,198 @@
+import { cat, stack, tensor, where, type Generator, type Tensor } from "@tapegrad/autograd";
+import type { Cell, State } from "./cells";
+import { dropout } from "./layers/dropout";
+import { Module, type Parameter } from "./module";
+
+export interface RecurrentOptions {
+  /** Features of x: the input size of the first layer. */
+  inputSize: number;
+  numLayers?: number;
+  bidirectional?: boolean;
+  /** x and output are (batch, seq, feature) instead of (seq, batch, feature). */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, while training. */
+  dropout?: number;
+  /** Draws the dropout masks (the default generator when omitted). */
+  generator?: Generator;
+}
+
+export interface RecurrentForwardOptions {
+  /** Valid steps of each sequence in the batch; positions past the end are ignored. */
+  lengths?: readonly number[] | Tensor;
+}
+
+/** Builds the cell of one layer and direction (0 forward, 1 reverse) for inputs of inputSize features. */
+export type MakeCell = (layer: number, direction: number, inputSize: number) => Cell;
+
+function mapState(state: State, fn: (t: Tensor, path: number[]) => Tensor, path: number[] = []): State {
+  return Array.isArray(state) ? state.map((s, i) => mapState(s as State, fn, [...path, i])) : fn(state as Tensor, path);
+}
+
+function firstTensor(state: State): Tensor {
+  return Array.isArray(state) ? firstTensor(state[0] as State) : (state as Tensor);
+}
+
+function leafAt(state: State, path: number[]): Tensor {
+  return path.reduce((s: State, i) => (s as readonly State[])[i]!, state) as Tensor;
+}
+
+/** Detaches every tensor of a (nested) recurrent state, to cut the graph between chunks (truncated BPTT). */
+export function detachState<S extends State>(state: S): S {
+  return mapState(state, (t) => t.detach()) as S;
+}
+
+/**
+ * The one time loop. Runs a stack of cells (numLayers, each forward or both directions) over
+ * a sequence with the tape recording every step, so backpropagation through time is just
+ * backward(). Per layer and direction: the cell's projectInput (when it has one) runs once on
+ * the whole sequence, the result is split into steps with a single unbind, and step (or
+ * forward) is applied in order. With lengths, a sequence's state stops changing after its last
+ * step and its outputs there are zero; the reverse direction starts at each sequence's own end.
+ *
+ * Parameters are named like PyTorch's: a cell's `name` becomes `name_l{layer}` and
+ * `name_l{layer}_reverse`.
+ */
+export class Recurrent extends Module {
+  readonly cells: Cell[] = [];
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly inputSize: number;
+  /** Features of each step of output: D times the cells' output size. */
+  readonly outputSize: number;
+  private readonly generator: Generator | undefined;
+
+  constructor(makeCell: MakeCell, opts: RecurrentOptions) {
+    super();
+    const name = this.constructor.name;
+    this.inputSize = opts.inputSize;
+    this.numLayers = opts.numLayers ?? 1;
+    this.bidirectional = opts.bidirectional ?? false;
+    this.batchFirst = opts.batchFirst ?? false;
+    this.dropout = opts.dropout ?? 0;
+    this.generator = opts.generator;
+    if (!Number.isInteger(this.inputSize) || this.inputSize <= 0) throw new Error(`${name}: inputSize must be a positive integer, got ${opts.inputSize}`);
+    if (!Number.isInteger(this.numLayers) || this.numLayers <= 0) throw new Error(`${name}: numLayers must be a positive integer, got ${opts.numLayers}`);
+    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${name}: dropout must be in [0, 1], got ${opts.dropout}`);
+    let inputSize = this.inputSize;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const sizes = new Set<number>();
+      for (let direction = 0; direction < this.directions; direction++) {
+        const cell = makeCell(layer, direction, inputSize);
+        if (!(cell instanceof Module) || typeof cell.forward !== "function") throw new Error(`${name}: makeCell must return a Module with forward(x, state)`);
+        const size = cell.outputSize ?? cell.hiddenSize;
+        if (!Number.isInteger(size) || size <= 0) throw new Error(`${name}: the cell of layer ${layer} needs a positive hiddenSize (or outputSize), got ${size}`);
+        sizes.add(size);
+        this.cells.push(cell);
+      }
+      if (sizes.size > 1) throw new Error(`${name}: the two directions of layer ${layer} have different output sizes ${[...sizes].join(" and ")}`);
+      inputSize = this.directions * [...sizes][0]!;
+    }
+    this.outputSize = inputSize;
+  }
+
+  get directions(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  override namedParameters(): [string, Parameter][] {
+    return this.cells.flatMap((cell, k) => {
+      const suffix = `_l${Math.floor(k / this.directions)}${k % this.directions ? "_reverse" : ""}`;
+      return cell.namedParameters().map(([n, p]): [string, Parameter] => [`${n}${suffix}`, p]);
+    });
+  }
+
+  /**
+   * x: (seq, batch, inputSize), (batch, seq, inputSize) with batchFirst, or (seq, inputSize)
+   * unbatched. state: the cells' state with each tensor stacked over layer·D + direction
+   * (e.g. h0 (L·D, batch, H) or [h0, c0]); zeros when omitted. Returns [output, final state].
+   */
+  forward(x: Tensor, state?: State, opts: RecurrentForwardOptions = {}): [Tensor, State] {
+    const name = this.constructor.name;
+    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`${name}: input must be 3-D (seq, batch, feature) or 2-D (seq, feature), got shape [${x.shape}]`);
+    if (x.shape[x.ndim - 1] !== this.inputSize) throw new Error(`${name}: input has ${x.shape[x.ndim - 1]} features (shape [${x.shape}]), expected inputSize ${this.inputSize}`);
+    const paramType = this.parameters()[0]?.dtype;
+    if (paramType && x.dtype !== paramType) throw new Error(`${name}: input is ${x.dtype} but the parameters are ${paramType}; convert one with .to()`);
+    const unbatched = x.ndim === 2;
+    const seq = unbatched ? x.unsqueeze(1) : this.batchFirst ? x.transpose(0, 1) : x;
+    const [T, B] = seq.shape as [number, number];
+    if (T === 0) throw new Error(`${name}: the sequence is empty (shape [${x.shape}])`);
+    const masks = this.stepMasks(opts.lengths, T, B, x.dtype);
+    const initial = state === undefined ? undefined : this.splitState(state, B, unbatched);
+
+    let layerInput = seq;
+    const finals: State[] = [];
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const outputs: Tensor[] = [];
+      for (let direction = 0; direction < this.directions; direction++) {
+        const k = layer * this.directions + direction;
+        const [out, final] = runDirection(this.cells[k]!, layerInput, initial?.[k], direction === 1, masks);
+        outputs.push(out);
+        finals.push(final);
+      }
+      layerInput = outputs.length === 1 ? outputs[0]! : cat(outputs, -1);
+      if (layer < this.numLayers - 1) layerInput = dropout(layerInput, this.dropout, this.training, this.generator);
+    }
+    const output = unbatched ? layerInput.squeeze(1) : this.batchFirst ? layerInput.transpose(0, 1) : layerInput;
+    const final = mapState(finals[0]!, (_, path) => {
+      const stacked = stack(finals.map((f) => leafAt(f, path)), 0);
+      return unbatched ? stacked.squeeze(1) : stacked;
+    });
+    return [output, final];
+  }
+
+  /** Per step t, a (batch, 1) mask of the sequences still running; null when all run to the end. */
+  private stepMasks(lengths: RecurrentForwardOptions["lengths"], T: number, B: number, dtype: Tensor["dtype"]): Tensor[] | null {
+    if (lengths === undefined) return null;
+    const name = this.constructor.name;
+    const values = Array.isArray(lengths) ? (lengths as number[]) : Array.from((lengths as Tensor).data());
+    if (values.length !== B) throw new Error(`${name}: lengths has ${values.length} entries, expected one per sequence (batch ${B})`);
+    for (const n of values) {
+      if (!Number.isInteger(n) || n < 1 || n > T) throw new Error(`${name}: every length must be an integer in [1, ${T}] (the sequence length), got ${n}`);
+    }
+    if (values.every((n) => n === T)) return null;
+    return Array.from({ length: T }, (_, t) => tensor(values.map((n) => (t < n ? 1 : 0)), { dtype, shape: [B, 1] }));
+  }
+
+  /** The given state (tensors of (L·D, batch, ...)) as one state per layer and direction. */
+  private splitState(state: State, B: number, unbatched: boolean): State[] {
+    const name = this.constructor.name;
+    const count = this.numLayers * this.directions;
+    const pieces = new Map<string, Tensor[]>();
+    mapState(state, (t, path) => {
+      const leaf = unbatched ? t.unsqueeze(1) : t;
+      if (leaf.ndim < 3 || leaf.shape[0] !== count || leaf.shape[1] !== B) {
+        throw new Error(`${name}: initial state tensor ${path.length ? `[${path}] ` : ""}has shape [${t.shape}], expected (${count}${unbatched ? "" : `, ${B}`}, size) for ${this.numLayers} layer(s) x ${this.directions} direction(s)${unbatched ? " (unbatched input)" : ""}`);
+      }
+      pieces.set(path.join(), leaf.unbind(0));
+      return t;
+    });
+    return Array.from({ length: count }, (_, k) => mapState(state, (_t, path) => pieces.get(path.join())![k]!));
+  }
+}
+
+/** One direction of one layer over xs (T, B, F): returns the (T, B, H) outputs and the final state. */
+function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null): [Tensor, State] {
+  const hoisted = cell.projectInput !== undefined && cell.step !== undefined;
+  const steps = (hoisted ? cell.projectInput!(xs) : xs).unbind(0);
+  const T = steps.length;
+  const outputs = new Array<Tensor>(T);
+  let state = initial;
+  for (let i = 0; i < T; i++) {
+    const t = reverse ? T - 1 - i : i;
+    let next = hoisted ? cell.step!(steps[t]!, state) : cell.forward(steps[t]!, state);
+    const mask = masks?.[t];
+    if (mask) {
+      const previous = state;
+      next = mapState(next, (leaf, path) => {
+        const m = mask.reshape([mask.shape[0]!, ...leaf.shape.slice(1).map(() => 1)]);
+        return where(m, leaf, previous === undefined ? 0 : leafAt(previous, path));
+      });
+    }
+    state = next;
+    const out = firstTensor(state);
+    outputs[t] = mask ? where(mask.reshape([mask.shape[0]!, ...out.shape.slice(1).map(() => 1)]), out, 0) : out;
+  }
+  return [stack(outputs, 0), state!];
+}

@@ -1,0 +1,47 @@
+import type { Tensor } from "@tapegrad/autograd";
+import { GRUCell, LSTMCell, RNNCell } from "./cells";
+import type { LayerOptions } from "./layers/linear";
+import { Recurrent, type RecurrentForwardOptions } from "./recurrent";
+
+export interface RNNOptions extends LayerOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bias?: boolean;
+  batchFirst?: boolean;
+  dropout?: number;
+  bidirectional?: boolean;
+}
+
+/** Elman RNN: the runner with an RNNCell per layer and direction. */
+export class RNN extends Recurrent {
+  constructor(readonly opts: RNNOptions & { nonlinearity?: "tanh" | "relu" }) {
+    super((_layer, _direction, inputSize) => new RNNCell({ ...opts, inputSize }), opts);
+  }
+
+  override forward(x: Tensor, h0?: Tensor, opts?: RecurrentForwardOptions): [Tensor, Tensor] {
+    return super.forward(x, h0, opts) as [Tensor, Tensor];
+  }
+}
+
+/** LSTM: the runner with an LSTMCell per layer and direction; state [h, c]. */
+export class LSTM extends Recurrent {
+  constructor(readonly opts: RNNOptions & { projSize?: number }) {
+    super((_layer, _direction, inputSize) => new LSTMCell({ ...opts, inputSize }), opts);
+  }
+
+  override forward(x: Tensor, state?: readonly [Tensor, Tensor], opts?: RecurrentForwardOptions): [Tensor, [Tensor, Tensor]] {
+    return super.forward(x, state, opts) as [Tensor, [Tensor, Tensor]];
+  }
+}
+
+/** GRU: the runner with a GRUCell per layer and direction. */
+export class GRU extends Recurrent {
+  constructor(readonly opts: RNNOptions) {
+    super((_layer, _direction, inputSize) => new GRUCell({ ...opts, inputSize }), opts);
+  }
+
+  override forward(x: Tensor, h0?: Tensor, opts?: RecurrentForwardOptions): [Tensor, Tensor] {
+    return super.forward(x, h0, opts) as [Tensor, Tensor];
+  }
+}
