@@ -1,5 +1,5 @@
 import { isTensor, type Tensor } from "@tapegrad/autograd";
-import { requireInRange, requireNonNegative, requireNumber, rejectUnknownKeys } from "../options";
+import { requireInRange, requireNonNegative, rejectUnknownKeys } from "../options";
 import { requireOptimizer, type AnyOptimizer } from "./scheduler";
 
 export interface ReduceLROnPlateauOptions {
@@ -69,8 +69,8 @@ export class ReduceLROnPlateau {
 
   /** Records this epoch's metric and reduces the lr if it has not improved for `patience` epochs. */
   step(metric: number | Tensor): void {
-    const current = isTensor(metric) ? metric.item() : requireNumber("ReduceLROnPlateau.step", "metric", metric);
-    if (Number.isNaN(current)) throw new Error("ReduceLROnPlateau.step: the metric is NaN");
+    const current = isTensor(metric) ? metric.item() : metric;
+    if (typeof current !== "number" || Number.isNaN(current)) throw new Error(`ReduceLROnPlateau.step: the metric must be a number or a one-element tensor, got ${String(current)}`);
     this.lastEpoch += 1;
     if (this.isBetter(current)) {
       this.best = current;
