@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { tensor, type Tensor } from "@tapegrad/autograd";
 import { CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, ReduceLROnPlateau, SGD, StepLR } from "@tapegrad/optim";
 import { describe, expect, it } from "vitest";
+import { camel } from "./helpers";
 
 interface ScheduleCase {
   name: string;
@@ -13,9 +14,6 @@ interface ScheduleCase {
 
 // Written by test/fixtures/gen_schedules.py with PyTorch 1.13.
 const reference = JSON.parse(readFileSync(new URL("./fixtures/schedules.json", import.meta.url), "utf8")) as { cases: ScheduleCase[] };
-
-const camel = (kwargs: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toLowerCase()), v]));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const SCHEDULERS: Record<string, new (opt: SGD, options: any) => { step(metric?: number): void }> = {
