@@ -47,7 +47,7 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
     if (!t.requiresGrad) return false;
     if (t.dtype !== "float64") throw new Error(`gradcheck: input ${i} is ${t.dtype}; gradcheck needs float64 inputs (finite differences in float32 are too coarse)`);
     if (!t.isLeaf) throw new Error(`gradcheck: input ${i} must be a leaf tensor`);
-    if (t.shape.some((s, d) => s > 1 && t.strides[d] === 0)) throw new Error(`gradcheck: input ${i} (shape ${fmt(t.shape)}) has overlapping memory (an expanded dim); expand inside fn instead`);
+    if (t.numel > 0 && t.shape.some((s, d) => s > 1 && t.strides[d] === 0)) throw new Error(`gradcheck: input ${i} (shape ${fmt(t.shape)}) has overlapping memory (an expanded dim); expand inside fn instead`);
     return true;
   });
   const outputs = outputsOf(fn, inputs);

@@ -89,29 +89,58 @@ export interface CheckOptions {
   eps?: number;
 }
 
-/**
- * The one-line op test: for generated shapes, layouts and values, the package's gradcheck
- * (float64, central differences) must agree with the tape for `fn`.
- */
-export function checkGrad<A>(cases: fc.Arbitrary<Case<A>>, fn: (inputs: Tensor[], arg: A) => Tensor | Tensor[], opts: CheckOptions = {}): void {
-  const ranges = (n: number) => Array.from({ length: n }, (_, i) => (Array.isArray(opts.range) ? opts.range[i]! : opts.range ?? ANY));
+/** One op under test: generated cases and the function of the inputs that applies the op. */
+export interface OpSpec<A = any> {
+  cases: fc.Arbitrary<Case<A>>;
+  fn: (inputs: Tensor[], arg: A) => Tensor | Tensor[];
+  opts: CheckOptions;
+}
+export type OpSpecs = Record<string, OpSpec | OpSpec[]>;
+
+export function spec<A>(cases: fc.Arbitrary<Case<A>>, fn: (inputs: Tensor[], arg: A) => Tensor | Tensor[], opts: CheckOptions = {}): OpSpec<A> {
+  return { cases, fn, opts };
+}
+
+type Made = ReturnType<typeof makeInput>;
+
+/** Runs `body` on generated cases, each input made with a generated layout and values. */
+function forAllInputs<A>(s: OpSpec<A>, body: (made: Made[], c: Case<A>) => void): void {
+  const { cases, opts } = s;
   const arb = cases.chain((c) =>
     fc.record({ c: fc.constant(c), layouts: fc.array(layoutArb, { minLength: c.shapes.length, maxLength: c.shapes.length }), seed: fc.integer({ min: 0, max: 2 ** 31 }) }),
   );
   fc.assert(
     fc.property(arb, ({ c, layouts, seed }) => {
       const gen = new Generator(seed);
-      const rs = ranges(c.shapes.length);
-      const made = c.shapes.map((s, i) => makeInput(s, layouts[i]!, gen, rs[i]));
-      const result = gradcheck((...leaves) => fn(leaves.map((l, i) => made[i]!.use(l)), c.arg), made.map((m) => m.leaf), {
-        atol: opts.atol ?? 1e-6,
-        rtol: opts.rtol ?? 1e-5,
-        eps: opts.eps,
-      });
-      if (!result.ok) throw new Error(`gradcheck failed: ${JSON.stringify(result.worst)} (maxAbsError ${result.maxAbsError})`);
+      const range = (i: number) => (Array.isArray(opts.range) ? opts.range[i]! : opts.range ?? ANY);
+      body(c.shapes.map((shape, i) => makeInput(shape, layouts[i]!, gen, range(i))), c);
     }),
     { numRuns: opts.runs ?? 20 },
   );
+}
+
+/**
+ * The one-line op test: for generated shapes, layouts and values, the package's gradcheck
+ * (float64, central differences) must agree with the tape.
+ */
+export function checkGrad(s: OpSpec): void {
+  forAllInputs(s, (made, c) => {
+    const fn = (...leaves: Tensor[]) => s.fn(leaves.map((l, i) => made[i]!.use(l)), c.arg);
+    const result = gradcheck(fn, made.map((m) => m.leaf), { atol: s.opts.atol ?? 1e-6, rtol: s.opts.rtol ?? 1e-5, eps: s.opts.eps });
+    if (!result.ok) throw new Error(`gradcheck failed: ${JSON.stringify(result.worst)} (maxAbsError ${result.maxAbsError})`);
+  });
+}
+
+/** The op gives the same outputs on strided, expanded, offset and flipped inputs as on contiguous copies. */
+export function checkLayouts(s: OpSpec): void {
+  forAllInputs(s, (made, c) => {
+    const strided = made.map((m) => m.use(m.leaf.detach()));
+    for (const t of strided) t.requiresGrad = true;
+    const copies = strided.map((t) => tensor(t.data(), { shape: t.shape, requiresGrad: true }));
+    const asList = (o: Tensor | Tensor[]) => (Array.isArray(o) ? o : [o]);
+    const expected = asList(s.fn(copies, c.arg));
+    asList(s.fn(strided, c.arg)).forEach((out, k) => expectAllClose(out, expected[k]!, 1e-12, 1e-12));
+  });
 }
 
 /** Cases made of shapes only. */

@@ -6,7 +6,7 @@ import { POINTWISE_CHECKS } from "./cases/pointwise";
 import { REDUCE_CHECKS } from "./cases/reduce";
 
 /** Every op name with a gradcheck in test/cases (primitives and composites). */
-const COVERED = new Set([...Object.keys(POINTWISE_CHECKS), ...Object.keys(REDUCE_CHECKS), ...Object.keys(MOVEMENT_CHECKS), ...Object.keys(JOIN_INDEX_CHECKS)]);
+const COVERED = new Set(Object.keys({ ...POINTWISE_CHECKS, ...REDUCE_CHECKS, ...MOVEMENT_CHECKS, ...JOIN_INDEX_CHECKS }));
 
 describe("op coverage", () => {
   it("every op declared with defineOp has a gradcheck", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { grad, type Tensor } from "../../src/index";
-import { broadcastableTo, checkGrad, shapeArb, shapeDimArb, shapesOnly, type Case } from "../helpers";
+import { broadcastableTo, spec, shapeArb, shapeDimArb, shapesOnly, type Case, type OpSpecs } from "../helpers";
 
 const one = shapesOnly(shapeArb().map((s) => [s]));
 const oneNd = (min: number) => shapesOnly(shapeArb(min, 3).map((s) => [s]));
@@ -43,31 +43,31 @@ export function adjoint(op: (x: Tensor) => Tensor): (inputs: Tensor[]) => Tensor
 }
 
 /** gradcheck of the view and copy ops. */
-export const MOVEMENT_CHECKS: Record<string, () => void> = {
-  reshape: () => checkGrad(reshapeCase, ([a], shape) => a!.reshape(shape)),
-  permute: () => checkGrad(permuteCase, ([a], perm) => a!.permute(perm)),
-  expand: () => checkGrad(expandCase, ([a], shape) => a!.expand(shape)),
-  slice: () => checkGrad(sliceCase, ([a], { dim, start, end, step }) => a!.slice(dim, start, end, step)),
+export const MOVEMENT_CHECKS: OpSpecs = {
+  reshape: spec(reshapeCase, ([a], shape) => a!.reshape(shape)),
+  permute: spec(permuteCase, ([a], perm) => a!.permute(perm)),
+  expand: spec(expandCase, ([a], shape) => a!.expand(shape)),
+  slice: spec(sliceCase, ([a], { dim, start, end, step }) => a!.slice(dim, start, end, step)),
   // the adjoint of slice: checked as the gradient of slice's vector-Jacobian product wrt v
   // the adjoint of slice, checked as slice's vector-Jacobian product as a function of v
-  sliceScatter: () =>
-    checkGrad(
+  sliceScatter: 
+    spec(
       sliceCase
         .map((c) => ({ ...c, shapes: [c.shapes[0]!, sliceShape(c.shapes[0]!, c.arg)] }))
         .filter(({ shapes: [x, v] }) => x!.join() !== v!.join()),
       (inputs, { dim, start, end, step }) => adjoint((x) => x.slice(dim, start, end, step))(inputs),
     ),
-  flip: () => checkGrad(flipCase, ([a], dims) => a!.flip(dims)),
-  contiguous: () => checkGrad(one, ([a]) => a!.contiguous()),
-  clone: () => checkGrad(one, ([a]) => a!.clone()),
-  view: () => checkGrad(reshapeCase, ([a], shape) => a!.contiguous().view(shape)),
-  transpose: () => checkGrad(oneNd(2), ([a]) => a!.transpose(0, -1)),
-  T: () => checkGrad(one, ([a]) => a!.T),
-  narrow: () => checkGrad(narrowCase, ([a], { dim, start, length }) => a!.narrow(dim, start, length)),
-  select: () => checkGrad(dimCase, ([a], dim) => a!.select(dim, -1)),
-  squeeze: () => checkGrad(one, ([a]) => a!.squeeze()),
-  unsqueeze: () => checkGrad(dimCase, ([a], dim) => a!.unsqueeze(dim)),
-  flatten: () => checkGrad(oneNd(1), ([a]) => a!.flatten(1 % a!.ndim)),
+  flip: spec(flipCase, ([a], dims) => a!.flip(dims)),
+  contiguous: spec(one, ([a]) => a!.contiguous()),
+  clone: spec(one, ([a]) => a!.clone()),
+  view: spec(reshapeCase, ([a], shape) => a!.contiguous().view(shape)),
+  transpose: spec(oneNd(2), ([a]) => a!.transpose(0, -1)),
+  T: spec(one, ([a]) => a!.T),
+  narrow: spec(narrowCase, ([a], { dim, start, length }) => a!.narrow(dim, start, length)),
+  select: spec(dimCase, ([a], dim) => a!.select(dim, -1)),
+  squeeze: spec(one, ([a]) => a!.squeeze()),
+  unsqueeze: spec(dimCase, ([a], dim) => a!.unsqueeze(dim)),
+  flatten: spec(oneNd(1), ([a]) => a!.flatten(1 % a!.ndim)),
 };
 
 /** The shape of x.slice(dim, start, end, step) for x of shape s. */
