@@ -16,7 +16,7 @@ interface ScheduleCase {
 const reference = JSON.parse(readFileSync(new URL("./fixtures/schedules.json", import.meta.url), "utf8")) as { cases: ScheduleCase[] };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const SCHEDULERS: Record<string, new (opt: SGD, options: any) => { step(metric?: number): void }> = {
+const SCHEDULERS: Record<string, new (opt: SGD, options: any) => { step(metric: number): void }> = {
   StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ReduceLROnPlateau,
 };
 
@@ -46,7 +46,7 @@ describe("schedulers reproduce PyTorch's schedules", () => {
     expectLrs(lrsOf(opt), c.history[0]!, `${c.name} epoch 0`);
     for (let t = 1; t < c.history.length; t++) {
       opt.step();
-      for (const s of schedulers) s.step(c.metrics?.[t - 1]);
+      for (const s of schedulers) s.step(c.metrics?.[t - 1] as number);
       expectLrs(lrsOf(opt), c.history[t]!, `${c.name} epoch ${t}`);
     }
   });
