@@ -17,6 +17,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     passWithNoTests: true,
-    reporters: ["default", ["json", { outputFile: "vitest-report.json" }]],
+    // TAPEGRAD_BACKEND=js|wasm runs the suite on that backend; the js pass keeps its own report.
+    setupFiles: [src("autograd/test/backend-setup.ts")],
+    reporters: ["default", ["json", { outputFile: process.env.TAPEGRAD_BACKEND === "js" ? "vitest-report.js.json" : "vitest-report.json" }]],
   },
 });

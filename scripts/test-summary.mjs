@@ -6,16 +6,17 @@ const root = new URL("..", import.meta.url).pathname;
 const workspaces = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).workspaces;
 let passed = 0;
 let failed = 0;
-for (const ws of workspaces) {
-  const report = join(root, ws, "vitest-report.json");
+// npm test runs every suite on the wasm backend (vitest-report.json), then on js (.js.json).
+for (const [ws, file] of workspaces.flatMap((ws) => [[ws, "vitest-report.json"], [ws, "vitest-report.js.json"]])) {
+  const report = join(root, ws, file);
   if (!existsSync(report)) {
-    console.log(`${ws}: no test report (its test run did not finish)`);
+    console.log(`${ws}: no test report ${file} (its test run did not finish)`);
     failed += 1;
     continue;
   }
   const r = JSON.parse(readFileSync(report, "utf8"));
   const suiteErrors = (r.testResults ?? []).filter((s) => s.status === "failed" && (s.assertionResults ?? []).length === 0).length;
-  console.log(`${ws}: ${r.numPassedTests} passed, ${r.numFailedTests} failed${suiteErrors ? `, ${suiteErrors} test files failed to load` : ""}`);
+  console.log(`${ws} (${file === "vitest-report.json" ? "wasm" : "js"}): ${r.numPassedTests} passed, ${r.numFailedTests} failed${suiteErrors ? `, ${suiteErrors} test files failed to load` : ""}`);
   passed += r.numPassedTests;
   failed += r.numFailedTests + suiteErrors;
 }

@@ -2,6 +2,7 @@ import { elementwise } from "./elementwise";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing";
 import { matmul } from "./matmul";
 import { reduce } from "./reduce";
+import { createWasmKernels } from "./wasm";
 
 export type { ElementwiseOp } from "./elementwise";
 export type { ReduceOp } from "./reduce";
@@ -24,7 +25,11 @@ export interface Kernels {
 
 export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, gather, scatterAdd, indexSelect, indexAdd };
 
-export let kernels: Kernels = jsKernels;
+/** The WebAssembly SIMD kernels, or null where the runtime lacks WebAssembly SIMD. */
+export const wasmKernels: Kernels | null = createWasmKernels(jsKernels);
+
+/** The kernels ops run on: WebAssembly where available (see setBackend in ./backend). */
+export let kernels: Kernels = wasmKernels ?? jsKernels;
 
 export function setKernels(next: Kernels): void {
   kernels = next;

@@ -1,0 +1,81 @@
+import { RELAXED_SIMD_WASM, SIMD_WASM } from "./binary";
+
+/** What the AssemblyScript module (wasm/index.ts) exports; pointers are byte addresses. */
+export interface WasmExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  gemmF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number): void;
+  gemmF64(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number): void;
+  gemmWorkBytes(elementBytes: number): number;
+}
+
+// Only the corner of the WebAssembly API used here, so the package needs no DOM or Node typings.
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+const globals = globalThis as unknown as { WebAssembly?: WebAssemblyApi; atob?: (s: string) => string };
+
+function decode(base64: string): Uint8Array {
+  const binary = globals.atob!(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export interface WasmInstance {
+  exports: WasmExports;
+  /** Whether the relaxed-SIMD (fused multiply-add) build validated and runs. */
+  relaxed: boolean;
+}
+
+/**
+ * Compiles and instantiates the kernels synchronously (they are a few KB), preferring the
+ * relaxed-SIMD build. Returns null where WebAssembly SIMD is not available.
+ */
+export function instantiate(): WasmInstance | null {
+  const api = globals.WebAssembly;
+  if (!api || !globals.atob) return null;
+  for (const [source, relaxed] of [[RELAXED_SIMD_WASM, true], [SIMD_WASM, false]] as const) {
+    const bytes = decode(source);
+    if (!api.validate(bytes)) continue;
+    try {
+      const instance = new api.Instance(new api.Module(bytes), {});
+      return { exports: instance.exports as WasmExports, relaxed };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+const PAGE = 65536;
+
+/**
+ * A bump allocator over the module's memory, reset for every kernel call. The first page
+ * belongs to the module's own data; the arena starts after it and grows on demand.
+ */
+export class Arena {
+  private top = PAGE;
+
+  constructor(readonly exports: WasmExports) {}
+
+  reset(): void {
+    this.top = PAGE;
+  }
+
+  /** Reserves `bytes` (64-byte aligned) and returns the byte address. */
+  take(bytes: number): number {
+    const at = this.top;
+    this.top = (at + bytes + 63) & ~63;
+    const memory = this.exports.memory;
+    if (this.top > memory.buffer.byteLength) memory.grow(Math.ceil((this.top - memory.buffer.byteLength) / PAGE));
+    return at;
+  }
+
+  /** The module's memory as of now (growing it replaces the buffer). */
+  get buffer(): ArrayBuffer {
+    return this.exports.memory.buffer;
+  }
+}
