@@ -2,6 +2,7 @@ import { zeros, type Tensor } from "@tapegrad/autograd";
 import { uniform_ } from "./init";
 import { linear, type LayerOptions } from "./layers/linear";
 import { Module, Parameter } from "./module";
+import { fmt } from "./format";
 
 /** A recurrent state: h, or nested arrays of tensors such as [h, c]. Its first tensor is the step output. */
 export type State = Tensor | readonly State[];
@@ -65,7 +66,7 @@ abstract class GatedCell extends Module {
 
   projectInput(x: Tensor): Tensor {
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inputSize) {
-      throw new Error(`${this.constructor.name}: input of shape [${x.shape}] must end in inputSize ${this.inputSize}`);
+      throw new Error(`${this.constructor.name}: input of shape ${fmt(x.shape)} must end in inputSize ${this.inputSize}`);
     }
     return linear(x, this.weight_ih, this.bias_ih);
   }
@@ -79,13 +80,13 @@ abstract class GatedCell extends Module {
     const shape = [...projected.shape.slice(0, -1), size];
     if (state === undefined) return zeros(shape, { dtype: projected.dtype });
     if (state.shape.join() !== shape.join()) {
-      throw new Error(`${this.constructor.name}: ${what} has shape [${state.shape}], expected [${shape}]`);
+      throw new Error(`${this.constructor.name}: ${what} has shape ${fmt(state.shape)}, expected ${fmt(shape)}`);
     }
     return state;
   }
 
   forward(x: Tensor, state?: State): State {
-    if (x.ndim > 2) throw new Error(`${this.constructor.name}: input must be (batch, inputSize) or (inputSize), got shape [${x.shape}]`);
+    if (x.ndim > 2) throw new Error(`${this.constructor.name}: input must be (batch, inputSize) or (inputSize), got shape ${fmt(x.shape)}`);
     return this.step(this.projectInput(x), state);
   }
 

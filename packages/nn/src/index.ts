@@ -9,3 +9,4 @@ export { crossEntropy, nllLoss, mseLoss, binaryCrossEntropyWithLogits, type Redu
 export { RNNCell, LSTMCell, GRUCell, type Cell, type CellMembers, type CellOptions, type State } from "./cells";
 export { Recurrent, detachState, type MakeCell, type RecurrentOptions, type RecurrentForwardOptions } from "./recurrent";
 export { RNN, LSTM, GRU, type RNNOptions } from "./rnn";
+export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from "./safetensors";

@@ -1,4 +1,5 @@
 import { defaultGenerator, noGrad, tensor, type Generator, type Tensor } from "@tapegrad/autograd";
+import { fmt } from "./format";
 
 /**
  * In-place initializers with PyTorch's formulas. Each fills the tensor (not recorded on the
@@ -12,7 +13,7 @@ export interface InitOptions {
 type Nonlinearity = "linear" | "sigmoid" | "tanh" | "relu" | "leaky_relu";
 
 function fill(t: Tensor, draw: (i: number) => number): Tensor {
-  if (t.dtype === "int32") throw new Error(`init: expected a float tensor, got int32 (shape [${t.shape}])`);
+  if (t.dtype === "int32") throw new Error(`init: expected a float tensor, got int32 (shape ${fmt(t.shape)})`);
   const values = new Float64Array(t.numel);
   for (let i = 0; i < values.length; i++) values[i] = draw(i);
   noGrad(() => t.copy_(tensor(values, { shape: t.shape }).to(t.dtype)));
@@ -21,7 +22,7 @@ function fill(t: Tensor, draw: (i: number) => number): Tensor {
 
 /** (fanIn, fanOut) of a weight of shape (out, in, *kernel). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
-  if (t.ndim < 2) throw new Error(`init: fan in and fan out need a tensor with at least 2 dims, got shape [${t.shape}]`);
+  if (t.ndim < 2) throw new Error(`init: fan in and fan out need a tensor with at least 2 dims, got shape ${fmt(t.shape)}`);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1]! * receptive, t.shape[0]! * receptive];
 }
@@ -87,7 +88,7 @@ export function kaimingUniform_(
  * signs fixed by R's diagonal (as PyTorch does), times gain. Dims past the first are flattened.
  */
 export function orthogonal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
-  if (t.ndim < 2) throw new Error(`orthogonal_: only tensors with 2 or more dims are supported, got shape [${t.shape}]`);
+  if (t.ndim < 2) throw new Error(`orthogonal_: only tensors with 2 or more dims are supported, got shape ${fmt(t.shape)}`);
   const g = opts.generator ?? defaultGenerator;
   const rows = t.shape[0]!;
   const cols = t.numel / rows;

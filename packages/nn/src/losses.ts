@@ -1,4 +1,5 @@
 import { tensor, type Tensor } from "@tapegrad/autograd";
+import { fmt } from "./format";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -21,7 +22,7 @@ function reduce(op: string, loss: Tensor, reduction: Reduction = "mean"): Tensor
 
 function checkSameShape(op: string, input: Tensor, target: Tensor): void {
   if (input.shape.join() !== target.shape.join()) {
-    throw new Error(`${op}: target shape [${target.shape}] must equal input shape [${input.shape}]`);
+    throw new Error(`${op}: target shape ${fmt(target.shape)} must equal input shape ${fmt(input.shape)}`);
   }
   if (input.dtype === "int32" || target.dtype !== input.dtype) {
     throw new Error(`${op}: input and target must be float tensors of the same dtype, got ${input.dtype} and ${target.dtype}`);
@@ -34,14 +35,14 @@ function checkSameShape(op: string, input: Tensor, target: Tensor): void {
  */
 function flattenClasses(op: string, input: Tensor, target: Tensor): { scores: Tensor; classes: Int32Array; outShape: number[]; C: number } {
   if (target.dtype !== "int32") {
-    throw new Error(`${op}: target must hold int32 class indices, got ${target.dtype} (shape [${target.shape}])`);
+    throw new Error(`${op}: target must hold int32 class indices, got ${target.dtype} (shape ${fmt(target.shape)})`);
   }
-  if (input.dtype === "int32") throw new Error(`${op}: input must be a float tensor, got int32 (shape [${input.shape}])`);
+  if (input.dtype === "int32") throw new Error(`${op}: input must be a float tensor, got int32 (shape ${fmt(input.shape)})`);
   if (input.ndim === 0) throw new Error(`${op}: input must have a class dim, got a 0-d tensor`);
   const C = input.ndim === 1 ? input.shape[0]! : input.shape[1]!;
   const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
   if (target.shape.join() !== expected.join() || (input.ndim === 1 && target.ndim !== 0)) {
-    throw new Error(`${op}: input of shape [${input.shape}] needs a target of shape [${expected}] (class dim 1 removed), got [${target.shape}]`);
+    throw new Error(`${op}: input of shape ${fmt(input.shape)} needs a target of shape ${fmt(expected)} (class dim 1 removed), got ${fmt(target.shape)}`);
   }
   let scores = input.ndim === 1 ? input.unsqueeze(0) : input;
   if (scores.ndim > 2) scores = scores.permute([0, ...scores.shape.slice(2).map((_, i) => i + 2), 1]).reshape([-1, C]);
@@ -64,7 +65,7 @@ function negativeLogLikelihood(op: string, logp: Tensor, classes: Int32Array, C:
   });
   const { weight } = opts;
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C || weight.dtype !== logp.dtype)) {
-    throw new Error(`${op}: weight must be a ${logp.dtype} tensor of shape [${C}] (one per class), got ${weight.dtype} [${weight.shape}]`);
+    throw new Error(`${op}: weight must be a ${logp.dtype} tensor of shape [${C}] (one per class), got ${weight.dtype} ${fmt(weight.shape)}`);
   }
   const index = tensor(safe);
   const validMask = tensor(valid, { dtype: logp.dtype });
@@ -131,7 +132,7 @@ export function binaryCrossEntropyWithLogits(
   let loss = target.neg().add(1).mul(input).add(logWeight ? logWeight.mul(softplusNeg) : softplusNeg);
   if (opts.weight) loss = loss.mul(opts.weight);
   if (loss.shape.join() !== input.shape.join()) {
-    throw new Error(`${op}: weight or posWeight (shapes [${opts.weight?.shape ?? ""}], [${opts.posWeight?.shape ?? ""}]) must broadcast to the input shape [${input.shape}]`);
+    throw new Error(`${op}: weight or posWeight (shapes ${fmt(opts.weight?.shape ?? [])}, ${fmt(opts.posWeight?.shape ?? [])}) must broadcast to the input shape ${fmt(input.shape)}`);
   }
   return reduce(op, loss, opts.reduction);
 }

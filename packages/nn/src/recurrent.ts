@@ -2,6 +2,7 @@ import { cat, stack, tensor, where, type Generator, type Tensor } from "@tapegra
 import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
 import { Module, type Parameter } from "./module";
+import { fmt } from "./format";
 
 export interface RecurrentOptions {
   /** Features of x: the input size of the first layer. */
@@ -110,14 +111,14 @@ export class Recurrent extends Module {
    */
   forward(x: Tensor, state?: State, opts: RecurrentForwardOptions = {}): [Tensor, State] {
     const name = this.constructor.name;
-    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`${name}: input must be 3-D (seq, batch, feature) or 2-D (seq, feature), got shape [${x.shape}]`);
-    if (x.shape[x.ndim - 1] !== this.inputSize) throw new Error(`${name}: input has ${x.shape[x.ndim - 1]} features (shape [${x.shape}]), expected inputSize ${this.inputSize}`);
+    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`${name}: input must be 3-D (seq, batch, feature) or 2-D (seq, feature), got shape ${fmt(x.shape)}`);
+    if (x.shape[x.ndim - 1] !== this.inputSize) throw new Error(`${name}: input has ${x.shape[x.ndim - 1]} features (shape ${fmt(x.shape)}), expected inputSize ${this.inputSize}`);
     const paramType = this.parameters()[0]?.dtype;
     if (paramType && x.dtype !== paramType) throw new Error(`${name}: input is ${x.dtype} but the parameters are ${paramType}; convert one with .to()`);
     const unbatched = x.ndim === 2;
     const seq = unbatched ? x.unsqueeze(1) : this.batchFirst ? x.transpose(0, 1) : x;
     const [T, B] = seq.shape as [number, number];
-    if (T === 0) throw new Error(`${name}: the sequence is empty (shape [${x.shape}])`);
+    if (T === 0) throw new Error(`${name}: the sequence is empty (shape ${fmt(x.shape)})`);
     const masks = this.stepMasks(opts.lengths, T, B, x.dtype);
     const initial = state === undefined ? undefined : this.splitState(state, B, unbatched);
 
@@ -163,7 +164,7 @@ export class Recurrent extends Module {
     mapState(state, (t, path) => {
       const leaf = unbatched ? t.unsqueeze(1) : t;
       if (leaf.ndim < 3 || leaf.shape[0] !== count || leaf.shape[1] !== B) {
-        throw new Error(`${name}: initial state tensor ${path.length ? `[${path}] ` : ""}has shape [${t.shape}], expected (${count}${unbatched ? "" : `, ${B}`}, size) for ${this.numLayers} layer(s) x ${this.directions} direction(s)${unbatched ? " (unbatched input)" : ""}`);
+        throw new Error(`${name}: initial state tensor ${path.length ? `[${path}] ` : ""}has shape ${fmt(t.shape)}, expected (${count}${unbatched ? "" : `, ${B}`}, size) for ${this.numLayers} layer(s) x ${this.directions} direction(s)${unbatched ? " (unbatched input)" : ""}`);
       }
       pieces.set(path.join(), leaf.unbind(0));
       return t;

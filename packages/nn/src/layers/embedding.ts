@@ -2,6 +2,7 @@ import { noGrad, tensor, where, zeros, type Tensor } from "@tapegrad/autograd";
 import { normal_ } from "../init";
 import { Module, Parameter } from "../module";
 import type { LayerOptions } from "./linear";
+import { fmt } from "../format";
 
 /**
  * A lookup table: int32 indices of any shape -> (...shape, embeddingDim). Weights start N(0, 1);
@@ -28,7 +29,7 @@ export class Embedding extends Module {
   }
 
   forward(indices: Tensor): Tensor {
-    if (indices.dtype !== "int32") throw new Error(`Embedding: indices must be an int32 tensor, got ${indices.dtype} (shape [${indices.shape}])`);
+    if (indices.dtype !== "int32") throw new Error(`Embedding: indices must be an int32 tensor, got ${indices.dtype} (shape ${fmt(indices.shape)})`);
     const flat = indices.reshape([-1]);
     const ids = flat.data();
     for (const i of ids) {

@@ -1,6 +1,7 @@
 import { ones, zeros, type Tensor } from "@tapegrad/autograd";
 import { Module, Parameter } from "../module";
 import type { LayerOptions } from "./linear";
+import { fmt } from "../format";
 
 /** Normalizes over the last dims (biased variance), then scales and shifts elementwise. */
 export class LayerNorm extends Module {
@@ -12,7 +13,7 @@ export class LayerNorm extends Module {
     super();
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     if (this.normalizedShape.length === 0 || this.normalizedShape.some((s) => !Number.isInteger(s) || s <= 0)) {
-      throw new Error(`LayerNorm: normalizedShape must be positive integers, got [${this.normalizedShape}]`);
+      throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${fmt(this.normalizedShape)}`);
     }
     const dtype = opts.dtype ?? "float32";
     const affine = opts.elementwiseAffine ?? true;
@@ -23,7 +24,7 @@ export class LayerNorm extends Module {
   forward(x: Tensor): Tensor {
     const k = this.normalizedShape.length;
     if (x.ndim < k || x.shape.slice(-k).join() !== this.normalizedShape.join()) {
-      throw new Error(`LayerNorm: input of shape [${x.shape}] does not end in the normalized shape [${this.normalizedShape}]`);
+      throw new Error(`LayerNorm: input of shape ${fmt(x.shape)} does not end in the normalized shape ${fmt(this.normalizedShape)}`);
     }
     const dims = this.normalizedShape.map((_, i) => x.ndim - k + i);
     const centered = x.sub(x.mean(dims, true));

@@ -1,6 +1,7 @@
 import { zeros, type DType, type Generator, type Tensor } from "@tapegrad/autograd";
 import { kaimingUniform_, uniform_ } from "../init";
 import { Module, Parameter } from "../module";
+import { fmt } from "../format";
 
 export interface LayerOptions {
   dtype?: DType;
@@ -11,7 +12,7 @@ export interface LayerOptions {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const [out, inF] = weight.shape as [number, number];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(`linear: input of shape [${x.shape}] does not end in ${inF} features (weight shape [${weight.shape}])`);
+    throw new Error(`linear: input of shape ${fmt(x.shape)} does not end in ${inF} features (weight shape ${fmt(weight.shape)})`);
   }
   const flat = x.ndim > 2 ? x.reshape([-1, inF]) : x;
   let y = flat.matmul(weight.T);
