@@ -144,10 +144,12 @@ export class Tensor {
     this.gradFn = node;
     this.outputIndex = index;
   }
+  /** .grad is only ever updated in place when it is a plain contiguous buffer (never a stride-0 view or a graph value). */
   accumulateGrad(g: Tensor, createGraph: boolean): void {
-    if (createGraph) this.grad = this.grad ? this.grad.add(g) : g;
-    else if (this.grad && !this.grad.requiresGrad) inplace.add_(this.grad, g);
-    else this.grad = this.grad ? this.grad.detach().add(g) : g.detach().copyContiguous();
+    const fresh = (t: Tensor) => (t.requiresGrad ? t : t.detach().copyContiguous());
+    if (createGraph) this.grad = this.grad ? this.grad.add(g) : fresh(g);
+    else if (this.grad && !this.grad.requiresGrad && this.grad.isContiguous()) inplace.add_(this.grad, g);
+    else this.grad = this.grad ? this.grad.detach().add(g) : fresh(g.detach());
   }
   backward(gradOutput?: Tensor, opts: BackwardOptions = {}): void {
     if (!gradOutput && this.numel !== 1) {

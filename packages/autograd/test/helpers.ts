@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { expect } from "vitest";
-import { Generator, gradcheck, tensor, type Tensor } from "../src/index";
+import { Generator, grad, gradcheck, tensor, type Tensor } from "../src/index";
 
 /** How a test input is laid out in memory. "expanded" inputs are expanded inside the checked fn. */
 export const LAYOUTS = ["contiguous", "permuted", "offset", "flipped", "expanded"] as const;
@@ -128,6 +128,24 @@ export function checkGrad(s: OpSpec): void {
     const fn = (...leaves: Tensor[]) => s.fn(leaves.map((l, i) => made[i]!.use(l)), c.arg);
     const result = gradcheck(fn, made.map((m) => m.leaf), { atol: s.opts.atol ?? 1e-6, rtol: s.opts.rtol ?? 1e-5, eps: s.opts.eps });
     if (!result.ok) throw new Error(`gradcheck failed: ${JSON.stringify(result.worst)} (maxAbsError ${result.maxAbsError})`);
+  });
+}
+
+/**
+ * Second order: gradcheck of x -> vᵀJ(x) for a fixed random v, so every backward rule must
+ * itself be differentiable (createGraph) and its own gradient right.
+ */
+export function checkGradGrad(s: OpSpec): void {
+  forAllInputs({ ...s, opts: { ...s.opts, runs: s.opts.runs ?? 8 } }, (made, c) => {
+    const vjp = (...leaves: Tensor[]) => {
+      const outs = [s.fn(leaves.map((l, i) => made[i]!.use(l)), c.arg)].flat().filter((o) => o.requiresGrad);
+      if (outs.length === 0) return [];
+      const gen = new Generator(99);
+      const v = outs.map((o) => tensor(uniform(o.numel, gen, ANY), { shape: o.shape }));
+      return grad(outs, leaves, { gradOutputs: v, createGraph: true, allowUnused: true }).filter((g): g is Tensor => g !== null);
+    };
+    const result = gradcheck(vjp, made.map((m) => m.leaf), { atol: s.opts.atol ?? 1e-5, rtol: s.opts.rtol ?? 1e-4, eps: s.opts.eps });
+    if (!result.ok) throw new Error(`second-order gradcheck failed: ${JSON.stringify(result.worst)} (maxAbsError ${result.maxAbsError})`);
   });
 }
 

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { enableGrad, grad, isGradEnabled, noGrad, tensor, type Tensor } from "../src/index";
+import { expectAllClose } from "./helpers";
+
+const f64 = (data: number[], requiresGrad = true) => tensor(data, { dtype: "float64", requiresGrad });
+
+describe("tape: backward", () => {
+  it("weights the outputs with gradOutput", () => {
+    const x = f64([1, -2, 3]);
+    x.mul(x).backward(f64([1, 10, 100], false));
+    expectAllClose(x.grad!, [2, -40, 600]);
+  });
+
+  it("accumulates into leaves across backward calls and across uses of one tensor", () => {
+    const x = f64([0.5, -1.5]);
+    x.mul(x).add(x).sum().backward(); // d/dx (x² + x) = 2x + 1, fan-out handled by accumulation
+    expectAllClose(x.grad!, [2, -2]);
+    x.mul(3).sum().backward();
+    expectAllClose(x.grad!, [5, 1]);
+    const first = x.grad!;
+    x.sum().backward();
+    expect(x.grad).toBe(first); // accumulated in place, as PyTorch does
+    expectAllClose(x.grad!, [6, 2]);
+  });
+
+  it("retainGraph keeps the graph for a second backward; without it a second backward is a clear error", () => {
+    const x = f64([2]);
+    const y = x.mul(x).tanh().sum();
+    y.backward(undefined, { retainGraph: true });
+    y.backward();
+    const once = 4 * (1 - Math.tanh(4) ** 2);
+    expectAllClose(x.grad!, [2 * once], 1e-15);
+    expect(() => y.backward()).toThrow(/backward: trying to backward through the graph a second time \(through '(sum|tanh)'\).*retainGraph: true/);
+  });
+
+  it("releases what nodes saved after a backward without retainGraph", () => {
+    const x = f64([1, 2]);
+    const h = x.exp();
+    const y = h.mul(x).sum();
+    const nodes = [y.gradFn!, h.gradFn!];
+    expect(nodes.every((n) => n.backwardFn !== null && !n.released)).toBe(true);
+    y.backward();
+    expect(nodes.every((n) => n.backwardFn === null && n.released)).toBe(true);
+    const kept = x.exp().sum();
+    kept.backward(undefined, { retainGraph: true });
+    expect(kept.gradFn!.released).toBe(false);
+  });
+
+  it("flows through detach() as a constant, sharing storage", () => {
+    const x = f64([3, -1]);
+    const d = x.detach();
+    expect(d.requiresGrad).toBe(false);
+    expect(d.buf).toBe(x.buf);
+    d.mul(x).sum().backward();
+    expectAllClose(x.grad!, [3, -1]);
+  });
+});
+
+describe("tape: grad()", () => {
+  it("returns gradients without touching .grad, and weights several outputs", () => {
+    const x = f64([1, 2]);
+    const w = f64([3, 4]);
+    const [gx, gw] = grad([x.mul(w), x.sum()], [x, w], { gradOutputs: [f64([1, -1], false), f64([2], false).reshape([])] });
+    expectAllClose(gx!, [3 + 2, -4 + 2]);
+    expectAllClose(gw!, [1, -2]);
+    expect(x.grad).toBeNull();
+    expect(w.grad).toBeNull();
+  });
+
+  it("gives gradients of non-leaf inputs", () => {
+    const x = f64([1, 2]);
+    const h = x.mul(2);
+    const [gh] = grad(h.mul(h).sum(), h);
+    expectAllClose(gh!, [4, 8]);
+  });
+
+  it("needs allowUnused to return null for an input the outputs do not depend on", () => {
+    const x = f64([1]);
+    const unused = f64([5]);
+    expect(() => grad(x.mul(2).sum(), [x, unused])).toThrow(/grad: input 1 \(shape \[1\]\) was not used in computing the outputs; pass \{ allowUnused: true \}/);
+    const [gx, gu] = grad(x.mul(2).sum(), [x, unused], { allowUnused: true });
+    expectAllClose(gx!, [2]);
+    expect(gu).toBeNull();
+  });
+});
+
+describe("grad mode", () => {
+  it("noGrad records nothing; enableGrad records again inside it", () => {
+    const x = f64([1]);
+    const y = noGrad(() => x.mul(2));
+    expect(y.requiresGrad).toBe(false);
+    expect(y.gradFn).toBeNull();
+    const z = noGrad(() => {
+      expect(isGradEnabled()).toBe(false);
+      return enableGrad(() => x.mul(2));
+    });
+    expect(isGradEnabled()).toBe(true);
+    expect(z.requiresGrad).toBe(true);
+    expect(z.gradFn!.name).toBe("mul");
+  });
+
+  it("restores grad mode when fn throws", () => {
+    expect(() => noGrad(() => { throw new Error("boom"); })).toThrow("boom");
+    expect(isGradEnabled()).toBe(true);
+  });
+});
+
+describe("hooks", () => {
+  it("on a non-leaf: see the gradient and may replace it before it flows on", () => {
+    const x = f64([1, 2]);
+    const y = x.mul(3);
+    const seen: Tensor[] = [];
+    y.registerHook((g) => void seen.push(g));
+    y.registerHook((g) => g.mul(10));
+    y.mul(y).sum().backward();
+    expectAllClose(seen[0]!, [6, 12]); // d(y²)/dy = 2y
+    expectAllClose(x.grad!, [180, 360]); // 10 · 2y · 3
+  });
+
+  it("on a leaf: replace what is accumulated into .grad; remove() detaches them", () => {
+    const x = f64([1, 2]);
+    const handle = x.registerHook((g) => g.add(1));
+    x.mul(x).sum().backward();
+    expectAllClose(x.grad!, [3, 5]);
+    handle.remove();
+    x.grad = null;
+    x.mul(x).sum().backward();
+    expectAllClose(x.grad!, [2, 4]);
+  });
+
+  it("cannot be registered on a tensor that does not require grad", () => {
+    expect(() => f64([1], false).registerHook((g) => g)).toThrow(/registerHook: cannot register a hook on a tensor that does not require grad/);
+  });
+});
