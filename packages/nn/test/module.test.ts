@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { Generator, tensor, zeros, type Tensor } from "@tapegrad/autograd";
+import { Dropout, Embedding, LSTM, LayerNorm, Linear, Module, Parameter, ReLU, Sequential } from "@tapegrad/nn";
+
+class Tagger extends Module {
+  embed = new Embedding(10, 4, { dtype: "float64", generator: new Generator(1) });
+  lstm = new LSTM({ inputSize: 4, hiddenSize: 3, bidirectional: true, dtype: "float64", generator: new Generator(2) });
+  norm = new LayerNorm(6, { dtype: "float64" });
+  head = new Sequential(new Linear(6, 5, { dtype: "float64", generator: new Generator(3) }), new ReLU(), new Dropout(0.5));
+  scale = new Parameter(tensor([2], { dtype: "float64" }));
+
+  forward(ids: Tensor): Tensor {
+    const [out] = this.lstm.forward(this.embed.forward(ids));
+    return this.head.forward(this.norm.forward(out)).mul(this.scale);
+  }
+}
+
+describe("Module", () => {
+  it("finds parameters and children by property, with PyTorch's dotted names in assignment order", () => {
+    const names = new Tagger().namedParameters().map(([n]) => n);
+    expect(names).toEqual([
+      "scale",
+      "embed.weight",
+      "lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
+      "lstm.weight_ih_l0_reverse", "lstm.weight_hh_l0_reverse", "lstm.bias_ih_l0_reverse", "lstm.bias_hh_l0_reverse",
+      "norm.weight", "norm.bias",
+      "head.0.weight", "head.0.bias",
+    ]);
+    expect(new Tagger().parameters().every((p) => p instanceof Parameter && p.requiresGrad && p.isLeaf)).toBe(true);
+  });
+
+  it("round-trips a state dict into a fresh model and gives the same outputs", () => {
+    const a = new Tagger().eval();
+    const b = new Tagger().eval();
+    b.embed.weight.detach().mul_(0);
+    const ids = tensor([[1, 2], [3, 4], [5, 6]], { dtype: "int32" });
+    b.loadStateDict(a.stateDict());
+    expect(Array.from(b.forward(ids).data())).toEqual(Array.from(a.forward(ids).data()));
+  });
+
+  it("stateDict shares storage but is detached", () => {
+    const m = new Linear(2, 2);
+    const sd = m.stateDict();
+    expect(sd.weight!.requiresGrad).toBe(false);
+    sd.weight!.fill_(3);
+    expect(Array.from(m.weight.data())).toEqual([3, 3, 3, 3]);
+  });
+
+  it("names every missing key, unexpected key and shape mismatch in one error, and loads nothing", () => {
+    const m = new Tagger();
+    const before = Array.from(m.scale.data());
+    const sd = { ...m.stateDict() };
+    delete sd["norm.bias"];
+    delete sd["lstm.weight_hh_l0"];
+    sd["extra.weight"] = zeros([1]);
+    sd["head.0.weight"] = zeros([6, 5], { dtype: "float64" });
+    sd.scale = tensor([5], { dtype: "float64" });
+    let message = "";
+    try {
+      m.loadStateDict(sd);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("size mismatch for head.0.weight: the model has shape [5, 6], the state dict has [6, 5]");
+    expect(message).toContain("missing keys: lstm.weight_hh_l0, norm.bias");
+    expect(message).toContain("unexpected keys: extra.weight");
+    expect(Array.from(m.scale.data())).toEqual(before);
+  });
+
+  it("non-strict loading skips missing and unexpected keys and reports them", () => {
+    const m = new Linear(2, 3, { dtype: "float64" });
+    const result = m.loadStateDict({ weight: zeros([3, 2], { dtype: "float64" }), other: zeros([1]) }, { strict: false });
+    expect(result).toEqual({ missingKeys: ["bias"], unexpectedKeys: ["other"] });
+    expect(Array.from(m.weight.data())).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(() => m.loadStateDict({ weight: zeros([2, 2]) }, { strict: false })).toThrow(/size mismatch for weight/);
+  });
+
+  it("converts values to the parameters' dtype when loading, and .to() converts the model", () => {
+    const m = new Linear(2, 1);
+    m.loadStateDict({ weight: tensor([[0.1, 0.2]], { dtype: "float64" }), bias: tensor([0.3], { dtype: "float64" }) });
+    expect(m.weight.dtype).toBe("float32");
+    expect(m.weight.data()[0]).toBe(Math.fround(0.1));
+    m.to("float64");
+    expect(m.weight.dtype).toBe("float64");
+    expect(m.weight).toBeInstanceOf(Parameter);
+    expect(m.parameters().map((p) => p.dtype)).toEqual(["float64", "float64"]);
+  });
+
+  it("train() and eval() reach every module below", () => {
+    const m = new Tagger();
+    m.eval();
+    expect(m.modules().every((x) => !x.training)).toBe(true);
+    expect(m.lstm.cells[1]!.training).toBe(false);
+    m.train();
+    expect(m.modules().every((x) => x.training)).toBe(true);
+  });
+
+  it("zeroGrad clears every gradient", () => {
+    const m = new Tagger();
+    m.forward(tensor([[1], [2]], { dtype: "int32" })).sum().backward();
+    expect(m.parameters().filter((p) => p.grad !== null).length).toBeGreaterThan(10);
+    m.zeroGrad();
+    expect(m.parameters().every((p) => p.grad === null)).toBe(true);
+  });
+
+  it("rejects an int32 trainable parameter", () => {
+    expect(() => new Parameter(zeros([2], { dtype: "int32" }))).toThrow(/Parameter: a trainable parameter must be float32 or float64, got int32/);
+  });
+});
