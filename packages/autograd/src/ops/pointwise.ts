@@ -47,21 +47,27 @@ const UNARY_RULES: { [K in UnaryName]: UnaryRule } = {
   relu: (g, x) => g.mul(gt(x, 0)), //                        d relu x = [x > 0] dx
 };
 
+/** What each rule reads, so that nothing else is kept alive or version-checked. */
+const UNARY_SAVES: { [K in UnaryName]: "x" | "y" | null } = {
+  neg: null, exp: "y", log: "x", sqrt: "y", abs: "x", tanh: "y", sigmoid: "y", relu: "x",
+};
+
 const INT_UNARY: ReadonlySet<UnaryName> = new Set(["neg", "abs", "relu"]);
 
 function unary(name: UnaryName) {
   const rule = UNARY_RULES[name];
+  const saves = UNARY_SAVES[name];
   return defineOp({
     name,
     forward(ctx: OpContext, x: Tensor) {
       if (!INT_UNARY.has(name)) requireFloat(name, x);
       const y = map(name, [x]);
-      ctx.save(x, y);
+      if (saves) ctx.save(saves === "x" ? x : y);
       return y;
     },
     backward(ctx, g) {
-      const [x, y] = ctx.saved;
-      return [rule(g, x!, y!)];
+      const [t] = ctx.saved;
+      return [rule(g, t!, t!)];
     },
   });
 }
@@ -86,7 +92,7 @@ const BINARY_RULES: { [K in BinaryName]: BinaryRule } = {
   mul: { a: (g, _a, b) => g.mul(b), b: (g, a) => g.mul(a) }, //            d(ab) = b da + a db
   div: { a: (g, _a, b) => g.div(b), b: (g, a, b) => g.mul(a).div(b.mul(b)).neg() }, // d(a/b) = da/b - a db/b²
   pow: {
-    a: (g, a, b) => g.mul(b).mul(a.pow(b.sub(1))), //                     d(a^b) = b a^(b-1) da
+    a: (g, a, b) => where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))), //  d(a^b) = b a^(b-1) da (0 where b = 0)
     b: (g, a, _b, y) => g.mul(y).mul(log(where(a.eq(0), 1, a))), //              + a^b ln a db (0 at a = 0)
   },
   maximum: { a: (g, a, b) => g.mul(share(gt(a, b), a.eq(b))), b: (g, a, b) => g.mul(share(gt(b, a), a.eq(b))) }, // ties split
@@ -97,23 +103,31 @@ function share(wins: Tensor, tie: Tensor): Tensor {
   return wins.add(tie.mul(0.5));
 }
 
+const BINARY_SAVES: { [K in BinaryName]: ("a" | "b" | "y")[] } = {
+  add: [], sub: [], mul: ["a", "b"], div: ["a", "b"], pow: ["a", "b", "y"], maximum: ["a", "b"], minimum: ["a", "b"],
+};
+
 const FLOAT_ONLY: ReadonlySet<BinaryName> = new Set(["div", "pow"]);
 
 function binary(name: BinaryName) {
   const rule = BINARY_RULES[name];
+  const saves = BINARY_SAVES[name];
   const prim = defineOp({
     name,
     forward(ctx: OpContext, a: Tensor, b: Tensor) {
       if (FLOAT_ONLY.has(name)) requireFloat(name, a, b);
       const y = map(name, [a, b]);
-      ctx.save(a, b, y);
+      Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
+      const values = { a, b, y };
+      ctx.save(...saves.map((k) => values[k]));
       return y;
     },
     backward(ctx, g) {
-      const [a, b, y] = ctx.saved;
+      const saved = ctx.saved;
+      const [a, b, y] = (["a", "b", "y"] as const).map((k) => saved[saves.indexOf(k)]!);
       return [
-        ctx.needsInputGrad[0] ? sumTo(rule.a(g, a!, b!, y!), a!.shape) : null,
-        ctx.needsInputGrad[1] ? sumTo(rule.b(g, a!, b!, y!), b!.shape) : null,
+        ctx.needsInputGrad[0] ? sumTo(rule.a(g, a!, b!, y!), ctx.aShape as number[]) : null,
+        ctx.needsInputGrad[1] ? sumTo(rule.b(g, a!, b!, y!), ctx.bShape as number[]) : null,
       ];
     },
   });
