@@ -17,8 +17,9 @@ const optimFixtures = fixturesOfKind("optim");
 const clipFixtures = fixturesOfKind("clip");
 
 describe("optimizers match PyTorch 1.13 after every step (float64)", () => {
-  it("covers every optim fixture", () => {
-    expect(optimFixtures.map((f) => f.module).sort()).toEqual(["Adagrad", "Adam", "Adam", "AdamW", "RMSprop", "RMSprop", "SGD", "SGD", "SGD"]);
+  it("has an optimizer for every optim fixture (9 in PyTorch's set)", () => {
+    expect(optimFixtures.length).toBeGreaterThanOrEqual(9);
+    expect(optimFixtures.filter((f) => !(f.module in OPTIMIZERS)).map((f) => f.name)).toEqual([]);
   });
 
   it.each(optimFixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture: Fixture) => {
@@ -38,8 +39,9 @@ describe("optimizers match PyTorch 1.13 after every step (float64)", () => {
 });
 
 describe("gradient clipping matches PyTorch 1.13 (float64)", () => {
-  it("covers every clip fixture", () => {
-    expect(clipFixtures.map((f) => f.name)).toEqual(["clip_grad_norm_inf", "clip_grad_norm_l2", "clip_grad_norm_no_clip", "clip_grad_value"]);
+  it("knows every clip fixture (4 in PyTorch's set)", () => {
+    expect(clipFixtures.length).toBeGreaterThanOrEqual(4);
+    expect(clipFixtures.filter((f) => f.module !== "clip_grad_norm_" && f.module !== "clip_grad_value_").map((f) => f.name)).toEqual([]);
   });
 
   it.each(clipFixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture: Fixture) => {

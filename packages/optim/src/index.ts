@@ -4,7 +4,7 @@ export { Adam, AdamW, type AdamOptions } from "./adam";
 export { RMSprop, type RMSpropOptions } from "./rmsprop";
 export { Adagrad, type AdagradOptions } from "./adagrad";
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions, type NormType } from "./clip";
-export { LRScheduler, type SchedulerStateDict } from "./schedulers/scheduler";
+export { LRScheduler, type AnyOptimizer, type SchedulerStateDict } from "./schedulers/scheduler";
 export { StepLR, MultiStepLR, ExponentialLR } from "./schedulers/step";
 export { CosineAnnealingLR } from "./schedulers/cosine";
 export { LinearLR } from "./schedulers/linear";

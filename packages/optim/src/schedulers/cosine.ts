@@ -1,5 +1,5 @@
 import { requireNonNegative, requireNumber, rejectUnknownKeys } from "../options";
-import { LRScheduler } from "./scheduler";
+import { LRScheduler, type AnyOptimizer } from "./scheduler";
 
 /**
  * Cosine annealing from the initial lr to etaMin over tMax epochs (then back up, periodically),
@@ -10,7 +10,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
 
-  constructor(optimizer: unknown, options: { tMax: number; etaMin?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
     super("CosineAnnealingLR", optimizer);
     rejectUnknownKeys("CosineAnnealingLR", options ?? {}, ["tMax", "etaMin"]);
     this.tMax = requireNumber("CosineAnnealingLR", "tMax", options?.tMax);

@@ -1,5 +1,5 @@
 import { requireInRange, requirePositiveInteger, rejectUnknownKeys } from "../options";
-import { LRScheduler } from "./scheduler";
+import { LRScheduler, type AnyOptimizer } from "./scheduler";
 
 /**
  * Linear warmup (or decay): scales the initial lr by a factor going linearly from startFactor
@@ -11,7 +11,7 @@ export class LinearLR extends LRScheduler {
   readonly endFactor: number;
   readonly totalIters: number;
 
-  constructor(optimizer: unknown, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+  constructor(optimizer: AnyOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super("LinearLR", optimizer);
     rejectUnknownKeys("LinearLR", options ?? {}, ["startFactor", "endFactor", "totalIters"]);
     this.startFactor = requireInRange("LinearLR", "startFactor", options.startFactor ?? 1 / 3, 0, 1, true);

@@ -46,7 +46,7 @@ export class ReduceLROnPlateau {
   cooldownCounter = 0;
   private lastLr: number[];
 
-  constructor(optimizer: unknown, options: ReduceLROnPlateauOptions = {}) {
+  constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
     const name = "ReduceLROnPlateau";
     this.optimizer = requireOptimizer(name, optimizer);
     rejectUnknownKeys(name, options ?? {}, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"]);

@@ -27,7 +27,7 @@ export abstract class LRScheduler {
   baseLrs: number[];
   private lastLr: number[] = [];
 
-  protected constructor(readonly name: string, optimizer: unknown) {
+  protected constructor(readonly name: string, optimizer: AnyOptimizer) {
     this.optimizer = requireOptimizer(name, optimizer);
     for (const group of this.optimizer.paramGroups) group.initialLr ??= group.lr;
     this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr!);

@@ -1,5 +1,5 @@
 import { requireNumber, requirePositiveInteger, rejectUnknownKeys } from "../options";
-import { LRScheduler } from "./scheduler";
+import { LRScheduler, type AnyOptimizer } from "./scheduler";
 
 function requireGamma(owner: string, gamma: unknown): number {
   const g = requireNumber(owner, "gamma", gamma);
@@ -12,7 +12,7 @@ export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
 
-  constructor(optimizer: unknown, options: { stepSize: number; gamma?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
     super("StepLR", optimizer);
     rejectUnknownKeys("StepLR", options ?? {}, ["stepSize", "gamma"]);
     this.stepSize = requirePositiveInteger("StepLR", "stepSize", options?.stepSize);
@@ -31,7 +31,7 @@ export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
   readonly gamma: number;
 
-  constructor(optimizer: unknown, options: { milestones: number[]; gamma?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number }) {
     super("MultiStepLR", optimizer);
     rejectUnknownKeys("MultiStepLR", options ?? {}, ["milestones", "gamma"]);
     if (!Array.isArray(options?.milestones)) throw new Error(`MultiStepLR: milestones must be a list of epochs, got ${String(options?.milestones)}`);
@@ -50,7 +50,7 @@ export class MultiStepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
 
-  constructor(optimizer: unknown, options: { gamma: number }) {
+  constructor(optimizer: AnyOptimizer, options: { gamma: number }) {
     super("ExponentialLR", optimizer);
     rejectUnknownKeys("ExponentialLR", options ?? {}, ["gamma"]);
     this.gamma = requireGamma("ExponentialLR", options?.gamma);
