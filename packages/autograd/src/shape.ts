@@ -26,21 +26,24 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return true;
 }
 
-/** Normalizes a possibly negative dim against `ndim` dimensions, naming `op` when out of range. */
-export function normalizeDim(dim: number, ndim: number, op: string): number {
+/** Normalizes a possibly negative dim of a tensor (given by its shape, or its number of dims), naming `op` when out of range. */
+export function normalizeDim(dim: number, of: number | Shape, op: string): number {
+  const ndim = typeof of === "number" ? of : of.length;
   const lo = -Math.max(ndim, 1);
   const hi = Math.max(ndim, 1) - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
-    throw new Error(`${op}: dim ${dim} is out of range for a tensor with ${ndim} dimension(s) (expected an integer in [${lo}, ${hi}])`);
+    const tensor = typeof of === "number" ? `a tensor with ${ndim} dimension(s)` : `a tensor of shape ${fmt(of)}`;
+    throw new Error(`${op}: dim ${dim} is out of range for ${tensor} (expected an integer in [${lo}, ${hi}])`);
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
 /** Normalizes dims for a reduction; undefined means every dim. Sorted, unique. */
-export function normalizeDims(dims: number | readonly number[] | undefined, ndim: number, op: string): number[] {
+export function normalizeDims(dims: number | readonly number[] | undefined, of: number | Shape, op: string): number[] {
+  const ndim = typeof of === "number" ? of : of.length;
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === "number" ? [dims] : [...dims];
-  const out = list.map((d) => normalizeDim(d, ndim, op));
+  const out = list.map((d) => normalizeDim(d, of, op));
   const unique = [...new Set(out)].sort((a, b) => a - b);
   if (unique.length !== out.length) throw new Error(`${op}: dim ${JSON.stringify(dims)} names a dimension twice`);
   return unique;

@@ -1,3 +1,4 @@
+import { kernels } from "./kernels";
 import { mode } from "./mode";
 import { fmt, sameShape } from "./shape";
 import type { Tensor } from "./tensor";
@@ -74,8 +75,19 @@ function topologicalOrder(roots: Node[]): Node[] {
   return postorder.reverse();
 }
 
-function accumulate(current: Tensor | null | undefined, grad: Tensor): Tensor {
-  return current ? current.add(grad) : grad;
+/**
+ * Sums the gradients arriving at one slot. The first sum is a fresh buffer that only this slot
+ * holds (`owned`), so without createGraph the later ones are added into it in place.
+ */
+function accumulate(current: Tensor | null | undefined, grad: Tensor, owned: Set<Tensor>): Tensor {
+  if (!current) return grad;
+  if (!mode.grad && owned.has(current)) {
+    kernels.elementwise("add", current, [current, grad]);
+    return current;
+  }
+  const sum = current.add(grad);
+  owned.add(sum);
+  return sum;
 }
 
 function checkFinite(grad: Tensor, what: string): void {
@@ -101,13 +113,14 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   try {
     const nodeGrads = new Map<Node, (Tensor | null)[]>();
     const leafGrads = new Map<Tensor, Tensor>();
+    const owned = new Set<Tensor>();
     const send = (edge: Edge, grad: Tensor) => {
       if (edge.node) {
         let slots = nodeGrads.get(edge.node);
         if (!slots) nodeGrads.set(edge.node, (slots = new Array(edge.node.outputs.length).fill(null)));
-        slots[edge.index] = accumulate(slots[edge.index], grad);
+        slots[edge.index] = accumulate(slots[edge.index], grad, owned);
       } else if (edge.leaf) {
-        leafGrads.set(edge.leaf, accumulate(leafGrads.get(edge.leaf), grad));
+        leafGrads.set(edge.leaf, accumulate(leafGrads.get(edge.leaf), grad, owned));
       }
     };
     const rootNodes: Node[] = [];
@@ -132,6 +145,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const grads = nodeGrads.get(node);
       if (!grads) continue;
       nodeGrads.delete(node);
+      for (const g of grads) if (g) owned.delete(g); // handed to backward, which may pass it on
       for (let i = 0; i < grads.length; i++) {
         const g = grads[i];
         if (g) grads[i] = runHooks(node.hooks?.[i], g);
@@ -142,7 +156,15 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
           `backward: trying to backward through the graph a second time (through '${node.name}'): its saved tensors were released after the first backward. Pass { retainGraph: true } to the first backward to keep them.`,
         );
       }
-      const inputGrads = node.backwardFn(grads);
+      // ops run by a backward are checked as that backward's result, not as forwards of their own
+      const anomaly = mode.anomaly;
+      mode.anomaly = false;
+      let inputGrads: readonly (Tensor | null | undefined)[];
+      try {
+        inputGrads = node.backwardFn(grads);
+      } finally {
+        mode.anomaly = anomaly;
+      }
       if (!retainGraph) node.release();
       node.edges.forEach((edge, i) => {
         const g = inputGrads[i];

@@ -101,7 +101,7 @@ export class Tensor {
     return numel(this.shape);
   }
   size(dim?: number): number | number[] {
-    return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.ndim, "size")]!;
+    return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.shape, "size")]!;
   }
   get version(): number {
     return this.versionBox.v;
@@ -155,8 +155,8 @@ export class Tensor {
     if (!gradOutput && this.numel !== 1) {
       throw new Error(`backward: a gradient can only be created implicitly for a scalar output, got shape ${fmt(this.shape)}; pass gradOutput`);
     }
-    if (gradOutput && fmt(gradOutput.shape) !== fmt(this.shape)) {
-      throw new Error(`backward: gradOutput has shape ${fmt(gradOutput.shape)}, expected ${fmt(this.shape)}`);
+    if (gradOutput && (fmt(gradOutput.shape) !== fmt(this.shape) || gradOutput.dtype !== this.dtype)) {
+      throw new Error(`backward: gradOutput is ${gradOutput.dtype} of shape ${fmt(gradOutput.shape)}, expected ${this.dtype} of shape ${fmt(this.shape)}`);
     }
     runBackward([this], [gradOutput ?? Tensor.scalar(1, this.dtype).reshape(this.shape)], opts);
   }

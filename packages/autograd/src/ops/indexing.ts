@@ -14,6 +14,16 @@ function checkGatherShapes(op: string, x: readonly number[], dim: number, index:
   }
 }
 
+/** Every index must name an element of dim `dim` (size `size`); like PyTorch, negative indices are out of range. */
+function checkIndexValues(op: string, index: Tensor, dim: number, shape: readonly number[]): void {
+  const size = shape[dim]!;
+  for (const i of index.data()) {
+    if (i < 0 || i >= size) {
+      throw new Error(`${op}: index ${i} is out of range [0, ${size}) for dim ${dim} of a tensor of shape ${fmt(shape)} (index shape ${fmt(index.shape)})`);
+    }
+  }
+}
+
 const gatherPrim = defineOp({
   name: "gather",
   forward(ctx: OpContext, x: Tensor, dim: number, index: Tensor) {
@@ -43,15 +53,17 @@ provideScatterAdd((shape, dim, index, src) => scatterAddPrim(shape, dim, index, 
 
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor("gather", index);
-  const d = normalizeDim(dim, x.ndim, "gather");
+  const d = normalizeDim(dim, x.shape, "gather");
   checkGatherShapes("gather", x.shape, d, index.shape);
+  checkIndexValues("gather", index, d, x.shape);
   return gatherPrim(x, d, index);
 }
 
 export function scatterAdd(shape: readonly number[], dim: number, index: Tensor, src: Tensor): Tensor {
   checkIndexTensor("scatterAdd", index);
-  const d = normalizeDim(dim, shape.length, "scatterAdd");
+  const d = normalizeDim(dim, shape, "scatterAdd");
   checkGatherShapes("scatterAdd", shape, d, index.shape);
+  checkIndexValues("scatterAdd", index, d, shape);
   if (src.ndim !== index.ndim || index.shape.some((s, i) => s > src.shape[i]!)) {
     throw new Error(`scatterAdd: src of shape ${fmt(src.shape)} is smaller than index of shape ${fmt(index.shape)}`);
   }
@@ -94,6 +106,7 @@ const indexAddPrim = defineOp({
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor("indexSelect", index);
   if (index.ndim > 1) throw new Error(`indexSelect: index must be 0-d or 1-d, got shape ${fmt(index.shape)}`);
-  const d = normalizeDim(dim, x.ndim, "indexSelect");
+  const d = normalizeDim(dim, x.shape, "indexSelect");
+  checkIndexValues("indexSelect", index, d, x.shape);
   return indexSelectPrim(x, d, index.data() as Int32Array);
 }

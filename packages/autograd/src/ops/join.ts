@@ -30,7 +30,8 @@ const catPrim = defineOp({
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error("cat: expected a non-empty list of tensors");
   const first = tensors[0]!;
-  const d = normalizeDim(dim, first.ndim, "cat");
+  if (first.ndim === 0) throw new Error(`cat: zero-dimensional tensors cannot be concatenated (use stack)`);
+  const d = normalizeDim(dim, first.shape, "cat");
   for (const t of tensors) {
     if (t.dtype !== first.dtype) throw new Error(`cat: dtype mismatch: ${first.dtype} and ${t.dtype}`);
     if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
@@ -84,7 +85,7 @@ const splitPrim = defineOp({
 
 /** Splits into pieces of splitSize (the last may be smaller), or into the given sizes. */
 export function split(x: Tensor, splitSize: number | number[], dim = 0): Tensor[] {
-  const d = normalizeDim(dim, x.ndim, "split");
+  const d = normalizeDim(dim, x.shape, "split");
   const size = x.shape[d]!;
   let sizes: number[];
   if (typeof splitSize === "number") {
@@ -103,12 +104,12 @@ export function split(x: Tensor, splitSize: number | number[], dim = 0): Tensor[
 
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
-  const d = normalizeDim(dim, x.ndim, "chunk");
+  const d = normalizeDim(dim, x.shape, "chunk");
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
 }
 
 /** All slices along dim, with that dim removed. */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
-  const d = normalizeDim(dim, x.ndim, "unbind");
+  const d = normalizeDim(dim, x.shape, "unbind");
   return splitPrim(x, new Array<number>(x.shape[d]!).fill(1), d, true);
 }

@@ -3,6 +3,12 @@ import { kernels } from "../kernels";
 import { broadcastShapes, fmt } from "../shape";
 import { Tensor } from "../tensor";
 
+/** Whether the last two dims are stored column-major (a transposed view of a row-major matrix). */
+function isTransposed(x: Tensor): boolean {
+  const nd = x.ndim;
+  return x.strides[nd - 2] === 1 && x.shape[nd - 2]! > 1 && x.strides[nd - 1] !== 1;
+}
+
 /** Batched matrix product of (..., M, K) and (..., K, N) with equal batch dims. */
 const bmm = defineOp({
   name: "matmul",
@@ -14,9 +20,11 @@ const bmm = defineOp({
   },
   backward(ctx, g): GradList {
     const [a, b] = ctx.saved;
+    // Each gradient is laid out like its input: for a transposed operand (a weight used as Wᵀ)
+    // compute (dBᵀ)ᵀ, so the gradient reaching the weight itself is contiguous.
     return [
-      ctx.needsInputGrad[0] ? bmm(g, b!.transpose(-1, -2)) : null, // dA = G Bᵀ
-      ctx.needsInputGrad[1] ? bmm(a!.transpose(-1, -2), g) : null, // dB = Aᵀ G
+      ctx.needsInputGrad[0] ? (isTransposed(a!) ? bmm(b!, g.transpose(-1, -2)).transpose(-1, -2) : bmm(g, b!.transpose(-1, -2))) : null, // dA = G Bᵀ
+      ctx.needsInputGrad[1] ? (isTransposed(b!) ? bmm(g.transpose(-1, -2), a!).transpose(-1, -2) : bmm(a!.transpose(-1, -2), g)) : null, // dB = Aᵀ G
     ];
   },
 });

@@ -85,7 +85,7 @@ const permutePrim = defineOp({
 });
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  const norm = dims.map((d) => normalizeDim(d, x.ndim, "permute"));
+  const norm = dims.map((d) => normalizeDim(d, x.shape, "permute"));
   if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
     throw new Error(`permute: dims ${fmt(dims)} must be a permutation of the ${x.ndim} dims of a tensor of shape ${fmt(x.shape)}`);
   }
@@ -94,8 +94,8 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   if (x.ndim < 2) return x;
-  const a = normalizeDim(dim0, x.ndim, "transpose");
-  const b = normalizeDim(dim1, x.ndim, "transpose");
+  const a = normalizeDim(dim0, x.shape, "transpose");
+  const b = normalizeDim(dim1, x.shape, "transpose");
   const dims = Array.from({ length: x.ndim }, (_, i) => i);
   dims[a] = b;
   dims[b] = a;
@@ -164,7 +164,7 @@ const sliceScatter = defineOp({
 
 /** Python-style slice along dim: start and end may be negative or past the end; step > 0. */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
-  const d = normalizeDim(dim, x.ndim, "slice");
+  const d = normalizeDim(dim, x.shape, "slice");
   if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
   const size = x.shape[d]!;
   const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
@@ -176,7 +176,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
-  const d = normalizeDim(dim, x.ndim, "narrow");
+  const d = normalizeDim(dim, x.shape, "narrow");
   const size = x.shape[d]!;
   const s = start < 0 ? start + size : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
@@ -187,7 +187,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 }
 
 export function select(x: Tensor, dim: number, index: number): Tensor {
-  const d = normalizeDim(dim, x.ndim, "select");
+  const d = normalizeDim(dim, x.shape, "select");
   const size = x.shape[d]!;
   const i = index < 0 ? index + size : index;
   if (!Number.isInteger(i) || i < 0 || i >= size) {
@@ -197,7 +197,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 }
 
 export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
-  const dims = dim === undefined ? x.shape.flatMap((s, i) => (s === 1 ? [i] : [])) : normalizeDims(dim, x.ndim, "squeeze");
+  const dims = dim === undefined ? x.shape.flatMap((s, i) => (s === 1 ? [i] : [])) : normalizeDims(dim, x.shape, "squeeze");
   const keep = x.shape.map((_, i) => i).filter((i) => !(dims.includes(i) && x.shape[i] === 1));
   if (keep.length === x.ndim) return x;
   return reshapePrim(x, keep.map((i) => x.shape[i]!), false);
@@ -212,8 +212,8 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return x.reshape([1]);
-  const s = normalizeDim(startDim, x.ndim, "flatten");
-  const e = normalizeDim(endDim, x.ndim, "flatten");
+  const s = normalizeDim(startDim, x.shape, "flatten");
+  const e = normalizeDim(endDim, x.shape, "flatten");
   if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
   return x.reshape([...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
@@ -234,7 +234,7 @@ const flipPrim = defineOp({
 });
 
 export function flip(x: Tensor, dims: number | number[]): Tensor {
-  return flipPrim(x, normalizeDims(dims, x.ndim, "flip"));
+  return flipPrim(x, normalizeDims(dims, x.shape, "flip"));
 }
 
 const contiguousPrim = defineOp({

@@ -23,6 +23,11 @@ export function map(op: ElementwiseOp, inputs: readonly Tensor[], dtype: DType =
 export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   if (typeof a === "number" && typeof b === "number") throw new Error(`${op}: at least one operand must be a tensor`);
   const dtype = (a instanceof Tensor ? a : (b as Tensor)).dtype;
+  const number = typeof a === "number" ? a : (b as number);
+  if (dtype === "int32" && typeof number === "number" && !Number.isInteger(number)) {
+    const t = (a instanceof Tensor ? a : b) as Tensor;
+    throw new Error(`${op}: cannot combine an int32 tensor (shape ${fmt(t.shape)}) with the non-integer number ${number}; convert the tensor with .to("float32")`);
+  }
   const ta = a instanceof Tensor ? a : Tensor.scalar(a, dtype);
   const tb = b instanceof Tensor ? b : Tensor.scalar(b, dtype);
   if (ta.dtype !== tb.dtype) {
@@ -165,6 +170,7 @@ export function pow(a: Operand, b: Operand): Tensor {
 export const clamp = defineOp({
   name: "clamp",
   forward(ctx: OpContext, x: Tensor, min: number | undefined, max: number | undefined) {
+    if (min === undefined && max === undefined) throw new Error(`clamp: give at least one of min and max (tensor of shape ${fmt(x.shape)})`);
     if (min !== undefined && max !== undefined && min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
     ctx.save(x);
     Object.assign(ctx, { min, max });

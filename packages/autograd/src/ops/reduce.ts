@@ -27,12 +27,12 @@ const sumPrim = defineOp({
 });
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return sumPrim(x, normalizeDims(dim, x.ndim, "sum"), keepdim);
+  return sumPrim(x, normalizeDims(dim, x.shape, "sum"), keepdim);
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (x.dtype === "int32") throw new Error(`mean: expected a float tensor, got int32 (shape ${fmt(x.shape)}); convert with .to("float32")`);
-  const dims = normalizeDims(dim, x.ndim, "mean");
+  const dims = normalizeDims(dim, x.shape, "mean");
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
   return sumPrim(x, dims, keepdim).div(count);
 }
@@ -95,7 +95,7 @@ function extreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim:
     checkNonEmpty(op, x, []);
     return prim(x.reshape([-1]), 0, false)[0]!;
   }
-  const d = normalizeDim(dim, x.ndim, op);
+  const d = normalizeDim(dim, x.shape, op);
   checkNonEmpty(op, x, [d]);
   if (x.ndim === 0) return [x.alias(), Tensor.zeros([], "int32")];
   return prim(x, d, keepdim) as [Tensor, Tensor];
@@ -103,7 +103,7 @@ function extreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim:
 
 /** Max over several dims at once (values only). */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const dims = normalizeDims(dim, x.ndim, "amax");
+  const dims = normalizeDims(dim, x.shape, "amax");
   checkNonEmpty("amax", x, dims);
   let out = x;
   for (const d of [...dims].reverse()) out = maxDim(out, d, keepdim)[0]!;
@@ -122,7 +122,7 @@ function argExtreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepd
   const name = op === "max" ? "argmax" : "argmin";
   const flat = dim === undefined;
   const src = flat ? x.reshape([-1]) : x;
-  const d = flat ? 0 : normalizeDim(dim, x.ndim, name);
+  const d = flat ? 0 : normalizeDim(dim, x.shape, name);
   checkNonEmpty(name, src, [d]);
   if (src.ndim === 0) return Tensor.zeros([], "int32");
   const shape = reducedShape(src.shape, [d], keepdim && !flat);
@@ -134,7 +134,7 @@ function argExtreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepd
 
 /** log(sum(exp(x))) over dims, computed stably by subtracting the max first. */
 export function logSumExp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const dims = normalizeDims(dim, x.ndim, "logSumExp");
+  const dims = normalizeDims(dim, x.shape, "logSumExp");
   const m = amax(x.detach(), dims, true);
   const shift = m.where(m.abs().lt(Infinity), 0);
   const out = x.sub(shift).exp().sum(dims, true).log().add(shift);
@@ -142,12 +142,12 @@ export function logSumExp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 }
 
 export function softmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim(dim, x.ndim, "softmax");
+  const d = normalizeDim(dim, x.shape, "softmax");
   const e = x.sub(amax(x.detach(), d, true)).exp();
   return e.div(e.sum(d, true));
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim(dim, x.ndim, "logSoftmax");
+  const d = normalizeDim(dim, x.shape, "logSoftmax");
   return x.sub(logSumExp(x, d, true));
 }
