@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type DType, type Tensor } from "@tapegrad/autograd";
 import {
   GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell, binaryCrossEntropyWithLogits, crossEntropy, mseLoss, nllLoss,
-  type Module, type Reduction,
+  packPaddedSequence, padPackedSequence, type Module, type Reduction,
 } from "@tapegrad/nn";
 import { expectClose, fixturesOfKind, toTensor, type Fixture, type FixtureTensor } from "./helpers/fixtures";
 
@@ -43,18 +43,32 @@ function buildModule(f: Fixture, dtype: DType): Module {
   throw new Error(`no module for ${f.module}`);
 }
 
-/** Runs the case; returns the named outputs (whose gradients the fixture's loss weights). */
-function run(f: Fixture, dtype: DType, model: Module | null, x: Inputs): Record<string, Tensor> {
+/**
+ * Runs the case; returns the named outputs (whose gradients the fixture's loss weights). A
+ * variable-length case runs with `lengths`, or (packed) through packPaddedSequence and
+ * padPackedSequence exactly as the fixture's PyTorch code did.
+ */
+function run(f: Fixture, dtype: DType, model: Module | null, x: Inputs, packed = false): Record<string, Tensor> {
   const c = f.config as Record<string, never>;
+  const p = (f.packing ?? {}) as { batch_first?: boolean; enforce_sorted?: boolean; total_length?: number };
+  const recurrent = <S>(forward: (input: never, opts: object) => [unknown, S]): [Tensor, S] => {
+    if (!packed) {
+      const [output, state] = forward(x.x! as never, { lengths: x.lengths });
+      return [output as Tensor, state];
+    }
+    const input = packPaddedSequence(x.x!, x.lengths!, { batchFirst: p.batch_first, enforceSorted: p.enforce_sorted });
+    const [output, state] = forward(input as never, {});
+    return [padPackedSequence(output as never, { batchFirst: p.batch_first, totalLength: p.total_length })[0], state];
+  };
   switch (f.module) {
     case "RNN":
     case "GRU": {
-      const [output, h_n] = (model as RNN).forward(x.x!, x.h0, { lengths: x.lengths });
+      const [output, h_n] = recurrent((input, opts) => (model as RNN).forward(input, x.h0, opts));
       return { output, h_n };
     }
     case "LSTM": {
       const state = x.h0 ? ([x.h0, x.c0!] as [Tensor, Tensor]) : undefined;
-      const [output, [h_n, c_n]] = (model as LSTM).forward(x.x!, state, { lengths: x.lengths });
+      const [output, [h_n, c_n]] = recurrent((input, opts) => (model as LSTM).forward(input, state, opts));
       return { output, h_n, c_n };
     }
     case "RNNCell":
@@ -85,14 +99,18 @@ function run(f: Fixture, dtype: DType, model: Module | null, x: Inputs): Record<
 
 describe.each(["float64", "float32"] as const)("PyTorch golden data for nn (%s)", (dtype) => {
   const { rtol, atol } = PRECISION[dtype];
-  it.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, f) => {
+  const cases = [
+    ...fixtures.map((f) => [f.name, f, false] as const),
+    ...fixtures.filter((f) => f.packing).map((f) => [`${f.name} (PackedSequence)`, f, true] as const),
+  ];
+  it.each(cases)("%s", (_name, f, packed) => {
     const model = f.kind === "loss" ? null : buildModule(f, dtype);
     model?.loadStateDict(tensors(f.params, dtype, false));
     const gradNames = new Set(Object.keys(f.grads ?? {}));
     const x = Object.fromEntries(
       Object.entries(f.inputs).map(([k, v]) => [k, toTensor(v as FixtureTensor, dtype, gradNames.has(k))]),
     ) as Inputs;
-    const outputs = run(f, dtype, model, x);
+    const outputs = run(f, dtype, model, x, packed);
 
     let objective: Tensor | null = null;
     for (const [name, expected] of Object.entries(f.outputs)) {

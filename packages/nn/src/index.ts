@@ -9,4 +9,5 @@ export { crossEntropy, nllLoss, mseLoss, binaryCrossEntropyWithLogits, type Redu
 export { RNNCell, LSTMCell, GRUCell, type Cell, type CellMembers, type CellOptions, type State } from "./cells";
 export { Recurrent, detachState, type MakeCell, type RecurrentOptions, type RecurrentForwardOptions } from "./recurrent";
 export { RNN, LSTM, GRU, type RNNOptions } from "./rnn";
+export { PackedSequence, packPaddedSequence, padPackedSequence } from "./packing";
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from "./safetensors";

@@ -2,6 +2,7 @@ import { cat, stack, tensor, where, type Generator, type Tensor } from "@tapegra
 import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
 import { Module, type Parameter } from "./module";
+import { PackedSequence, packSorted, padPackedSequence } from "./packing";
 import { fmt } from "./format";
 
 export interface RecurrentOptions {
@@ -105,21 +106,43 @@ export class Recurrent extends Module {
   }
 
   /**
-   * x: (seq, batch, inputSize), (batch, seq, inputSize) with batchFirst, or (seq, inputSize)
-   * unbatched. state: the cells' state with each tensor stacked over layer·D + direction
-   * (e.g. h0 (L·D, batch, H) or [h0, c0]); zeros when omitted. Returns [output, final state].
+   * x: (seq, batch, inputSize), (batch, seq, inputSize) with batchFirst, (seq, inputSize)
+   * unbatched, or a PackedSequence (then the output is packed the same way). state: the cells'
+   * state with each tensor stacked over layer·D + direction (e.g. h0 (L·D, batch, H) or
+   * [h0, c0]); zeros when omitted. Returns [output, final state].
    */
-  forward(x: Tensor, state?: State, opts: RecurrentForwardOptions = {}): [Tensor, State] {
+  forward<X extends Tensor | PackedSequence>(x: X, state?: State, opts: RecurrentForwardOptions = {}): [X, State] {
     const name = this.constructor.name;
-    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`${name}: input must be 3-D (seq, batch, feature) or 2-D (seq, feature), got shape ${fmt(x.shape)}`);
-    if (x.shape[x.ndim - 1] !== this.inputSize) throw new Error(`${name}: input has ${x.shape[x.ndim - 1]} features (shape ${fmt(x.shape)}), expected inputSize ${this.inputSize}`);
+    if (x instanceof PackedSequence) {
+      if (opts.lengths !== undefined) throw new Error(`${name}: pass lengths or a PackedSequence, not both`);
+      this.checkInput(x.data, 2);
+      const [padded, lengths] = padPackedSequence(x);
+      const [out, final] = this.run(padded, state, lengths, false);
+      return [packSorted(out, lengths, x.sortedIndices) as X, final];
+    }
+    const input = x as Tensor;
+    if (input.ndim !== 2 && input.ndim !== 3) throw new Error(`${name}: input must be 3-D (seq, batch, feature) or 2-D (seq, feature), got shape ${fmt(input.shape)}`);
+    this.checkInput(input, input.ndim);
+    const unbatched = input.ndim === 2;
+    const seq = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
+    const [output, final] = this.run(seq, state, opts.lengths, unbatched);
+    return [(unbatched ? output.squeeze(1) : this.batchFirst ? output.transpose(0, 1) : output) as X, final];
+  }
+
+  private checkInput(x: Tensor, ndim: number): void {
+    const name = this.constructor.name;
+    if (x.ndim !== ndim || x.shape[x.ndim - 1] !== this.inputSize) {
+      throw new Error(`${name}: input has ${x.shape[x.ndim - 1]} features (shape ${fmt(x.shape)}), expected inputSize ${this.inputSize}`);
+    }
     const paramType = this.parameters()[0]?.dtype;
     if (paramType && x.dtype !== paramType) throw new Error(`${name}: input is ${x.dtype} but the parameters are ${paramType}; convert one with .to()`);
-    const unbatched = x.ndim === 2;
-    const seq = unbatched ? x.unsqueeze(1) : this.batchFirst ? x.transpose(0, 1) : x;
+  }
+
+  /** The layers over time-major seq (T, B, F); returns the (T, B, outputSize) output and the final state. */
+  private run(seq: Tensor, state: State | undefined, lengths: RecurrentForwardOptions["lengths"], unbatched: boolean): [Tensor, State] {
     const [T, B] = seq.shape as [number, number];
-    if (T === 0) throw new Error(`${name}: the sequence is empty (shape ${fmt(x.shape)})`);
-    const masks = this.stepMasks(opts.lengths, T, B, x.dtype);
+    if (T === 0) throw new Error(`${this.constructor.name}: the sequence is empty (shape ${fmt(seq.shape)})`);
+    const masks = this.stepMasks(lengths, T, B, seq.dtype);
     const initial = state === undefined ? undefined : this.splitState(state, B, unbatched);
 
     let layerInput = seq;
@@ -135,12 +158,11 @@ export class Recurrent extends Module {
       layerInput = outputs.length === 1 ? outputs[0]! : cat(outputs, -1);
       if (layer < this.numLayers - 1) layerInput = dropout(layerInput, this.dropout, this.training, this.generator);
     }
-    const output = unbatched ? layerInput.squeeze(1) : this.batchFirst ? layerInput.transpose(0, 1) : layerInput;
     const final = mapState(finals[0]!, (_, path) => {
       const stacked = stack(finals.map((f) => leafAt(f, path)), 0);
       return unbatched ? stacked.squeeze(1) : stacked;
     });
-    return [output, final];
+    return [layerInput, final];
   }
 
   /** Per step t, a (batch, 1) mask of the sequences still running; null when all run to the end. */

@@ -1,6 +1,7 @@
 import type { Tensor } from "@tapegrad/autograd";
 import { GRUCell, LSTMCell, RNNCell } from "./cells";
 import type { LayerOptions } from "./layers/linear";
+import type { PackedSequence } from "./packing";
 import { Recurrent, type RecurrentForwardOptions } from "./recurrent";
 
 export interface RNNOptions extends LayerOptions {
@@ -19,8 +20,8 @@ export class RNN extends Recurrent {
     super((_layer, _direction, inputSize) => new RNNCell({ ...opts, inputSize }), opts);
   }
 
-  override forward(x: Tensor, h0?: Tensor, opts?: RecurrentForwardOptions): [Tensor, Tensor] {
-    return super.forward(x, h0, opts) as [Tensor, Tensor];
+  override forward<X extends Tensor | PackedSequence>(x: X, h0?: Tensor, opts?: RecurrentForwardOptions): [X, Tensor] {
+    return super.forward(x, h0, opts) as [X, Tensor];
   }
 }
 
@@ -30,8 +31,8 @@ export class LSTM extends Recurrent {
     super((_layer, _direction, inputSize) => new LSTMCell({ ...opts, inputSize }), opts);
   }
 
-  override forward(x: Tensor, state?: readonly [Tensor, Tensor], opts?: RecurrentForwardOptions): [Tensor, [Tensor, Tensor]] {
-    return super.forward(x, state, opts) as [Tensor, [Tensor, Tensor]];
+  override forward<X extends Tensor | PackedSequence>(x: X, state?: readonly [Tensor, Tensor], opts?: RecurrentForwardOptions): [X, [Tensor, Tensor]] {
+    return super.forward(x, state, opts) as [X, [Tensor, Tensor]];
   }
 }
 
@@ -41,7 +42,7 @@ export class GRU extends Recurrent {
     super((_layer, _direction, inputSize) => new GRUCell({ ...opts, inputSize }), opts);
   }
 
-  override forward(x: Tensor, h0?: Tensor, opts?: RecurrentForwardOptions): [Tensor, Tensor] {
-    return super.forward(x, h0, opts) as [Tensor, Tensor];
+  override forward<X extends Tensor | PackedSequence>(x: X, h0?: Tensor, opts?: RecurrentForwardOptions): [X, Tensor] {
+    return super.forward(x, h0, opts) as [X, Tensor];
   }
 }
