@@ -93,6 +93,8 @@ export interface HeatMapOptions {
   xLabel?: string;
   yLabel?: string;
   cell?: number;
+  /** Write each value in its cell. */
+  annotate?: boolean;
 }
 
 /** An SVG heat map (white = smallest, dark blue = largest), e.g. attention weights or a confusion table. */
@@ -128,6 +130,8 @@ export function heatMap(opts: HeatMapOptions): string {
   opts.values.forEach((r, i) =>
     r.forEach((v, j) => {
       out.push(`<rect x="${m.left + j * cell}" y="${m.top + i * cell}" width="${cell}" height="${cell}" fill="${shade(v)}"><title>${num(v)}</title></rect>`);
+      const dark = hi > lo && (v - lo) / (hi - lo) > 0.5;
+      if (opts.annotate) out.push(`<text x="${m.left + (j + 0.5) * cell}" y="${m.top + (i + 0.5) * cell + 4}" text-anchor="middle" fill="${dark ? "white" : "black"}">${num(v)}</text>`);
     }),
   );
   if (opts.xLabel) out.push(`<text x="${m.left + (cols * cell) / 2}" y="${height - 10}" text-anchor="middle">${esc(opts.xLabel)}</text>`);
