@@ -1,5 +1,7 @@
 import type { Runnable } from "../harness";
 import type { Impl } from "../impls";
+import { w1, w2, w3, w4, w5, w7 } from "./tapegrad-rnn";
+import { tfW1, tfW2, tfW3, tfW4, tfW5 } from "./tfjs-rnn";
 import { gflops, w6 } from "./w6-matmul";
 
 export interface Workload {
@@ -14,7 +16,22 @@ export interface Workload {
 
 const ALL: Impl[] = ["tapegrad", "tfjs-wasm", "tfjs-cpu"];
 
+function recurrent(group: string, what: string, tapegrad: () => Runnable, tfjs: ((impl: Impl) => Promise<Runnable>) | null, throughput?: Workload["throughput"]): Workload {
+  return {
+    id: `${group} ${what}`,
+    group,
+    impls: tfjs ? ALL : ["tapegrad"],
+    setup: async (impl) => (impl === "tapegrad" ? tapegrad() : tfjs!(impl)),
+    ...(throughput ? { throughput } : {}),
+  };
+}
+
 export const WORKLOADS: Workload[] = [
+  recurrent("W1", "LSTM train", w1, tfW1, { unit: "seq/s", of: (ms) => (32 * 1000) / ms }),
+  recurrent("W2", "biGRU x2 train", w2, tfW2),
+  recurrent("W3", "char-LM train", w3, tfW3, { unit: "tok/s", of: (ms) => (32 * 64 * 1000) / ms }),
+  recurrent("W4", "tiny RNN train", w4, tfW4),
+  recurrent("W5", "LSTM infer", w5, tfW5),
   ...[128, 256, 512, 1024].map((n): Workload => ({
     id: `W6 n=${n}`,
     group: "W6",
@@ -22,4 +39,5 @@ export const WORKLOADS: Workload[] = [
     setup: (impl) => w6(impl, n),
     throughput: { unit: "GFLOP/s", of: (ms) => gflops(n, ms) },
   })),
+  recurrent("W7", "user LSTM cell", w7, null),
 ];

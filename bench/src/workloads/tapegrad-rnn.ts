@@ -1,0 +1,97 @@
+import { manualSeed, noGrad, randint, randn, type Tensor } from "@tapegrad/autograd";
+import { Embedding, GRU, LSTM, Linear, Module, Parameter, RNN, Recurrent, crossEntropy, init, mseLoss } from "@tapegrad/nn";
+import { Adam, SGD } from "@tapegrad/optim";
+import type { Runnable } from "../harness";
+
+/** One training step: forward, loss, backward, optimizer update. */
+function trainer(optimizer: { step(): void; zeroGrad(): void }, loss: () => Tensor): Runnable {
+  return {
+    step: () => {
+      optimizer.zeroGrad();
+      loss().backward();
+      optimizer.step();
+    },
+  };
+}
+
+/** W1: LSTM(64 -> 256), batch 32, seq 50, MSE on the whole output, Adam. */
+export function w1(): Runnable {
+  manualSeed(1);
+  const lstm = new LSTM({ inputSize: 64, hiddenSize: 256 });
+  const x = randn([50, 32, 64]);
+  const y = randn([50, 32, 256]);
+  return trainer(new Adam(lstm.parameters(), { lr: 1e-3 }), () => mseLoss(lstm.forward(x)[0], y));
+}
+
+/** W2: GRU, 2 layers, bidirectional, 64 -> 128, batch 16, seq 100, MSE, Adam. */
+export function w2(): Runnable {
+  manualSeed(2);
+  const gru = new GRU({ inputSize: 64, hiddenSize: 128, numLayers: 2, bidirectional: true });
+  const x = randn([100, 16, 64]);
+  const y = randn([100, 16, 256]);
+  return trainer(new Adam(gru.parameters(), { lr: 1e-3 }), () => mseLoss(gru.forward(x)[0], y));
+}
+
+/** W3: char LM: embedding 65x64, LSTM 256, linear to 65, batch 32, seq 64, cross-entropy, Adam. */
+export function w3(): Runnable {
+  manualSeed(3);
+  const embed = new Embedding(65, 64);
+  const lstm = new LSTM({ inputSize: 64, hiddenSize: 256 });
+  const head = new Linear(256, 65);
+  const params = [...embed.parameters(), ...lstm.parameters(), ...head.parameters()];
+  const tokens = randint(0, 65, [64, 32]);
+  const targets = randint(0, 65, [64 * 32]);
+  return trainer(new Adam(params, { lr: 1e-3 }), () => {
+    const [out] = lstm.forward(embed.forward(tokens));
+    return crossEntropy(head.forward(out).reshape([-1, 65]), targets);
+  });
+}
+
+/** W4: Elman RNN (tanh) 8 -> 32, batch 1, seq 100, MSE, SGD. */
+export function w4(): Runnable {
+  manualSeed(4);
+  const rnn = new RNN({ inputSize: 8, hiddenSize: 32 });
+  const x = randn([100, 1, 8]);
+  const y = randn([100, 1, 32]);
+  return trainer(new SGD(rnn.parameters(), { lr: 0.01 }), () => mseLoss(rnn.forward(x)[0], y));
+}
+
+/** W5: LSTM(64 -> 256) forward over one sequence of 200 steps, no grad. */
+export function w5(): Runnable {
+  manualSeed(5);
+  const lstm = new LSTM({ inputSize: 64, hiddenSize: 256 });
+  const x = randn([200, 1, 64]);
+  return { step: () => void noGrad(() => lstm.forward(x)[0].data()) };
+}
+
+/** An LSTM cell as a user would write it: parameters and a forward, nothing else. */
+class UserLSTMCell extends Module {
+  wx: Parameter;
+  wh: Parameter;
+  b: Parameter;
+
+  constructor(inputSize: number, readonly hiddenSize: number) {
+    super();
+    const k = 1 / Math.sqrt(hiddenSize);
+    this.wx = new Parameter(init.uniform_(randn([inputSize, 4 * hiddenSize]), -k, k));
+    this.wh = new Parameter(init.uniform_(randn([hiddenSize, 4 * hiddenSize]), -k, k));
+    this.b = new Parameter(init.uniform_(randn([4 * hiddenSize]), -k, k));
+  }
+
+  forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
+    let gates = x.matmul(this.wx).add(this.b);
+    if (state) gates = gates.add(state[0].matmul(this.wh));
+    const [i, f, g, o] = gates.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+    const c = state ? f.sigmoid().mul(state[1]).add(i.sigmoid().mul(g.tanh())) : i.sigmoid().mul(g.tanh());
+    return [o.sigmoid().mul(c.tanh()), c];
+  }
+}
+
+/** W7: W1 with the user cell above run by Recurrent. */
+export function w7(): Runnable {
+  manualSeed(7);
+  const rnn = new Recurrent(() => new UserLSTMCell(64, 256) as never, { inputSize: 64 });
+  const x = randn([50, 32, 64]);
+  const y = randn([50, 32, 256]);
+  return trainer(new Adam(rnn.parameters(), { lr: 1e-3 }), () => mseLoss(rnn.forward(x)[0], y));
+}
