@@ -42,7 +42,7 @@ function ticks(lo: number, hi: number, count = 5): number[] {
 export function lineChart(opts: LineChartOptions): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 400;
-  const m = { left: 64, right: 16, top: 36, bottom: 48 };
+  const m = { left: 78, right: 16, top: 36, bottom: 48 };
   const fy = (v: number) => (opts.logY ? Math.log10(v) : v);
   const pts = opts.series.map((s) => s.values.map((v, i) => [s.x?.[i] ?? i, fy(v)] as const).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   const all = pts.flat();
@@ -69,7 +69,7 @@ export function lineChart(opts: LineChartOptions): string {
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" fill="none" stroke="#333"/>`);
   if (opts.xLabel) out.push(`<text x="${(m.left + width - m.right) / 2}" y="${height - 10}" text-anchor="middle">${esc(opts.xLabel)}</text>`);
-  if (opts.yLabel) out.push(`<text transform="translate(16 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(opts.yLabel)}${opts.logY ? " (log scale)" : ""}</text>`);
+  if (opts.yLabel) out.push(`<text transform="translate(18 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(opts.yLabel)}${opts.logY ? " (log scale)" : ""}</text>`);
   opts.series.forEach((s, k) => {
     const color = PALETTE[k % PALETTE.length];
     if (s.points) for (const [x, y] of pts[k]!) out.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
@@ -78,7 +78,7 @@ export function lineChart(opts: LineChartOptions): string {
     const lx = width - m.right - 175;
     if (s.points) out.push(`<circle cx="${lx + 10}" cy="${ly - 4}" r="3" fill="${color}"/>`);
     else out.push(`<line x1="${lx}" x2="${lx + 20}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="3"/>`);
-    out.push(`<text x="${width - m.right - 125}" y="${ly}">${esc(s.name)}</text>`);
+    out.push(`<text x="${lx + 26}" y="${ly}">${esc(s.name)}</text>`);
   });
   out.push(`</svg>`);
   return out.join("\n");
