@@ -61,13 +61,14 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions & { s
   return finish(new Tensor(buf, shape), opts);
 }
 
-export function full(shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
-  const t = Tensor.empty(checkShape(shape, "full"), checkDType(opts?.dtype ?? "float32", "full"));
+function filled(op: string, shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
+  const t = Tensor.empty(checkShape(shape, op), checkDType(opts?.dtype ?? "float32", op));
   t.buf.fill(value);
   return finish(t, opts);
 }
-export const zeros = (shape: readonly number[], opts?: CreateOptions) => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts?: CreateOptions) => full(shape, 1, opts);
+export const full = (shape: readonly number[], value: number, opts?: CreateOptions) => filled("full", shape, value, opts);
+export const zeros = (shape: readonly number[], opts?: CreateOptions) => filled("zeros", shape, 0, opts);
+export const ones = (shape: readonly number[], opts?: CreateOptions) => filled("ones", shape, 1, opts);
 export const zerosLike = (t: Tensor, opts?: CreateOptions) => full(t.shape, 0, { dtype: t.dtype, ...opts });
 export const onesLike = (t: Tensor, opts?: CreateOptions) => full(t.shape, 1, { dtype: t.dtype, ...opts });
 export const fullLike = (t: Tensor, value: number, opts?: CreateOptions) => full(t.shape, value, { dtype: t.dtype, ...opts });

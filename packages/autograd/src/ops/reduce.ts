@@ -132,22 +132,29 @@ function argExtreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepd
   return Tensor.fromBuffer(indices, shape);
 }
 
+/** The max over dims (kept), detached and with infinities replaced by 0: a safe shift for exp. */
+function shiftFor(x: Tensor, dims: number[]): Tensor {
+  const m = amax(x.detach(), dims, true);
+  return m.where(m.abs().lt(Infinity), 0);
+}
+
 /** log(sum(exp(x))) over dims, computed stably by subtracting the max first. */
 export function logSumExp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.shape, "logSumExp");
-  const m = amax(x.detach(), dims, true);
-  const shift = m.where(m.abs().lt(Infinity), 0);
+  const shift = shiftFor(x, dims);
   const out = x.sub(shift).exp().sum(dims, true).log().add(shift);
   return keepdim ? out : out.squeeze(dims);
 }
 
 export function softmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.shape, "softmax");
-  const e = x.sub(amax(x.detach(), d, true)).exp();
+  const e = x.sub(shiftFor(x, [d])).exp();
   return e.div(e.sum(d, true));
 }
 
+/** (x - m) - log Σ exp(x - m): the shifted values keep full precision even when |x| is large. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.shape, "logSoftmax");
-  return x.sub(logSumExp(x, d, true));
+  const shifted = x.sub(shiftFor(x, [d]));
+  return shifted.sub(shifted.exp().sum(d, true).log());
 }
