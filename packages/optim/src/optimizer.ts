@@ -57,6 +57,8 @@ export abstract class Optimizer<O extends { lr: number }, S extends ParamState =
     }
     rejectUnknownKeys(`${this.name} parameter group`, input, [...Object.keys(this.defaults), "params", "initialLr"]);
     const groupIndex = this.paramGroups.length;
+    const groupOf = new Map<Tensor, number>();
+    this.paramGroups.forEach((g, k) => g.params.forEach((p) => groupOf.set(p, k)));
     const seen = new Set<Tensor>();
     input.params.forEach((p, i) => {
       const where = `parameter ${i} of group ${groupIndex}`;
@@ -65,8 +67,8 @@ export abstract class Optimizer<O extends { lr: number }, S extends ParamState =
       if (!p.isLeaf) throw new Error(`${this.name}: ${where} (shape [${p.shape}]) is not a leaf tensor; optimize the leaf it was computed from, or detach() it`);
       if (seen.has(p)) throw new Error(`${this.name}: ${where} (shape [${p.shape}]) appears twice in the group`);
       seen.add(p);
-      const other = this.paramGroups.findIndex((g) => g.params.includes(p));
-      if (other >= 0) throw new Error(`${this.name}: ${where} (shape [${p.shape}]) is already in group ${other}; a parameter may belong to one group only`);
+      const other = groupOf.get(p);
+      if (other !== undefined) throw new Error(`${this.name}: ${where} (shape [${p.shape}]) is already in group ${other}; a parameter may belong to one group only`);
     });
     const options = { ...this.defaults };
     for (const [key, value] of Object.entries(input)) if (key !== "params" && value !== undefined) (options as Record<string, unknown>)[key] = copyOption(value);

@@ -73,7 +73,7 @@ describe("clipping properties", () => {
     fc.assert(
       fc.property(
         fc.array(vector(-100, 100), { minLength: 1, maxLength: 4 }),
-        finite(0, 50),
+        fc.oneof(fc.constant(0), finite(1e-6, 50)), // a subnormal maxNorm would only test rounding of coef·g
         fc.constantFrom<number | "inf">(1, 2, 3, 1.5, "inf"),
         (values, maxNorm, normType) => {
           const p = normType === "inf" ? Infinity : normType;
