@@ -11,3 +11,4 @@ export { Recurrent, detachState, type MakeCell, type RecurrentOptions, type Recu
 export { RNN, LSTM, GRU, type RNNOptions } from "./rnn";
 export { PackedSequence, packPaddedSequence, padPackedSequence } from "./packing";
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from "./safetensors";
+export { AdditiveAttention, scaledDotProductAttention, paddingMask, maskedSoftmax } from "./attention";

@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Tensor } from "@tapegrad/autograd";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from "./safetensors";

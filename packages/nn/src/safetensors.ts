@@ -7,6 +7,10 @@ import { fmt } from "./format";
  * `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { key: string } }`,
  * then the tensor data, little-endian and row-major, offsets relative to the data's start.
  */
+// Every browser and Node has these; declared here because the core compiles without DOM or Node types.
+declare const TextEncoder: new () => { encode(text: string): Uint8Array };
+declare const TextDecoder: new (label: string, opts: { fatal: boolean }) => { decode(bytes: Uint8Array): string };
+
 const CODES = { float32: "F32", float64: "F64", int32: "I32" } as const;
 const DTYPES: Record<string, { dtype: DType; bytes: number }> = {
   F32: { dtype: "float32", bytes: 4 },
