@@ -37,6 +37,8 @@ export const EXPRESSIONS = {
   where: "a !== 0 ? b : c",
   addcmul: "a + s0 * b * c",
   addcdiv: "a + s0 * b / c",
+  tanhGrad: "a * (1 - b * b)",
+  sigmoidGrad: "a * b * (1 - b)",
 } as const;
 
 export type ElementwiseOp = keyof typeof EXPRESSIONS;

@@ -1,6 +1,7 @@
 import type { DType } from "../dtype";
 import { defineOp, type OpContext } from "../function";
 import { kernels, type ElementwiseOp } from "../kernels";
+import { mode } from "../mode";
 import { broadcastShapes, fmt } from "../shape";
 import { Tensor } from "../tensor";
 import { sumTo } from "./movement";
@@ -47,8 +48,9 @@ const UNARY_RULES: { [K in UnaryName]: UnaryRule } = {
   log: (g, x) => g.div(x), //                                d ln x = dx / x
   sqrt: (g, _x, y) => g.div(y.mul(2)), //                    d √x = dx / (2√x)
   abs: (g, x) => g.mul(sign(x)), //                          d|x| = sign(x) dx
-  tanh: (g, _x, y) => g.mul(y.mul(y).neg().add(1)), //       d tanh x = (1 - tanh² x) dx
-  sigmoid: (g, _x, y) => g.mul(y.mul(y.neg().add(1))), //    dσ = σ (1 - σ) dx
+  // tanh and sigmoid: one fused kernel unless the backward itself is being recorded (createGraph)
+  tanh: (g, _x, y) => (mode.grad ? g.mul(y.mul(y).neg().add(1)) : map("tanhGrad", [g, y])), //     d tanh x = (1 - tanh² x) dx
+  sigmoid: (g, _x, y) => (mode.grad ? g.mul(y.mul(y.neg().add(1))) : map("sigmoidGrad", [g, y])), // dσ = σ (1 - σ) dx
   relu: (g, x) => g.mul(gt(x, 0)), //                        d relu x = [x > 0] dx
 };
 
