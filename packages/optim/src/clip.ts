@@ -18,6 +18,7 @@ function gradsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
 
 /** ‖g‖_p of one tensor: sqrt(Σg²) for p = 2, max|g| for Infinity, (Σ|g|^p)^(1/p) otherwise. */
 function norm(g: Tensor, p: number): number {
+  if (g.numel === 0) return 0;
   if (p === Infinity) return g.abs().max().item();
   if (p === 2) return Math.sqrt(g.mul(g).sum().item());
   if (p === 1) return g.abs().sum().item();
