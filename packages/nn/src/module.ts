@@ -44,7 +44,14 @@ export abstract class Module {
     return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
   }
 
+  /** Every parameter once (a shared one under its first name), own parameters before children's. */
   namedParameters(): [string, Parameter][] {
+    const seen = new Set<Parameter>();
+    return this.collectParameters().filter(([, p]) => !seen.has(p) && seen.add(p));
+  }
+
+  /** All parameters with their names, possibly repeated; a module that names its parameters differently overrides this. */
+  protected collectParameters(): [string, Parameter][] {
     return [
       ...this.ownParameters(),
       ...this.namedChildren().flatMap(([name, child]) => child.namedParameters().map(([p, t]): [string, Parameter] => [`${name}.${p}`, t])),

@@ -98,7 +98,7 @@ export class Recurrent extends Module {
     return this.bidirectional ? 2 : 1;
   }
 
-  override namedParameters(): [string, Parameter][] {
+  protected override collectParameters(): [string, Parameter][] {
     return this.cells.flatMap((cell, k) => {
       const suffix = `_l${Math.floor(k / this.directions)}${k % this.directions ? "_reverse" : ""}`;
       return cell.namedParameters().map(([n, p]): [string, Parameter] => [`${n}${suffix}`, p]);

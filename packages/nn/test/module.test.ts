@@ -107,3 +107,20 @@ describe("Module", () => {
     expect(() => new Parameter(zeros([2], { dtype: "int32" }))).toThrow(/Parameter: a trainable parameter must be float32 or float64, got int32/);
   });
 });
+
+describe("Module: shared parameters", () => {
+  it("lists a parameter used in two places once, under its first name", () => {
+    class Tied extends Module {
+      encoder = new Linear(3, 3);
+      decoder = new Linear(3, 3);
+      constructor() {
+        super();
+        this.decoder.weight = this.encoder.weight;
+      }
+      forward(x: Tensor): Tensor {
+        return this.decoder.forward(this.encoder.forward(x));
+      }
+    }
+    expect(new Tied().namedParameters().map(([n]) => n)).toEqual(["encoder.weight", "encoder.bias", "decoder.bias"]);
+  });
+});
