@@ -24,6 +24,21 @@ const EDGE: usize = memory.data(MR * 32, 16);
   return 32 / <i32>sizeof<T>();
 }
 
+/**
+ * Writes the 4×4 f32 block whose columns are v0..v3 as four rows at dst, dst + step, ...:
+ * four vectors read along k become four rows of the packed panel.
+ */
+@inline function storeTransposed4(dst: usize, step: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
+  const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + step, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * step, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * step, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
 /** Packs rows [0, kc) × cols [0, nc) of B (at b) into slivers of NR columns, zero padded. */
 function packB<T>(kc: i32, nc: i32, b: usize, bRow: i32, bCol: i32, dst: usize): void {
   const S = <i32>sizeof<T>();
@@ -37,6 +52,15 @@ function packB<T>(kc: i32, nc: i32, b: usize, bRow: i32, bCol: i32, dst: usize):
         v128.store(dst, v128.load(src));
         v128.store(dst, v128.load(src, 16), 16);
         dst += 32;
+      }
+    } else if (w == NR && bRow == 1 && S == 4 && (kc & 3) == 0) {
+      // a transposed B (the Wᵀ of a linear layer): each column is contiguous along k
+      const ld = <usize>(bCol * 4);
+      for (let k = 0; k < kc; k += 4) {
+        const src = col + <usize>(k * 4);
+        storeTransposed4(dst, 32, v128.load(src), v128.load(src + ld), v128.load(src + 2 * ld), v128.load(src + 3 * ld));
+        storeTransposed4(dst + 16, 32, v128.load(src + 4 * ld), v128.load(src + 5 * ld), v128.load(src + 6 * ld), v128.load(src + 7 * ld));
+        dst += 128;
       }
     } else {
       for (let k = 0; k < kc; k++) {
@@ -58,6 +82,14 @@ function packA<T>(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize):
       for (let k = 0; k < kc; k++) {
         v128.store(dst, v128.load(row + <usize>(k * aCol * S)));
         dst += MR * S;
+      }
+    } else if (h == MR && aCol == 1 && S == 4 && (kc & 3) == 0) {
+      // a row-major A: four rows, each contiguous along k
+      const ld = <usize>(aRow * 4);
+      for (let k = 0; k < kc; k += 4) {
+        const src = row + <usize>(k * 4);
+        storeTransposed4(dst, 16, v128.load(src), v128.load(src + ld), v128.load(src + 2 * ld), v128.load(src + 3 * ld));
+        dst += 64;
       }
     } else {
       for (let k = 0; k < kc; k++) {
