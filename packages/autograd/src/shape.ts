@@ -44,6 +44,7 @@ export function normalizeDims(dims: number | readonly number[] | undefined, of: 
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === "number" ? [dims] : [...dims];
   const out = list.map((d) => normalizeDim(d, of, op));
+  if (ndim === 0) return []; // a 0-d tensor accepts dim 0 or -1, and reducing over it changes nothing
   const unique = [...new Set(out)].sort((a, b) => a - b);
   if (unique.length !== out.length) throw new Error(`${op}: dim ${JSON.stringify(dims)} names a dimension twice`);
   return unique;

@@ -38,6 +38,24 @@ describe("in-place ops", () => {
     expect(x.tolist()).toEqual([[1, 12, 3], [4, -15, 12]]);
   });
 
+  it("read an operand that overlaps the target in another order as it was before the write", () => {
+    const x = tensor([1, 2, 3, 4], { dtype: "float64" });
+    x.copy_(x.flip(0));
+    expect(x.tolist()).toEqual([4, 3, 2, 1]);
+    const m = tensor([[1, 2], [3, 4]], { dtype: "float64" });
+    m.add_(m.T);
+    expect(m.tolist()).toEqual([[2, 5], [5, 8]]);
+    const r = tensor([[1, 2], [3, 4]], { dtype: "float64" });
+    r.sub_(r.select(0, 0));
+    expect(r.tolist()).toEqual([[0, 0], [2, 2]]);
+  });
+
+  it("refuse a target with several elements in one memory location (an expanded view)", () => {
+    const x = f64([1]);
+    expect(() => x.expand([3]).add_(1)).toThrow("add_: the target (shape [3], strides [0]) has several elements in one memory location (an expanded view)");
+    expect(x.tolist()).toEqual([1]);
+  });
+
   it("refuse tensors that require grad while grad mode is on; noGrad allows them", () => {
     const w = f64([1, 2], true);
     expect(() => w.add_(1)).toThrow(/add_: in-place operation on a tensor that requires grad \(shape \[2\]\); wrap it in noGrad\(\)/);

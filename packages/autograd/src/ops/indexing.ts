@@ -107,6 +107,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor("indexSelect", index);
   if (index.ndim > 1) throw new Error(`indexSelect: index must be 0-d or 1-d, got shape ${fmt(index.shape)}`);
   const d = normalizeDim(dim, x.shape, "indexSelect");
+  if (x.ndim === 0) return indexSelect(x.reshape([1]), 0, index).reshape(index.shape);
   checkIndexValues("indexSelect", index, d, x.shape);
   return indexSelectPrim(x, d, index.data() as Int32Array);
 }

@@ -1,6 +1,6 @@
 import { kernels, type ElementwiseOp } from "../kernels";
 import { mode } from "../mode";
-import { fmt } from "../shape";
+import { fmt, sameShape } from "../shape";
 import { Tensor } from "../tensor";
 import { operands, type Operand } from "./pointwise";
 
@@ -13,9 +13,17 @@ function prepare(op: string, target: Tensor, ...others: Operand[]): Tensor[] {
   if (mode.grad && (target.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad))) {
     throw new Error(`${op}: in-place operation on a tensor that requires grad (shape ${fmt(target.shape)}); wrap it in noGrad() or use the out-of-place op`);
   }
+  if (target.shape.some((s, d) => s > 1 && target.strides[d] === 0)) {
+    throw new Error(`${op}: the target (shape ${fmt(target.shape)}, strides ${fmt(target.strides)}) has several elements in one memory location (an expanded view); write to a contiguous() copy instead`);
+  }
   const tensors = others.map((o) => operands(op, target, o)[1]);
   for (const t of tensors) t.broadcastView(target.shape, op);
-  return tensors;
+  // an operand reading the target's memory in another order (x.copy_(x.flip(0))) is read from a copy
+  return tensors.map((t) => (t.buf === target.buf && !sameView(t, target) ? t.copyContiguous() : t));
+}
+
+function sameView(a: Tensor, b: Tensor): boolean {
+  return a.offset === b.offset && sameShape(a.shape, b.shape) && sameShape(a.strides, b.strides);
 }
 
 function run(op: ElementwiseOp, target: Tensor, inputs: Tensor[], s0 = 0, s1 = 0): Tensor {

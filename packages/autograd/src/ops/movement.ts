@@ -93,9 +93,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  if (x.ndim < 2) return x;
   const a = normalizeDim(dim0, x.shape, "transpose");
   const b = normalizeDim(dim1, x.shape, "transpose");
+  if (x.ndim < 2) return x;
   const dims = Array.from({ length: x.ndim }, (_, i) => i);
   dims[a] = b;
   dims[b] = a;

@@ -205,6 +205,7 @@ const wherePrim = defineOp({
 
 /** Elementwise choice: a where cond is non-zero, else b (broadcast together). */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  if (typeof a === "number" && typeof b === "number") a = Tensor.scalar(a, cond.dtype === "int32" ? "float32" : cond.dtype);
   const [ta, tb] = operands("where", a, b);
   broadcastShapes("where", cond.shape, ta.shape, tb.shape);
   return wherePrim(cond, ta, tb);

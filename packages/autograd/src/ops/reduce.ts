@@ -97,7 +97,7 @@ function extreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim:
   }
   const d = normalizeDim(dim, x.shape, op);
   checkNonEmpty(op, x, [d]);
-  if (x.ndim === 0) return [x.alias(), Tensor.zeros([], "int32")];
+  if (x.ndim === 0) return prim(x.reshape([1]), 0, false) as [Tensor, Tensor];
   return prim(x, d, keepdim) as [Tensor, Tensor];
 }
 
