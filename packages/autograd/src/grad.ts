@@ -23,7 +23,9 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   const seeds = outs.map((o, i) => {
     const g = given[i];
     if (g) {
-      if (fmt(g.shape) !== fmt(o.shape)) throw new Error(`grad: gradOutputs[${i}] has shape ${fmt(g.shape)}, expected ${fmt(o.shape)}`);
+      if (fmt(g.shape) !== fmt(o.shape) || g.dtype !== o.dtype) {
+        throw new Error(`grad: gradOutputs[${i}] is ${g.dtype} of shape ${fmt(g.shape)}, expected ${o.dtype} of shape ${fmt(o.shape)}`);
+      }
       return g;
     }
     if (o.numel !== 1) throw new Error(`grad: output ${i} has shape ${fmt(o.shape)}; a gradient can only be created implicitly for scalar outputs, pass gradOutputs`);

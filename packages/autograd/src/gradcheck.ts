@@ -53,7 +53,7 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
   const outputs = outputsOf(fn, inputs);
   const gen = new Generator(opts.seed ?? 1234);
   const cotangents = outputs.map((o) => {
-    const v = Tensor.empty(o.shape, "float64");
+    const v = Tensor.empty(o.shape, o.dtype);
     for (let i = 0; i < v.buf.length; i++) v.buf[i] = gen.normal();
     return v;
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cat, gather, indexSelect, ones, randn, scatterAdd, stack, tensor, zeros } from "../src/index";
+import { cat, gather, grad, indexSelect, ones, randn, scatterAdd, stack, tensor, zeros } from "../src/index";
 
 const int32 = (data: number[], shape = [data.length]) => tensor(Int32Array.from(data), { shape });
 
@@ -47,6 +47,8 @@ describe("bad input is a clear error", () => {
     expect(() => y.backward(ones([3, 2]))).toThrow("backward: gradOutput is float32 of shape [3, 2], expected float32 of shape [2, 3]");
     expect(() => y.backward(ones([2, 3], { dtype: "float64" }))).toThrow("backward: gradOutput is float64 of shape [2, 3], expected float32 of shape [2, 3]");
     expect(() => ones([1]).sum().backward()).toThrow("backward: output 0 (shape []) does not require grad and has no grad_fn");
+    expect(() => grad(y, x, { gradOutputs: ones([2, 3], { dtype: "float64" }) })).toThrow("grad: gradOutputs[0] is float64 of shape [2, 3], expected float32 of shape [2, 3]");
+    expect(() => grad(y, x)).toThrow("grad: output 0 has shape [2, 3]; a gradient can only be created implicitly for scalar outputs, pass gradOutputs");
   });
 
   it("requiresGrad on int32", () => {
