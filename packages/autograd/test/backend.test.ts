@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { Generator, getBackend, matmul, randn, setBackend, wasmKernels, type BackendName, type Tensor } from "../src/index";
+import { Generator, getBackend, matmul, noGrad, randn, setBackend, tensor, wasmKernels, type BackendName, type Tensor } from "../src/index";
 
 const initial = getBackend();
 afterEach(() => setBackend(initial === "custom" ? "auto" : initial));
@@ -103,5 +103,98 @@ describe.each(["js", "wasm"] as const)("matmul on the %s backend", (backend) => 
     const out = matmul(randn([100, 0]), randn([0, 100]));
     expect(out.shape).toEqual([100, 100]);
     expect(out.data().every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe("float32 elementwise on the wasm backend", () => {
+  const gen = new Generator(21);
+  /** Runs fn on both backends and returns [wasm, js] results as float64 arrays. */
+  function both(fn: () => Tensor): [Float64Array, Float64Array] {
+    setBackend("wasm");
+    const w = Float64Array.from(fn().data());
+    setBackend("js");
+    const j = Float64Array.from(fn().data());
+    return [w, j];
+  }
+  function expectClose([w, j]: [Float64Array, Float64Array], rtol: number, what: string, atol = 0): void {
+    expect(w.length).toBe(j.length);
+    let worst = 0;
+    for (let i = 0; i < w.length; i++) {
+      if (Number.isNaN(j[i]!)) expect(Number.isNaN(w[i]!), what).toBe(true);
+      else worst = Math.max(worst, Math.max(Math.abs(w[i]! - j[i]!) - atol, 0) / Math.max(Math.abs(j[i]!), 1e-30));
+    }
+    expect(worst, what).toBeLessThan(rtol);
+  }
+
+  // rows of a chunk (the gates of a cell), a contiguous block, a broadcast bias row, a scalar
+  const x = randn([64, 512], { generator: gen }).mul(4);
+  const y = randn([64, 512], { generator: gen });
+  const layouts: [string, Tensor, Tensor][] = [
+    ["contiguous", x, y],
+    ["chunk rows", x.chunk(4, 1)[1]!, y.chunk(4, 1)[2]!],
+    ["bias row", x, y.select(0, 3)],
+    ["scalar", x, y.select(0, 0).select(0, 0)],
+    ["transposed (js path)", x.T, y.T],
+  ];
+
+  it.each(["neg", "exp", "tanh", "sigmoid", "relu"] as const)("%s matches the TypeScript kernel to a few ulp", (op) => {
+    for (const [name, a] of layouts) expectClose(both(() => a[op]()), 1e-6, `${op} ${name}`);
+  });
+
+  it.each(["add", "sub", "mul", "div"] as const)("%s matches the TypeScript kernel", (op) => {
+    for (const [name, a, b] of layouts) expectClose(both(() => a[op](b)), 1e-6, `${op} ${name}`);
+  });
+
+  it("computes exp, tanh and sigmoid to float32 accuracy across their range, saturating cleanly", () => {
+    setBackend("wasm");
+    const n = 8192;
+    const xs = Float32Array.from({ length: n }, (_, i) => -60 + (120 * i) / n);
+    const t = tensor(xs);
+    const cases: [Tensor, (v: number) => number][] = [
+      [t.tanh(), Math.tanh],
+      [t.sigmoid(), (v) => 1 / (1 + Math.exp(-v))],
+      [t.clamp(-80, 80).exp(), (v) => Math.exp(Math.min(Math.max(v, -80), 80))],
+      [t.div(1000).tanh(), (v) => Math.tanh(Math.fround(v / 1000))],
+    ];
+    for (const [got, f] of cases) {
+      const g = got.data();
+      for (let i = 0; i < n; i++) {
+        const want = f(xs[i]!);
+        expect(Math.abs(g[i]! - want)).toBeLessThanOrEqual(Math.max(Math.abs(want) * 1e-6, 1e-37));
+      }
+    }
+    const edges = tensor([Infinity, -Infinity, NaN, 100, -100, 0, 1, -1].flatMap((v) => new Array(128).fill(v)));
+    const tanh = edges.tanh().data(), sig = edges.sigmoid().data();
+    expect([tanh[0], tanh[128], tanh[384], tanh[512], tanh[640]]).toEqual([1, -1, 1, -1, 0]);
+    expect(Number.isNaN(tanh[256]!)).toBe(true);
+    expect([sig[0], sig[128], sig[384], sig[640]]).toEqual([1, 0, 1, 0.5]);
+    expect(sig[512]!).toBeLessThan(1e-38);
+  });
+
+  it("fused backward of tanh and sigmoid matches the TypeScript kernel", () => {
+    const run = (act: "tanh" | "sigmoid") => () => {
+      const leaf = x.detach().requiresGrad_();
+      leaf[act]().mul(y).sum().backward();
+      return leaf.grad!;
+    };
+    // 1 - y² and y (1 - y) cancel where the activation saturates: an absolute tolerance there
+    expectClose(both(run("tanh")), 1e-5, "tanh backward", 1e-6);
+    expectClose(both(run("sigmoid")), 1e-5, "sigmoid backward", 1e-6);
+  });
+
+  it("writes in place into a strided target", () => {
+    setBackend("wasm");
+    const base = randn([32, 1024], { generator: gen });
+    const before = base.clone();
+    const rows = base.chunk(4, 1)[2]!;
+    const add = randn([32, 256], { generator: gen });
+    noGrad(() => rows.add_(add));
+    const b = base.tolist() as number[][], o = before.tolist() as number[][], a = add.tolist() as number[][];
+    for (let i = 0; i < 32; i++) {
+      for (let j = 0; j < 1024; j++) {
+        const want = j >= 512 && j < 768 ? Math.fround(o[i]![j]! + a[i]![j - 512]!) : o[i]![j]!;
+        expect(b[i]![j]).toBe(want);
+      }
+    }
   });
 });

@@ -1,3 +1,4 @@
 // Entry of the WebAssembly kernels (AssemblyScript). Exported functions take byte pointers
 // into the module's own memory; src/kernels/wasm/ moves tensors in and out.
 export { gemmF32, gemmF64, gemmWorkBytes } from "./gemm";
+export { unaryF32, binaryF32 } from "./elementwise";

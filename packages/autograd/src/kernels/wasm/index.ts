@@ -1,9 +1,10 @@
 import type { Kernels } from "../index";
 import { Arena, instantiate } from "./instance";
+import { wasmElementwise } from "./elementwise";
 import { wasmMatmul } from "./matmul";
 
 /**
- * Kernels backed by WebAssembly SIMD where it pays (matmul) and by the TypeScript kernels
+ * Kernels backed by WebAssembly SIMD where it pays (matmul, float32 elementwise) and by the TypeScript kernels
  * elsewhere; null where the runtime has no WebAssembly SIMD.
  */
 export function createWasmKernels(fallback: Kernels): Kernels | null {
@@ -14,5 +15,6 @@ export function createWasmKernels(fallback: Kernels): Kernels | null {
     ...fallback,
     name: instance.relaxed ? "wasm (relaxed SIMD)" : "wasm (SIMD)",
     matmul: (a, b, c) => wasmMatmul(arena, a, b, c),
+    elementwise: (op, out, inputs, s0, s1) => wasmElementwise(arena, op, out, inputs, s0, s1),
   };
 }

@@ -6,6 +6,8 @@ export interface WasmExports {
   gemmF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number): void;
   gemmF64(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number): void;
   gemmWorkBytes(elementBytes: number): number;
+  unaryF32(op: number, n: number, x: number, out: number): void;
+  binaryF32(op: number, n: number, a: number, aScalar: number, b: number, bScalar: number, out: number, s0: number): void;
 }
 
 // Only the corner of the WebAssembly API used here, so the package needs no DOM or Node typings.

@@ -1,0 +1,84 @@
+import type { ElementwiseOp } from "../elementwise";
+import { elementwise as jsElementwise } from "../elementwise";
+import { coalesce, type StridedView } from "../view";
+import type { Arena } from "./instance";
+
+/** Op codes of wasm/elementwise.ts. */
+const UNARY: Partial<Record<ElementwiseOp, number>> = { neg: 1, exp: 2, tanh: 3, sigmoid: 4, relu: 5 };
+const BINARY: Partial<Record<ElementwiseOp, number>> = { add: 10, sub: 11, mul: 12, div: 13, addScaled: 14, tanhGrad: 15, sigmoidGrad: 16 };
+
+/** Below this many elements the plain loop is as fast as the copies in and out. */
+const MIN_ELEMENTS = 1024;
+
+/**
+ * A coalesced operand whose innermost dim is contiguous (or that is one broadcast element):
+ * it moves in and out of WebAssembly memory one row at a time.
+ */
+interface Rows {
+  buf: Float32Array;
+  offset: number;
+  strides: number[];
+  scalar: boolean;
+}
+
+/** Calls visit(offset, k) for each row start of a (outer..., inner) iteration in row-major order. */
+function forEachRow(shape: readonly number[], strides: readonly number[], base: number, visit: (p: number, k: number) => void): void {
+  const nd = shape.length - 1;
+  let rows = 1;
+  for (let d = 0; d < nd; d++) rows *= shape[d]!;
+  const idx = new Int32Array(Math.max(nd, 1));
+  let p = base;
+  for (let k = 0; k < rows; k++) {
+    visit(p, k);
+    for (let d = nd - 1; d >= 0; d--) {
+      p += strides[d]!;
+      if (++idx[d]! < shape[d]!) break;
+      p -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/**
+ * The elementwise kernel on WebAssembly SIMD for float32 operands whose innermost dim is
+ * contiguous (rows of a chunk, a broadcast bias row, a scalar); everything else, float64
+ * (kept exact for gradcheck) and small tensors take the TypeScript kernel.
+ */
+export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedView, inputs: readonly StridedView[], s0 = 0, s1 = 0): void {
+  const unary = UNARY[op];
+  const code = unary ?? BINARY[op];
+  if (code === undefined || !(out.buf instanceof Float32Array) || inputs.length !== (unary ? 1 : 2)) return jsElementwise(op, out, inputs, s0, s1);
+  let n = 1;
+  for (const s of out.shape) n *= s;
+  if (n < MIN_ELEMENTS) return jsElementwise(op, out, inputs, s0, s1);
+  const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
+  const nd = shape.length;
+  const inner = shape[nd - 1]!;
+  const rows: Rows[] = [];
+  for (let k = 0; k <= inputs.length; k++) {
+    const v = k === 0 ? out : inputs[k - 1]!;
+    if (!(v.buf instanceof Float32Array)) return jsElementwise(op, out, inputs, s0, s1);
+    const st = strides[k]!;
+    const scalar = k > 0 && st.every((s) => s === 0);
+    if (!scalar && st[nd - 1] !== 1) return jsElementwise(op, out, inputs, s0, s1);
+    rows.push({ buf: v.buf, offset: v.offset, strides: st, scalar });
+  }
+  arena.reset();
+  const padded = (n + 3) & ~3;
+  const pointers = rows.map((r, k) => {
+    const at = arena.take((r.scalar ? 4 : padded * 4) + 16);
+    if (k === 0) return at;
+    const dst = new Float32Array(arena.buffer, at, r.scalar ? 1 : n);
+    if (r.scalar) dst[0] = r.buf[r.offset]!;
+    else if (nd === 1) dst.set(r.buf.subarray(r.offset, r.offset + n));
+    else forEachRow(shape, r.strides, r.offset, (p, row) => dst.set(r.buf.subarray(p, p + inner), row * inner));
+    return at;
+  });
+  const exports = arena.exports;
+  if (unary) exports.unaryF32(code, n, pointers[1]!, pointers[0]!);
+  else exports.binaryF32(code, n, pointers[1]!, rows[1]!.scalar ? 1 : 0, pointers[2]!, rows[2]!.scalar ? 1 : 0, pointers[0]!, s0);
+  const result = new Float32Array(arena.buffer, pointers[0]!, n);
+  const target = rows[0]!;
+  if (nd === 1) target.buf.set(result, target.offset);
+  else forEachRow(shape, target.strides, target.offset, (p, row) => target.buf.set(result.subarray(row * inner, row * inner + inner), p));
+}
