@@ -38,6 +38,16 @@ function ticks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
+/** Tick positions (in log10 units) at powers of ten, at 1, 2, 5 times them for a short range, else linear. */
+function logTicks(lo: number, hi: number): number[] {
+  const powers = ticks(lo, hi).filter(Number.isInteger);
+  if (powers.length >= 2) return powers;
+  const out: number[] = [];
+  for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) for (const m of [1, 2, 5]) out.push(k + Math.log10(m));
+  const within = out.filter((t) => t >= lo && t <= hi);
+  return within.length >= 2 ? within : ticks(10 ** lo, 10 ** hi).filter((v) => v > 0).map(Math.log10);
+}
+
 /** An SVG line chart of one or more series, with axes, ticks and a legend. */
 export function lineChart(opts: LineChartOptions): string {
   const width = opts.width ?? 640;
@@ -63,7 +73,7 @@ export function lineChart(opts: LineChartOptions): string {
     out.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${m.top}" y2="${height - m.bottom}" stroke="#eee"/>`);
     out.push(`<text x="${sx(t)}" y="${height - m.bottom + 16}" text-anchor="middle">${num(t)}</text>`);
   }
-  for (const t of ticks(y0, y1)) {
+  for (const t of opts.logY ? logTicks(y0, y1) : ticks(y0, y1)) {
     out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/>`);
     out.push(`<text x="${m.left - 6}" y="${sy(t) + 4}" text-anchor="end">${opts.logY ? num(10 ** t) : num(t)}</text>`);
   }
