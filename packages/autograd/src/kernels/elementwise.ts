@@ -103,7 +103,34 @@ export function elementwise(op: ElementwiseOp, out: StridedView, inputs: readonl
   }
   const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
   const [a, b, c] = inputs;
+  if (op === "copy" && a!.buf.constructor === out.buf.constructor && copyRows(shape, strides, out, a!)) return;
   kernel(shape, strides, out.buf, out.offset, a?.buf, a?.offset ?? 0, b?.buf, b?.offset ?? 0, c?.buf, c?.offset ?? 0, s0, s1);
+}
+
+/**
+ * A copy between arrays of one type whose innermost dim is contiguous on both sides, as one
+ * block move per row (cat, stack, contiguous() of row slices). False when it does not apply.
+ */
+function copyRows(shape: readonly number[], strides: readonly number[][], out: StridedView, src: StridedView): boolean {
+  const nd = shape.length;
+  if (nd === 0 || strides[0]![nd - 1] !== 1 || strides[1]![nd - 1] !== 1) return false;
+  const inner = shape[nd - 1]!;
+  let rows = 1;
+  for (let d = 0; d < nd - 1; d++) rows *= shape[d]!;
+  const idx = new Int32Array(nd);
+  let po = out.offset, ps = src.offset;
+  for (let k = 0; k < rows; k++) {
+    (out.buf as Float32Array).set((src.buf as Float32Array).subarray(ps, ps + inner), po);
+    for (let d = nd - 2; d >= 0; d--) {
+      po += strides[0]![d]!;
+      ps += strides[1]![d]!;
+      if (++idx[d]! < shape[d]!) break;
+      po -= strides[0]![d]! * shape[d]!;
+      ps -= strides[1]![d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return true;
 }
 
 export function arity(op: ElementwiseOp): number {
