@@ -180,7 +180,9 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
 
     if (wanted) {
       return wanted.map((t, i) => {
-        const g = t.gradFn ? captured.get(t.gradFn)?.get(t.outputIndex) : leafGrads.get(t);
+        // a leaf's hooks run for grad() too, as in PyTorch (a non-leaf's ran when it was captured)
+        const leafGrad = t.gradFn ? undefined : leafGrads.get(t);
+        const g = t.gradFn ? captured.get(t.gradFn)?.get(t.outputIndex) : leafGrad && runHooks(t.leafHooks, leafGrad);
         if (g) return g;
         if (!opts.allowUnused) {
           throw new Error(`grad: input ${i} (shape ${fmt(t.shape)}) was not used in computing the outputs; pass { allowUnused: true } to get null for it`);

@@ -128,6 +128,16 @@ describe("hooks", () => {
     expectAllClose(x.grad!, [2, 4]);
   });
 
+  it("run for grad() too, on leaf and non-leaf inputs, and change what it returns", () => {
+    const x = f64([1, 2]);
+    x.registerHook((g) => g.mul(-1));
+    const h = x.mul(2);
+    h.registerHook((g) => g.add(100));
+    const [gx, gh] = grad(h.sum(), [x, h]);
+    expectAllClose(gh!, [101, 101]);
+    expectAllClose(gx!, [-202, -202]);
+  });
+
   it("cannot be registered on a tensor that does not require grad", () => {
     expect(() => f64([1], false).registerHook((g) => g)).toThrow(/registerHook: cannot register a hook on a tensor that does not require grad/);
   });
