@@ -1,4 +1,4 @@
-// npm run bench [-- --workload W6[,W1...]] [--impl tapegrad,tfjs-wasm] [--quick]
+// npm run bench [-- --workload W6[,W1...]] [--impl tapegrad,tfjs-wasm] [--quick] [--limit seconds]
 // Runs each workload for tapegrad and TF.js in the same run, prints medians and ratios and
 // writes bench/results/latest.json (quick runs: results/quick.json).
 import { spawnSync } from "node:child_process";
@@ -24,13 +24,23 @@ if (selected.length === 0) throw new Error(`bench: no workload matches ${groups?
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const runOne = fileURLToPath(new URL("./run-one.ts", import.meta.url));
 
+// TF.js's CPU backend takes minutes per training step; a run that exceeds this is reported as
+// "over the limit" (a lower bound) instead of holding up the whole table.
+const limitMs = Number(option("limit") ?? (quick ? 60 : 150)) * 1000;
+
 function measure(id: string, impl: Impl): Row["results"][Impl] {
   const child = spawnSync(process.execPath, [...process.execArgv, runOne, id, impl, quick ? "quick" : "full"], {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 64 << 20,
+    timeout: limitMs,
+    killSignal: "SIGKILL",
   });
   const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  if (!line && child.signal === "SIGKILL") {
+    process.stderr.write(`bench: ${id} on ${impl} did not finish within ${limitMs / 1000} s\n`);
+    return { medianMs: limitMs, steps: 0, peakRssMB: NaN, overLimit: true };
+  }
   if (!line) {
     process.stderr.write(`bench: ${id} on ${impl} failed:\n${child.stderr.slice(-2000)}\n`);
     return undefined;
@@ -50,7 +60,7 @@ for (const w of selected) {
     row.peerThroughput = {};
     for (const impl of impls) {
       const r = row.results[impl];
-      if (r) row.peerThroughput[impl] = w.throughput.of(r.medianMs);
+      if (r && !r.overLimit) row.peerThroughput[impl] = w.throughput.of(r.medianMs);
     }
   }
   rows.push(row);

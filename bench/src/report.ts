@@ -4,6 +4,8 @@ export interface Result {
   medianMs: number;
   steps: number;
   peakRssMB: number;
+  /** The run was stopped at the time limit: medianMs is only a lower bound. */
+  overLimit?: boolean;
 }
 
 export interface Row {
@@ -14,9 +16,9 @@ export interface Row {
   peerThroughput?: Partial<Record<Impl, number>>;
 }
 
-const ms = (r: Result | undefined) => (r ? (r.medianMs < 10 ? r.medianMs.toFixed(2) : r.medianMs.toFixed(1)) : "—");
+const ms = (r: Result | undefined) => (!r ? "—" : r.overLimit ? `> ${(r.medianMs / 1000).toFixed(0)} s` : r.medianMs < 10 ? r.medianMs.toFixed(2) : r.medianMs.toFixed(1));
 /** Peer time over tapegrad time: how many times faster tapegrad is (> 1 is faster). */
-const speedup = (tg: Result | undefined, peer: Result | undefined) => (tg && peer ? `${(peer.medianMs / tg.medianMs).toFixed(2)}x` : "—");
+const speedup = (tg: Result | undefined, peer: Result | undefined) => (tg && peer ? `${peer.overLimit ? "> " : ""}${(peer.medianMs / tg.medianMs).toFixed(2)}x` : "—");
 
 const HEADER = ["workload", "tapegrad ms", "tfjs-wasm ms", "tfjs-cpu ms", "vs wasm", "vs cpu", "throughput (tg / wasm)", "tg peak RSS MB"];
 
@@ -25,7 +27,7 @@ export function printTable(rows: readonly Row[], header: boolean): void {
   for (const row of rows) {
     const tg = row.results.tapegrad;
     const wasm = row.results["tfjs-wasm"];
-    const tp = row.throughput
+    const tp = row.throughput && !tg?.overLimit
       ? `${row.throughput.tapegrad.toFixed(1)} / ${row.peerThroughput?.["tfjs-wasm"]?.toFixed(1) ?? "—"} ${row.throughput.unit}`
       : "";
     lines.push([row.id, ms(tg), ms(wasm), ms(row.results["tfjs-cpu"]), speedup(tg, wasm), speedup(tg, row.results["tfjs-cpu"]), tp, tg ? tg.peakRssMB.toFixed(0) : "—"]);
