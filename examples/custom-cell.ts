@@ -16,7 +16,7 @@
 // `lengths`, gradcheck that too, and train it on the adding problem of
 // `vanishing-gradients.ts`.
 //
-// **Expected result** (default: 600 steps, about 25 seconds, seed 0): both gradchecks pass
+// **Expected result** (default: 600 steps, about 15 seconds, seed 0): both gradchecks pass
 // (errors around 1e-10); the parameters are named like PyTorch's (`weight_ih_l1_reverse`,
 // ...); the 2-layer IndRNN leaves the 0.167 plateau of the adding problem at T = 50 and ends
 // with a mean squared error of about 0.02 (last 50 batches), where the plain tanh RNN of

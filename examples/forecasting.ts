@@ -15,7 +15,7 @@
 // schedule, about a minute, seed 0): one-step test RMSE about 0.13 (seq-to-one) and 0.12
 // (seq-to-seq), near the noise floor of 0.10 and far below the 0.38 of repeating the last
 // value; the seq-to-seq model's 96-step free-running forecast keeps the shape and phase of
-// the signal, with an RMSE of about 0.12 against the clean signal.
+// the signal, with an RMSE of about 0.2 against the clean signal.
 // `examples/out/forecasting.svg` plots prediction against truth. `--full` trains a wider
 // model for longer.
 //
