@@ -75,7 +75,13 @@ function negativeLogLikelihood(op: string, logp: Tensor, classes: Int32Array, C:
 }
 
 function reduceWeighted(op: string, perSample: Tensor, w: Tensor, outShape: number[], reduction: Reduction = "mean"): Tensor {
-  if (reduction === "mean") return perSample.sum().div(w.sum());
+  if (reduction === "mean") {
+    const total = w.sum();
+    if (total.item() === 0) {
+      throw new Error(`${op}: the mean is over zero weight (every target is ignoreIndex or has class weight 0); use reduction "sum" or "none"`);
+    }
+    return perSample.sum().div(total);
+  }
   return reduce(op, perSample, reduction).reshape(reduction === "none" ? outShape : []);
 }
 

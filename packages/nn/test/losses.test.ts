@@ -40,6 +40,8 @@ describe("crossEntropy", () => {
     expect(() => crossEntropy(x, ids([0, 1]), { weight: f64([1, 2]) })).toThrow(/weight must be a float64 tensor of shape \[3\]/);
     expect(() => crossEntropy(x, ids([0, 1]), { labelSmoothing: 1.5 })).toThrow(/labelSmoothing must be in \[0, 1\], got 1.5/);
     expect(() => crossEntropy(x, ids([0, 1]), { reduction: "avg" as "mean" })).toThrow(/reduction must be "mean", "sum" or "none", got "avg"/);
+    expect(() => crossEntropy(x, ids([-100, -100]))).toThrow(/crossEntropy: the mean is over zero weight/);
+    expect(crossEntropy(x, ids([-100, -100]), { reduction: "sum" }).item()).toBe(0);
   });
 });
 
