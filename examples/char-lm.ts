@@ -152,7 +152,7 @@ const prompt = "And God said";
 const bits = (nats: number) => nats / Math.LN2;
 const initialVal = validationLoss(model);
 console.log(`\nbefore training: validation loss ${initialVal.toFixed(3)} nats = ${bits(initialVal).toFixed(2)} bits/char`);
-console.log(`sample (T=1.0): ${JSON.stringify(sample(model, prompt, 80, 1.0, gen))}`);
+for (const temperature of [0.5, 1.0]) console.log(`sample (T=${temperature.toFixed(1)}): ${JSON.stringify(sample(model, prompt, 80, temperature, gen))}`);
 
 // %% [markdown]
 // ## Training
