@@ -1,6 +1,13 @@
-import { kernels } from "@tapegrad/autograd";
+import { getBackend, kernels, setBackend, type BackendName } from "@tapegrad/autograd";
 
-/** Which tapegrad kernels the run used (TAPEGRAD_BACKEND chooses; auto by default). */
+/** TAPEGRAD_BACKEND=js|wasm forces tapegrad's kernels for a bench run (auto otherwise). */
+export function applyBackendFromEnv(): void {
+  const requested = process.env.TAPEGRAD_BACKEND;
+  if (requested) setBackend(requested as BackendName);
+}
+
+/** Which tapegrad kernels the run used. */
 export async function backendInfo(): Promise<string> {
-  return process.env.TAPEGRAD_BACKEND ?? `auto (${kernels.name})`;
+  applyBackendFromEnv();
+  return `${getBackend()} (${kernels.name})`;
 }

@@ -2,7 +2,10 @@
 // Runs a tapegrad workload for a few steps (under the V8 profiler when asked) and prints the
 // median wall and CPU time per step; CPU time is steadier on a machine shared with other work.
 import { median } from "./harness";
+import { applyBackendFromEnv } from "./backend";
 import { WORKLOADS } from "./workloads";
+
+applyBackendFromEnv();
 
 const [group = "W1", steps = "10"] = process.argv.slice(2);
 const workload = WORKLOADS.find((w) => w.group === group.toUpperCase() || w.id === group);

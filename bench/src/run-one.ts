@@ -2,7 +2,10 @@
 // that peak RSS belongs to that workload alone.
 import { time, timingOptions } from "./harness";
 import type { Impl } from "./impls";
+import { applyBackendFromEnv } from "./backend";
 import { WORKLOADS } from "./workloads";
+
+applyBackendFromEnv();
 
 const [id, impl, quick] = process.argv.slice(2) as [string, Impl, string];
 const workload = WORKLOADS.find((w) => w.id === id);
