@@ -134,6 +134,7 @@ describe("float32 elementwise on the wasm backend", () => {
     ["chunk rows", x.chunk(4, 1)[1]!, y.chunk(4, 1)[2]!],
     ["bias row", x, y.select(0, 3)],
     ["scalar", x, y.select(0, 0).select(0, 0)],
+    ["expanded scalar first", y.select(0, 0).select(0, 0).expand([64, 512]), y],
     ["transposed (js path)", x.T, y.T],
   ];
 

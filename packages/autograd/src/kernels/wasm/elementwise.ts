@@ -63,6 +63,8 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
     if (!scalar && st[nd - 1] !== 1) return jsElementwise(op, out, inputs, s0, s1);
     rows.push({ buf: v.buf, offset: v.offset, strides: st, scalar });
   }
+  // unaryF32 reads n input elements: a broadcast scalar input (e.g. the gradient of a sum) stays in TypeScript.
+  if (unary && rows[1]!.scalar) return jsElementwise(op, out, inputs, s0, s1);
   arena.reset();
   const padded = (n + 3) & ~3;
   const pointers = rows.map((r, k) => {
