@@ -20,10 +20,12 @@ function trainer(tf: TF, model: LayersModel, optimizer: ReturnType<TF["train"]["
   };
 }
 
-/** TF.js layers are batch-major: (batch, time, features). */
+// TF.js layers are batch-major: (batch, time, features). The recurrent weights start
+// glorot-uniform instead of orthogonal: TF.js's orthogonal initializer takes minutes on its CPU
+// backend for a 256x1024 matrix, which is setup, not the step being measured.
 export async function tfW1(impl: Impl): Promise<Runnable> {
   const tf = await loadTF(impl);
-  const model = tf.sequential({ layers: [tf.layers.lstm({ units: 256, returnSequences: true, inputShape: [50, 64] })] });
+  const model = tf.sequential({ layers: [tf.layers.lstm({ units: 256, returnSequences: true, inputShape: [50, 64], recurrentInitializer: "glorotUniform" })] });
   const x = tf.randomNormal([32, 50, 64], 0, 1, "float32", 1);
   const y = tf.randomNormal([32, 50, 256], 0, 1, "float32", 2);
   const mse = () => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as never) as ReturnType<TF["scalar"]>;
@@ -34,8 +36,8 @@ export async function tfW2(impl: Impl): Promise<Runnable> {
   const tf = await loadTF(impl);
   const model = tf.sequential({
     layers: [
-      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 128, returnSequences: true }) as never, inputShape: [100, 64] }),
-      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 128, returnSequences: true }) as never }),
+      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 128, returnSequences: true, recurrentInitializer: "glorotUniform" }) as never, inputShape: [100, 64] }),
+      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 128, returnSequences: true, recurrentInitializer: "glorotUniform" }) as never }),
     ],
   });
   const x = tf.randomNormal([16, 100, 64], 0, 1, "float32", 1);
@@ -52,7 +54,7 @@ export async function tfW3(impl: Impl): Promise<Runnable> {
   const model = tf.sequential({
     layers: [
       oneHot ? tf.layers.dense({ units: 64, useBias: false, inputShape: [64, 65] }) : tf.layers.embedding({ inputDim: 65, outputDim: 64, inputLength: 64 }),
-      tf.layers.lstm({ units: 256, returnSequences: true }),
+      tf.layers.lstm({ units: 256, returnSequences: true, recurrentInitializer: "glorotUniform" }),
       tf.layers.dense({ units: 65 }),
     ],
   });
@@ -74,7 +76,7 @@ export async function tfW4(impl: Impl): Promise<Runnable> {
 
 export async function tfW5(impl: Impl): Promise<Runnable> {
   const tf = await loadTF(impl);
-  const model = tf.sequential({ layers: [tf.layers.lstm({ units: 256, returnSequences: true, inputShape: [200, 64] })] });
+  const model = tf.sequential({ layers: [tf.layers.lstm({ units: 256, returnSequences: true, inputShape: [200, 64], recurrentInitializer: "glorotUniform" })] });
   const x = tf.randomNormal([1, 200, 64], 0, 1, "float32", 1);
   return {
     step: () => {
