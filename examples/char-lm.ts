@@ -13,8 +13,9 @@
 // per character) at initialisation to about 1.39 nats, i.e. about 2.0 bits per character.
 // Before training the samples are uniform noise; after, they are mostly real words with
 // the book's cadence ("And God said, and the LORD said, and she said, ..."). The reloaded
-// model samples exactly the same text as the trained one. `--full` trains a wider model on
-// about five times as many characters (about half an hour) and goes lower still.
+// model samples exactly the same text as the trained one. `--full` trains a wider model
+// (128 units) on about five times as many characters: about 1.82 bits per character
+// (1.26 nats) in about 3.5 minutes.
 //
 // Run: `npm run demo` or `npx tsx examples/char-lm.ts [--full] [--seed N] [--steps N]`.
 
