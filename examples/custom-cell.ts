@@ -25,11 +25,12 @@
 // Run: `npx tsx examples/custom-cell.ts [--full] [--seed N] [--steps N]`.
 
 // %%
-import { Generator, gradcheck, manualSeed, noGrad, randn, tensor, zeros, type DType, type Tensor } from "@tapegrad/autograd";
+import { Generator, gradcheck, manualSeed, noGrad, randn, zeros, type DType, type Tensor } from "@tapegrad/autograd";
 import { init, linear, Linear, Module, mseLoss, Parameter, Recurrent } from "@tapegrad/nn";
 import { Adam, clipGradNorm } from "@tapegrad/optim";
+import { addingBatch } from "./lib/adding-problem";
 import { runOptions } from "./lib/args";
-import { printChart } from "./lib/chart";
+import { movingAverage, printChart, tailMean } from "./lib/chart";
 import { progress } from "./lib/progress";
 import { lineChart, writeFigure } from "./lib/svg";
 
@@ -123,21 +124,9 @@ if (!deepCheck.ok) throw new Error(`custom-cell: deep gradcheck failed at ${JSON
 // Two IndRNN layers of 32 units (float32), a linear read-out of the last step, Adam and
 // gradient clipping. As in the paper, the recurrent weights are bounded: u starts in
 // [0, 1] and is clamped to [-1, 1] after every update, so no unit's state can explode.
+// The batches come from `lib/adding-problem.ts`, as in `vanishing-gradients.ts`.
 
 // %%
-function addingBatch(T: number, batch: number, gen: Generator): { x: Tensor; y: Tensor } {
-  const x = new Float32Array(T * batch * 2);
-  const y = new Float32Array(batch);
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < T; t++) x[(t * batch + b) * 2] = gen.random();
-    for (const t of [gen.integer(0, T / 2), gen.integer(T / 2, T)]) {
-      x[(t * batch + b) * 2 + 1] = 1;
-      y[b]! += x[(t * batch + b) * 2]!;
-    }
-  }
-  return { x: tensor(x, { shape: [T, batch, 2] }), y: tensor(y, { shape: [batch, 1] }) };
-}
-
 class IndRNNRegressor extends Module {
   rnn = new Recurrent((_l, _d, inputSize) => new IndRNNCell(inputSize, config.hidden), { inputSize: 2, numLayers: 2 });
   head = new Linear(config.hidden, 1);
@@ -167,12 +156,10 @@ for (let step = 1; step <= steps; step++) {
   bar.update(step, loss.item());
 }
 bar.stop();
-const tail = losses.slice(-50);
-console.log(`final loss (mean of the last 50 batches) ${(tail.reduce((a, b) => a + b, 0) / tail.length).toFixed(4)}; predicting the mean gives 0.167`);
+console.log(`final loss (mean of the last 50 batches) ${tailMean(losses).toFixed(4)}; predicting the mean gives 0.167`);
 
 // %%
-const smooth = (v: number[], n = 20) => v.map((_, i) => v.slice(Math.max(0, i - n + 1), i + 1).reduce((a, b) => a + b, 0) / Math.min(n, i + 1));
-printChart(`IndRNN on the adding problem, T = ${config.T} (MSE, 20-step moving average)`, { IndRNN: smooth(losses) });
+printChart(`IndRNN on the adding problem, T = ${config.T} (MSE, 20-step moving average)`, { IndRNN: movingAverage(losses) });
 writeFigure(
   "custom-cell",
   lineChart({
@@ -180,6 +167,6 @@ writeFigure(
     xLabel: "step",
     yLabel: "MSE (20-step moving average)",
     logY: true,
-    series: [{ name: "IndRNN", values: smooth(losses) }, { name: "predict the mean", values: losses.map(() => 1 / 6) }],
+    series: [{ name: "IndRNN", values: movingAverage(losses) }, { name: "predict the mean", values: losses.map(() => 1 / 6) }],
   }),
 );

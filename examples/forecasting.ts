@@ -26,7 +26,7 @@ import { Generator, manualSeed, noGrad, tensor, type Tensor } from "@tapegrad/au
 import { GRU, Linear, Module, mseLoss } from "@tapegrad/nn";
 import { Adam, clipGradNorm, CosineAnnealingLR } from "@tapegrad/optim";
 import { runOptions } from "./lib/args";
-import { printChart } from "./lib/chart";
+import { movingAverage, printChart } from "./lib/chart";
 import { progress } from "./lib/progress";
 import { seedEverything } from "./lib/random";
 import { lineChart, sideBySide, writeFigure } from "./lib/svg";
@@ -158,8 +158,7 @@ const futureNoisy = series.slice(split, split + config.horizon);
 console.log(`${config.horizon}-step free-running forecast: RMSE ${rmse(forecast, futureClean).toFixed(4)} against the clean signal, ${rmse(forecast, futureNoisy).toFixed(4)} against the noisy one`);
 
 // %%
-const smooth = (v: number[], n = 20) => v.map((_, i) => v.slice(Math.max(0, i - n + 1), i + 1).reduce((a, b) => a + b, 0) / Math.min(n, i + 1));
-printChart("training loss (MSE, 20-step moving average)", { "seq-to-one": smooth(seqToOne.losses), "seq-to-seq": smooth(seqToSeq.losses) });
+printChart("training loss (MSE, 20-step moving average)", { "seq-to-one": movingAverage(seqToOne.losses), "seq-to-seq": movingAverage(seqToSeq.losses) });
 printChart(`free-running forecast vs truth, ${config.horizon} steps`, { forecast, truth: futureClean });
 const shown = Math.min(200, testTruth.length);
 const testX = testStarts.slice(0, shown).map((s) => s + config.window);
@@ -191,7 +190,7 @@ writeFigure(
       xLabel: "step",
       yLabel: "MSE (20-step moving average)",
       logY: true,
-      series: [{ name: "seq-to-one", values: smooth(seqToOne.losses) }, { name: "seq-to-seq", values: smooth(seqToSeq.losses) }],
+      series: [{ name: "seq-to-one", values: movingAverage(seqToOne.losses) }, { name: "seq-to-seq", values: movingAverage(seqToSeq.losses) }],
     }),
   ]),
 );

@@ -26,7 +26,7 @@ import { Generator, manualSeed, noGrad, tensor, type Tensor } from "@tapegrad/au
 import { binaryCrossEntropyWithLogits, Embedding, GRU, Linear, Module, RNN } from "@tapegrad/nn";
 import { Adam, clipGradNorm } from "@tapegrad/optim";
 import { runOptions } from "./lib/args";
-import { printChart } from "./lib/chart";
+import { movingAverage, printChart } from "./lib/chart";
 import { progress } from "./lib/progress";
 import { seedEverything } from "./lib/random";
 import { heatMap, lineChart, sideBySide, writeFigure } from "./lib/svg";
@@ -220,8 +220,7 @@ const bigruTable = confusion(bigru);
 report("Embedding -> bidirectional 2-layer GRU (lengths) -> Linear", bigruTable);
 
 // %%
-const smooth = (v: number[], n = 20) => v.map((_, i) => v.slice(Math.max(0, i - n + 1), i + 1).reduce((a, b) => a + b, 0) / Math.min(n, i + 1));
-printChart("training loss (binary cross-entropy, 20-step moving average)", { "Elman RNN": smooth(elmanLosses), "BiGRU x2": smooth(bigruLosses) });
+printChart("training loss (binary cross-entropy, 20-step moving average)", { "Elman RNN": movingAverage(elmanLosses), "BiGRU x2": movingAverage(bigruLosses) });
 const confusionMap = (title: string, t: number[][]) =>
   heatMap({ title, values: t, rowLabels: ["negative", "positive"], colLabels: ["negative", "positive"], xLabel: "predicted", yLabel: "truth", cell: 64, annotate: true });
 writeFigure(
@@ -231,7 +230,7 @@ writeFigure(
       title: "Training loss (20-step moving average)",
       xLabel: "step",
       yLabel: "binary cross-entropy",
-      series: [{ name: "Elman RNN", values: smooth(elmanLosses) }, { name: "BiGRU x2", values: smooth(bigruLosses) }],
+      series: [{ name: "Elman RNN", values: movingAverage(elmanLosses) }, { name: "BiGRU x2", values: movingAverage(bigruLosses) }],
     }),
     confusionMap(`Elman RNN: ${(100 * accuracy(elmanTable)).toFixed(1)}%`, elmanTable),
     confusionMap(`BiGRU x2: ${(100 * accuracy(bigruTable)).toFixed(1)}%`, bigruTable),

@@ -29,11 +29,12 @@
 // Run: `npx tsx examples/vanishing-gradients.ts [--full] [--seed N] [--steps N]`.
 
 // %%
-import { Generator, manualSeed, noGrad, tensor, type Tensor } from "@tapegrad/autograd";
+import { Generator, manualSeed, noGrad, type Tensor } from "@tapegrad/autograd";
 import { GRU, Linear, LSTM, Module, mseLoss, RNN, type State } from "@tapegrad/nn";
 import { Adam, clipGradNorm } from "@tapegrad/optim";
+import { addingBatch } from "./lib/adding-problem";
 import { runOptions } from "./lib/args";
-import { printChart } from "./lib/chart";
+import { movingAverage, printChart, tailMean } from "./lib/chart";
 import { progress } from "./lib/progress";
 import { lineChart, sideBySide, writeFigure } from "./lib/svg";
 
@@ -48,20 +49,14 @@ const lr = 1e-2;
 
 // %% [markdown]
 // ## The task
+//
+// `addingBatch(T, batch, generator)` (in `lib/adding-problem.ts`) gives x of shape
+// (T, batch, 2) — [value, marker] per step — and y of shape (batch, 1).
 
 // %%
-/** x: (T, batch, 2) with [value, marker] per step; y: (batch, 1) the sum of the two marked values. */
-function addingBatch(T: number, batch: number, gen: Generator): { x: Tensor; y: Tensor } {
-  const x = new Float32Array(T * batch * 2);
-  const y = new Float32Array(batch);
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < T; t++) x[(t * batch + b) * 2] = gen.random();
-    for (const t of [gen.integer(0, T / 2), gen.integer(T / 2, T)]) {
-      x[(t * batch + b) * 2 + 1] = 1;
-      y[b]! += x[(t * batch + b) * 2]!;
-    }
-  }
-  return { x: tensor(x, { shape: [T, batch, 2] }), y: tensor(y, { shape: [batch, 1] }) };
+{
+  const { x, y } = addingBatch(6, 1, new Generator(run.seed));
+  console.log(`an adding-problem sequence with T = 6: ${JSON.stringify((x.reshape([6, 2]).tolist() as number[][]).map((r) => r.map((v) => +v.toFixed(2))))} -> target ${y.item().toFixed(2)}`);
 }
 
 // %% [markdown]
@@ -126,10 +121,6 @@ function train(kind: Kind, T: number, clip: boolean): TrainResult {
   return { model, losses, gradNorms };
 }
 
-/** Mean of the last `n` values: the final loss without single-batch noise. */
-const tailMean = (values: number[], n = 50) => values.slice(-n).reduce((a, b) => a + b, 0) / Math.min(n, values.length);
-/** Moving average for plotting noisy curves. */
-const smooth = (values: number[], n = 20) => values.map((_, i) => tailMean(values.slice(0, i + 1), n));
 
 const results = new Map<string, TrainResult>();
 for (const T of config.lengths) {
@@ -140,7 +131,7 @@ for (const T of config.lengths) {
 console.log(`\nfinal loss (mean of the last 50 batches; predicting the mean gives 0.167):`);
 for (const [name, r] of results) console.log(`  ${name.padEnd(12)} ${tailMean(r.losses).toFixed(4)}`);
 for (const T of config.lengths) {
-  printChart(`training loss, T = ${T} (20-step moving average)`, Object.fromEntries(KINDS.map((k) => [k, smooth(results.get(`${k} T=${T}`)!.losses)])));
+  printChart(`training loss, T = ${T} (20-step moving average)`, Object.fromEntries(KINDS.map((k) => [k, movingAverage(results.get(`${k} T=${T}`)!.losses)])));
 }
 writeFigure(
   "vanishing-gradients",
@@ -149,7 +140,7 @@ writeFigure(
     xLabel: "step",
     yLabel: "MSE (20-step moving average)",
     logY: true,
-    series: KINDS.map((k) => ({ name: k, values: smooth(results.get(`${k} T=${T}`)!.losses) })),
+    series: KINDS.map((k) => ({ name: k, values: movingAverage(results.get(`${k} T=${T}`)!.losses) })),
   }))),
 );
 
@@ -218,7 +209,7 @@ console.log(`GRU T=${T0}: final loss with clipping ${tailMean(clipped.losses).to
 writeFigure(
   "vanishing-gradients-clipping",
   sideBySide([
-    lineChart({ title: `GRU, T = ${T0}: loss`, xLabel: "step", yLabel: "MSE (20-step moving average)", logY: true, series: [{ name: "clip at 1", values: smooth(clipped.losses) }, { name: "no clipping", values: smooth(unclipped.losses) }] }),
+    lineChart({ title: `GRU, T = ${T0}: loss`, xLabel: "step", yLabel: "MSE (20-step moving average)", logY: true, series: [{ name: "clip at 1", values: movingAverage(clipped.losses) }, { name: "no clipping", values: movingAverage(unclipped.losses) }] }),
     lineChart({ title: `GRU, T = ${T0}: gradient norm`, xLabel: "step", yLabel: "||g|| before clipping", logY: true, series: [{ name: "clip at 1", values: clipped.gradNorms }, { name: "no clipping", values: unclipped.gradNorms }] }),
   ]),
 );

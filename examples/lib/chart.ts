@@ -2,6 +2,21 @@ import * as asciichart from "asciichart";
 
 const COLORS = [asciichart.blue, asciichart.red, asciichart.green, asciichart.magenta, asciichart.yellow, asciichart.cyan];
 
+/** Mean of the last `n` values (all of them if fewer): a final loss without single-batch noise. */
+export function tailMean(values: readonly number[], n = 50): number {
+  const tail = values.slice(-n);
+  return tail.reduce((a, b) => a + b, 0) / tail.length;
+}
+
+/** The mean of each value and the n - 1 before it (fewer at the start): smooths a noisy loss curve. */
+export function movingAverage(values: readonly number[], n = 20): number[] {
+  let sum = 0;
+  return values.map((v, i) => {
+    sum += v - (i >= n ? values[i - n]! : 0);
+    return sum / Math.min(n, i + 1);
+  });
+}
+
 /** Averages `values` into at most `width` buckets so a long curve fits a terminal. */
 export function downsample(values: readonly number[], width: number): number[] {
   if (values.length <= width) return [...values];
