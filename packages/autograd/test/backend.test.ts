@@ -56,7 +56,7 @@ describe.each(["js", "wasm"] as const)("matmul on the %s backend", (backend) => 
     setBackend(backend);
     const gen = new Generator(11);
     const tol = dtype === "float64" ? 1e-10 : 2e-4;
-    for (const [M, K, N] of [[37, 41, 29], [64, 300, 70], [5, 513, 9], [130, 20, 257]]) {
+    for (const [M, K, N] of [[37, 41, 29], [64, 300, 70], [5, 513, 9], [130, 20, 257], [1, 300, 70], [2, 257, 1031]]) {
       for (const la of LAYOUTS) {
         for (const lb of LAYOUTS) {
           const a = matrix(M!, K!, la, dtype, gen);

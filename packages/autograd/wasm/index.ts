@@ -2,3 +2,4 @@
 // into the module's own memory; src/kernels/wasm/ moves tensors in and out.
 export { gemmF32, gemmF64, gemmWorkBytes } from "./gemm";
 export { unaryF32, binaryF32 } from "./elementwise";
+export { gemvF32, gemvFitsF32 } from "./gemv";

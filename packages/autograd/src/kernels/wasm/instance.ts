@@ -6,6 +6,8 @@ export interface WasmExports {
   gemmF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number): void;
   gemmF64(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number): void;
   gemmWorkBytes(elementBytes: number): number;
+  gemvF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, scratch: number): void;
+  gemvFitsF32(bRow: number, bCol: number): number;
   unaryF32(op: number, n: number, x: number, out: number): void;
   binaryF32(op: number, n: number, a: number, aScalar: number, b: number, bScalar: number, out: number, s0: number): void;
 }

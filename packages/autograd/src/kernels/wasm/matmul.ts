@@ -5,6 +5,8 @@ import type { Arena } from "./instance";
 
 /** Below this many multiply-adds the copy in and out of WebAssembly memory costs more than it saves. */
 const MIN_WORK = 8192;
+/** Up to this many rows of A, float32 products skip packing (gemv). */
+const GEMV_ROWS = 2;
 
 /** The element range [lo, hi) a strided view touches in its buffer. */
 function span(v: StridedView): { lo: number; hi: number } {
@@ -71,12 +73,15 @@ export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: Type
     return;
   }
   const bytes = float32 ? 4 : 8;
-  const gemm = float32 ? arena.exports.gemmF32 : arena.exports.gemmF64;
   arena.reset();
   const A = copyIn(arena, a, bytes);
   const B = copyIn(arena, b, bytes);
   const out = arena.take(c.length * bytes);
   const work = arena.take(arena.exports.gemmWorkBytes(bytes));
+  // one or two rows of A (a batch-1 recurrent step): products straight from B's layout, no panels
+  const exports = arena.exports;
+  const few = float32 && M <= GEMV_ROWS && exports.gemvFitsF32(B.strides[nd - 2]!, B.strides[nd - 1]!);
+  const gemm = few ? exports.gemvF32 : float32 ? exports.gemmF32 : exports.gemmF64;
   const batchShape = a.shape.slice(0, nd - 2);
   const batches = numel(batchShape);
   const idx = new Int32Array(batchShape.length);
