@@ -142,6 +142,15 @@ describe("float32 elementwise on the wasm backend", () => {
     for (const [name, a] of layouts) expectClose(both(() => a[op]()), 1e-6, `${op} ${name}`);
   });
 
+  it("handles lengths that are not a multiple of the 4 SIMD lanes", () => {
+    for (const n of [129, 130, 131, 1025, 1027]) {
+      const a = randn([n], { generator: gen }).mul(3);
+      const b = randn([n], { generator: gen });
+      for (const op of ["exp", "tanh", "sigmoid"] as const) expectClose(both(() => a[op]()), 1e-6, `${op} n=${n}`);
+      expectClose(both(() => a.mul(b)), 1e-6, `mul n=${n}`);
+    }
+  });
+
   it.each(["add", "sub", "mul", "div"] as const)("%s matches the TypeScript kernel", (op) => {
     for (const [name, a, b] of layouts) expectClose(both(() => a[op](b)), 1e-6, `${op} ${name}`);
   });

@@ -7,8 +7,11 @@ import type { Arena } from "./instance";
 const UNARY: Partial<Record<ElementwiseOp, number>> = { neg: 1, exp: 2, tanh: 3, sigmoid: 4, relu: 5 };
 const BINARY: Partial<Record<ElementwiseOp, number>> = { add: 10, sub: 11, mul: 12, div: 13, addScaled: 14, tanhGrad: 15, sigmoidGrad: 16 };
 
-/** Below this many elements the plain loop is as fast as the copies in and out. */
+/** Below this many elements the plain loop is as fast as the copies in and out... */
 const MIN_ELEMENTS = 1024;
+/** ...except for exp, tanh and sigmoid, which cost far more per element in JavaScript. */
+const MIN_ELEMENTS_TRANSCENDENTAL = 128;
+const TRANSCENDENTAL: ReadonlySet<ElementwiseOp> = new Set(["exp", "tanh", "sigmoid"]);
 
 /**
  * A coalesced operand whose innermost dim is contiguous (or that is one broadcast element):
@@ -50,7 +53,7 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
   if (code === undefined || !(out.buf instanceof Float32Array) || inputs.length !== (unary ? 1 : 2)) return jsElementwise(op, out, inputs, s0, s1);
   let n = 1;
   for (const s of out.shape) n *= s;
-  if (n < MIN_ELEMENTS) return jsElementwise(op, out, inputs, s0, s1);
+  if (n < (TRANSCENDENTAL.has(op) ? MIN_ELEMENTS_TRANSCENDENTAL : MIN_ELEMENTS)) return jsElementwise(op, out, inputs, s0, s1);
   const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
   const nd = shape.length;
   const inner = shape[nd - 1]!;
