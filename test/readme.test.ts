@@ -1,0 +1,78 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+// Every ```ts block of the root README runs as written; its printed results are checked.
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "tapegrad-readme-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const blocks = [...readFileSync(join(root, "README.md"), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+function run(code: string, name: string): string {
+  const file = join(dir, `${name}.ts`);
+  writeFileSync(file, code);
+  const result = spawnSync(process.execPath, ["--import", pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href, file], {
+    cwd: dir,
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(root, "tsconfig.json") },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
+
+describe("README.md code blocks", () => {
+  it("has the five examples: first screen, autograd, LSTM, custom cell, training loop", () => {
+    expect(blocks).toHaveLength(5);
+    expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
+    expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
+    expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
+    expect(blocks[4]!.trim().split("\n").length).toBeLessThan(20);
+  });
+
+  it("first screen: prints a finite loss and a [3, 1] gradient", () => {
+    const [loss, ...grad] = numbers(run(blocks[0]!, "first-screen"));
+    expect(loss).toBeGreaterThan(0);
+    expect(grad).toHaveLength(3);
+    expect(grad.every(Number.isFinite)).toBe(true);
+  });
+
+  it("autograd: gradients, second derivative and a custom op as annotated", () => {
+    const out = run(blocks[1]!, "autograd");
+    // d/dw sum(tanh(xw)^2) = sum_i 2 tanh(z_i) (1 - tanh²(z_i)) x_i with z = x w
+    const x = [[0.5, -1.2], [2.0, 0.3]];
+    const w = [1.5, -0.5];
+    const expected = [0, 1].map((j) => x.reduce((s, row) => {
+      const t = Math.tanh(row[0]! * w[0]! + row[1]! * w[1]!);
+      return s + 2 * t * (1 - t * t) * row[j]!;
+    }, 0));
+    const [g0, g1] = numbers(out.split("\n")[0]!);
+    expect(g0).toBeCloseTo(expected[0]!, 12);
+    expect(g1).toBeCloseTo(expected[1]!, 12);
+    expect(out).toContain("[ [ 2, 2 ], [ 2, 2 ] ]");
+    expect(out.trim().split("\n").at(-1)).toBe("true");
+  });
+
+  it("LSTM: shapes as annotated, and the safetensors round trip loads strictly", () => {
+    expect(run(blocks[2]!, "lstm")).toContain("[ 4, 10, 32 ] [ 4, 4, 16 ]");
+  });
+
+  it("custom cell: deep bidirectional shapes and PyTorch-style parameter names", () => {
+    const out = run(blocks[3]!, "custom-cell");
+    expect(out).toContain("[ 10, 4, 32 ] [ 4, 4, 16 ]");
+    expect(out).toContain("weight_ih_l0");
+    expect(out).toContain("weight_ih_l0_reverse");
+  });
+
+  it("training loop: the loss falls more than tenfold", () => {
+    const losses = [...run(blocks[4]!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
+    expect(losses).toHaveLength(4);
+    expect(losses[3]!).toBeLessThan(losses[0]! / 10);
+  });
+});
