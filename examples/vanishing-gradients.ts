@@ -24,7 +24,8 @@
 // GRU and LSTM keep 6–15% of it across the 99 steps, the RNN 1e-4. Adam normalises step
 // sizes, so clipping at norm 1 changes little here: it acts on about 9 of 600 steps and
 // the unclipped GRU learns as well (final loss about 0.0006).
-// `--full` adds T = 100 and runs 3000 steps.
+// `--full` adds T = 100 and runs 3000 steps (about 10 minutes): the LSTM and GRU then
+// reach about 0.0003 and 0.0001 at both T = 50 and T = 100, while the RNN stays at 0.17.
 //
 // Run: `npx tsx examples/vanishing-gradients.ts [--full] [--seed N] [--steps N]`.
 
