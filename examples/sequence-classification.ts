@@ -17,7 +17,8 @@
 // **Expected result** (default: 600 steps per model, about a minute, seed 0): held-out
 // accuracy about 87% for the Elman RNN (its errors spread over both classes) and 100% for
 // the bidirectional GRU, with both confusion tables printed and drawn in
-// `examples/out/sequence-classification.svg`.
+// `examples/out/sequence-classification.svg`. With `--full` (10,000 reviews, 64 units, 3000
+// steps, about 4.5 minutes) the Elman RNN catches up to about 99% and the GRU stays at 100%.
 //
 // Run: `npx tsx examples/sequence-classification.ts [--full] [--seed N] [--steps N]`.
 
