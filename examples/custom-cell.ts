@@ -20,7 +20,8 @@
 // (errors around 1e-10); the parameters are named like PyTorch's (`weight_ih_l1_reverse`,
 // ...); the 2-layer IndRNN leaves the 0.167 plateau of the adding problem at T = 50 and ends
 // with a mean squared error of about 0.02 (last 50 batches), where the plain tanh RNN of
-// `vanishing-gradients.ts` stays stuck.
+// `vanishing-gradients.ts` stays stuck. `--full` (T = 100, 64 units, 3000 steps, about
+// 3 minutes) ends at about 0.003.
 //
 // Run: `npx tsx examples/custom-cell.ts [--full] [--seed N] [--steps N]`.
 

