@@ -5,33 +5,40 @@ import { Tensor } from "./tensor";
 
 /** What an op's forward leaves for its backward. Extra fields may be stored on it freely. */
 export class OpContext {
-  private savedTensors: Tensor[] = [];
-  private savedVersions: number[] = [];
+  private savedTensors: Tensor[] | null = null;
+  private savedVersions: number[] | null = null;
   [key: string]: unknown;
 
   constructor(
     readonly opName: string,
     /** needsInputGrad[i]: whether the i-th tensor input requires a gradient. */
     readonly needsInputGrad: readonly boolean[],
+    /** Whether the op is recorded on the tape; if not, its backward never runs and nothing is saved. */
+    readonly recorded = true,
   ) {}
 
   /** Keeps tensors for backward; changing them in place afterwards makes backward throw. */
   save(...tensors: Tensor[]): void {
+    if (!this.recorded) return;
+    const saved = (this.savedTensors ??= []);
+    const versions = (this.savedVersions ??= []);
     for (const t of tensors) {
-      this.savedTensors.push(t);
-      this.savedVersions.push(t.version);
+      saved.push(t);
+      versions.push(t.version);
     }
   }
 
   get saved(): Tensor[] {
-    this.savedTensors.forEach((t, i) => {
-      if (t.version !== this.savedVersions[i]) {
+    const saved = this.savedTensors ?? [];
+    for (let i = 0; i < saved.length; i++) {
+      const t = saved[i]!;
+      if (t.version !== this.savedVersions![i]) {
         throw new Error(
-          `backward of '${this.opName}': saved tensor ${i} (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${this.savedVersions[i]}); its gradient would be wrong`,
+          `backward of '${this.opName}': saved tensor ${i} (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${this.savedVersions![i]}); its gradient would be wrong`,
         );
       }
-    });
-    return this.savedTensors;
+    }
+    return saved;
   }
 }
 
@@ -62,6 +69,16 @@ function tensorInputs(args: readonly unknown[]): Tensor[] {
   return out;
 }
 
+/** Whether any input takes part in the tape (grad mode on and the input requires grad). */
+function anyRequiresGrad(inputs: readonly Tensor[]): boolean {
+  if (!mode.grad) return false;
+  for (const t of inputs) if (t.requiresGrad) return true;
+  return false;
+}
+
+/** needsInputGrad of an op that is not recorded: its backward never runs. */
+const NOTHING_NEEDED: readonly boolean[] = [];
+
 function checkFiniteOutput(op: string, t: Tensor, i: number): void {
   if (t.dtype === "int32") return;
   const data = t.data();
@@ -78,9 +95,8 @@ export function defineOp<Args extends unknown[], Out extends Tensor | Tensor[]>(
   const materialize = def.materializeGrads ?? true;
   return (...args: Args): Out => {
     const inputs = tensorInputs(args);
-    let record = false;
-    if (mode.grad) for (const t of inputs) if (t.requiresGrad) record = true;
-    const ctx = new OpContext(def.name, inputs.map((t) => record && t.requiresGrad));
+    const record = anyRequiresGrad(inputs);
+    const ctx = record ? new OpContext(def.name, inputs.map((t) => t.requiresGrad)) : new OpContext(def.name, NOTHING_NEEDED, false);
     const previous = mode.grad;
     mode.grad = false;
     let result: Out;
@@ -89,7 +105,8 @@ export function defineOp<Args extends unknown[], Out extends Tensor | Tensor[]>(
     } finally {
       mode.grad = previous;
     }
-    const outputs = (Array.isArray(result) ? result : [result]) as Tensor[];
+    const single = !Array.isArray(result);
+    const outputs = (single ? [result] : result) as Tensor[];
     for (let i = 0; i < outputs.length; i++) {
       // An op may hand back an input unchanged; its output still needs an identity of its own.
       if (inputs.includes(outputs[i]!)) outputs[i] = outputs[i]!.alias();
@@ -108,10 +125,8 @@ export function defineOp<Args extends unknown[], Out extends Tensor | Tensor[]>(
         edges,
         meta,
       );
-      outputs.forEach((t, i) => {
-        if (t.dtype !== "int32") t.attach(node, i);
-      });
+      for (let i = 0; i < outputs.length; i++) if (outputs[i]!.dtype !== "int32") outputs[i]!.attach(node, i);
     }
-    return (Array.isArray(result) ? outputs : outputs[0]) as Out;
+    return (single ? outputs[0] : outputs) as Out;
   };
 }

@@ -51,7 +51,8 @@ export function normalizeDims(dims: number | readonly number[] | undefined, of: 
 }
 
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
-  const ndim = Math.max(...shapes.map((s) => s.length));
+  let ndim = 0;
+  for (const s of shapes) ndim = Math.max(ndim, s.length);
   const out = new Array<number>(ndim).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {

@@ -7,7 +7,7 @@ import { matmul } from "./ops/matmul";
 import * as mv from "./ops/movement";
 import * as pw from "./ops/pointwise";
 import * as red from "./ops/reduce";
-import { contiguousStrides, fmt, normalizeDim, numel } from "./shape";
+import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
 import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
 
 type Operand = Tensor | number;
@@ -20,6 +20,7 @@ export type NestedArray = number | NestedArray[];
 export class Tensor {
   readonly shape: number[];
   readonly strides: number[];
+  readonly dtype: DType;
   grad: Tensor | null = null;
   /** The tape node that produced this tensor (null for leaves). */
   gradFn: Node | null = null;
@@ -37,6 +38,7 @@ export class Tensor {
   ) {
     this.shape = [...shape];
     this.strides = [...strides];
+    this.dtype = dtypeOf(buf);
   }
 
   // ---- construction helpers used by ops (no tape) ----
@@ -71,7 +73,7 @@ export class Tensor {
   }
   /** A view broadcast to `shape` (stride 0 on stretched dims); throws naming op if impossible. */
   broadcastView(shape: readonly number[], op = "broadcast"): Tensor {
-    if (this.shape.length === shape.length && this.shape.every((s, i) => s === shape[i])) return this;
+    if (sameShape(this.shape, shape)) return this;
     const lead = shape.length - this.ndim;
     if (lead < 0 || this.shape.some((s, i) => s !== 1 && s !== shape[i + lead])) {
       throw new Error(`${op}: a tensor of shape ${fmt(this.shape)} cannot be broadcast to shape ${fmt(shape)}`);
@@ -91,9 +93,6 @@ export class Tensor {
 
   // ---- metadata ----
 
-  get dtype(): DType {
-    return dtypeOf(this.buf);
-  }
   get ndim(): number {
     return this.shape.length;
   }

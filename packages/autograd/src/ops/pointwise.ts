@@ -2,7 +2,7 @@ import type { DType } from "../dtype";
 import { defineOp, type OpContext } from "../function";
 import { kernels, type ElementwiseOp } from "../kernels";
 import { mode } from "../mode";
-import { broadcastShapes, fmt } from "../shape";
+import { broadcastShapes, fmt, sameShape } from "../shape";
 import { Tensor } from "../tensor";
 import { sumTo } from "./movement";
 
@@ -14,7 +14,7 @@ function requireFloat(op: string, ...xs: Tensor[]): void {
 
 /** Runs an elementwise kernel into a new contiguous tensor of the broadcast shape. No tape. */
 export function map(op: ElementwiseOp, inputs: readonly Tensor[], dtype: DType = inputs[0]!.dtype, s0 = 0, s1 = 0): Tensor {
-  const shape = inputs.length === 1 ? [...inputs[0]!.shape] : broadcastShapes(op, ...inputs.map((t) => t.shape));
+  const shape = inputs.every((t) => sameShape(t.shape, inputs[0]!.shape)) ? inputs[0]!.shape : broadcastShapes(op, ...inputs.map((t) => t.shape));
   const out = Tensor.empty(shape, dtype);
   kernels.elementwise(op, out, inputs.map((t) => t.broadcastView(shape)), s0, s1);
   return out;
@@ -119,19 +119,20 @@ const FLOAT_ONLY: ReadonlySet<BinaryName> = new Set(["div", "pow"]);
 function binary(name: BinaryName) {
   const rule = BINARY_RULES[name];
   const saves = BINARY_SAVES[name];
+  const slot = { a: saves.indexOf("a"), b: saves.indexOf("b"), y: saves.indexOf("y") };
   const prim = defineOp({
     name,
     forward(ctx: OpContext, a: Tensor, b: Tensor) {
       if (FLOAT_ONLY.has(name)) requireFloat(name, a, b);
       const y = map(name, [a, b]);
-      Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
-      const values = { a, b, y };
-      ctx.save(...saves.map((k) => values[k]));
+      ctx.aShape = a.shape;
+      ctx.bShape = b.shape;
+      for (const k of saves) ctx.save(k === "a" ? a : k === "b" ? b : y);
       return y;
     },
     backward(ctx, g) {
       const saved = ctx.saved;
-      const [a, b, y] = (["a", "b", "y"] as const).map((k) => saved[saves.indexOf(k)]!);
+      const a = saved[slot.a], b = saved[slot.b], y = saved[slot.y];
       return [
         ctx.needsInputGrad[0] ? sumTo(rule.a(g, a!, b!, y!), ctx.aShape as number[]) : null,
         ctx.needsInputGrad[1] ? sumTo(rule.b(g, a!, b!, y!), ctx.bShape as number[]) : null,
