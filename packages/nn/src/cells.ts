@@ -33,6 +33,8 @@ export interface CellOptions extends LayerOptions {
  * The shared shape of RNNCell, LSTMCell and GRUCell: gates = (W_ih x + b_ih) + (W_hh h + b_hh),
  * with G gate blocks of hiddenSize rows each (PyTorch's names and layout). forward is exactly
  * step(projectInput(x)), so a cell run alone and a cell run by the runner share one code path.
+ * Where both biases only ever add up (RNN, LSTM: `foldBiases`), projectInput adds b_ih + b_hh
+ * once for the whole sequence and the step adds none.
  */
 abstract class GatedCell extends Module {
   weight_ih: Parameter;
@@ -42,7 +44,7 @@ abstract class GatedCell extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
 
-  constructor(name: string, gates: number, opts: CellOptions, recurrentSize = opts.hiddenSize) {
+  constructor(name: string, gates: number, opts: CellOptions, private readonly foldBiases: boolean, recurrentSize = opts.hiddenSize) {
     super();
     const { inputSize, hiddenSize } = opts;
     for (const [k, v] of Object.entries({ inputSize, hiddenSize })) {
@@ -68,11 +70,12 @@ abstract class GatedCell extends Module {
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inputSize) {
       throw new Error(`${this.constructor.name}: input of shape ${fmt(x.shape)} must end in inputSize ${this.inputSize}`);
     }
-    return linear(x, this.weight_ih, this.bias_ih);
+    const bias = this.foldBiases && this.bias_ih && this.bias_hh ? this.bias_ih.add(this.bias_hh) : this.bias_ih;
+    return linear(x, this.weight_ih, bias);
   }
 
   protected recurrent(h: Tensor): Tensor {
-    return linear(h, this.weight_hh, this.bias_hh);
+    return linear(h, this.weight_hh, this.foldBiases ? null : this.bias_hh);
   }
 
   /** The given state tensor checked against (batch..., size), or zeros of that shape. */
@@ -98,7 +101,7 @@ export class RNNCell extends GatedCell {
   readonly nonlinearity: "tanh" | "relu";
 
   constructor(opts: CellOptions & { nonlinearity?: "tanh" | "relu" }) {
-    super("RNNCell", 1, opts);
+    super("RNNCell", 1, opts, true);
     this.nonlinearity = opts.nonlinearity ?? "tanh";
     if (this.nonlinearity !== "tanh" && this.nonlinearity !== "relu") {
       throw new Error(`RNNCell: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(opts.nonlinearity)}`);
@@ -129,7 +132,7 @@ export class LSTMCell extends GatedCell {
     if (!Number.isInteger(proj) || proj < 0 || (proj > 0 && proj >= opts.hiddenSize)) {
       throw new Error(`LSTMCell: projSize must be an integer in [0, hiddenSize), got ${proj} with hiddenSize ${opts.hiddenSize}`);
     }
-    super("LSTMCell", 4, opts, proj || opts.hiddenSize);
+    super("LSTMCell", 4, opts, true, proj || opts.hiddenSize);
     this.outputSize = proj || opts.hiddenSize;
     this.weight_hr = proj ? new Parameter(zeros([proj, opts.hiddenSize], { dtype: opts.dtype ?? "float32" })) : null;
     this.resetParameters(opts);
@@ -156,7 +159,7 @@ export class LSTMCell extends GatedCell {
 /** Gates r, z, n: n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h' = (1-z)·n + z·h. */
 export class GRUCell extends GatedCell {
   constructor(opts: CellOptions) {
-    super("GRUCell", 3, opts);
+    super("GRUCell", 3, opts, false);
     this.resetParameters(opts);
   }
 

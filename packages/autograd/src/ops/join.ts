@@ -41,6 +41,22 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return catPrim([...tensors], d);
 }
 
+/** Stacks equal-shaped tensors along a new dim; its backward hands each input its slice of g. */
+const stackPrim = defineOp({
+  name: "stack",
+  forward(ctx: OpContext, tensors: Tensor[], dim: number) {
+    ctx.dim = dim;
+    const first = tensors[0]!;
+    const shape = [...first.shape];
+    shape.splice(dim, 0, tensors.length);
+    const out = Tensor.empty(shape, first.dtype);
+    const strides = out.strides.filter((_, d) => d !== dim);
+    tensors.forEach((t, i) => out.makeView(first.shape, strides, i * out.strides[dim]!).assign(t));
+    return out;
+  },
+  backward: (ctx, g) => g.unbind(ctx.dim as number),
+});
+
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error("stack: expected a non-empty list of tensors");
   const first = tensors[0]!;
@@ -48,9 +64,9 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     if (t.shape.length !== first.shape.length || t.shape.some((s, i) => s !== first.shape[i])) {
       throw new Error(`stack: every tensor must have the same shape, got ${tensors.map((x) => fmt(x.shape)).join(", ")}`);
     }
+    if (t.dtype !== first.dtype) throw new Error(`stack: dtype mismatch: ${first.dtype} and ${t.dtype}`);
   }
-  const d = normalizeDim(dim, first.ndim + 1, "stack");
-  return cat(tensors.map((t) => t.unsqueeze(d)), d);
+  return stackPrim([...tensors], normalizeDim(dim, first.ndim + 1, "stack"));
 }
 
 /**
