@@ -12,8 +12,8 @@ const MC = 64; //  rows of A packed at once (MC×KC stays in L2)
 const NC = 512; // columns of B packed at once
 // NR = 32 bytes of columns: 8 f32 or 4 f64 (two 128-bit vectors per row of the tile).
 
-/** An MR×NR scratch tile for the ragged edges of C. */
-const EDGE: usize = memory.data(MR * 32, 16);
+/** Bytes of the MR×NR scratch tile for the ragged edges of C (in the caller's work area, so threads sharing one memory never share it). */
+const EDGE_BYTES = MR * 32;
 
 @inline function madd<T>(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(a, b, c);
@@ -102,7 +102,7 @@ function packA<T>(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize):
 }
 
 /** One MR×NR tile: c (+)= packed A sliver · packed B sliver; h×w of it is inside C. */
-@inline function microKernel<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool, h: i32, w: i32): void {
+@inline function microKernel<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool, h: i32, w: i32, edge: usize): void {
   const S = <i32>sizeof<T>();
   let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
   let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
@@ -127,7 +127,7 @@ function packA<T>(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize):
     pb += 32;
   }
   const full = h == MR && w == nr<T>();
-  let out = full ? c : EDGE;
+  let out = full ? c : edge;
   const ld = full ? ldc : 32;
   if (full && accumulate) {
     c00 = v128.add<T>(c00, v128.load(out)); c01 = v128.add<T>(c01, v128.load(out, 16)); out += ld;
@@ -144,7 +144,7 @@ function packA<T>(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize):
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < w; j++) {
         const dst = c + <usize>i * ldc + <usize>(j * S);
-        const v = load<T>(EDGE + <usize>(i * 32 + j * S));
+        const v = load<T>(edge + <usize>(i * 32 + j * S));
         store<T>(dst, accumulate ? load<T>(dst) + v : v);
       }
     }
@@ -160,6 +160,7 @@ function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usiz
   }
   const packedA = work;
   const packedB = work + <usize>(MC * KC * S);
+  const edge = packedB + <usize>(KC * NC * S);
   const ldc = <usize>(N * S);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
@@ -173,7 +174,7 @@ function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usiz
           const pb = packedB + <usize>(jr * kc * S);
           for (let ir = 0; ir < mc; ir += MR) {
             const tile = c + <usize>(ic + ir) * ldc + <usize>((jc + jr) * S);
-            microKernel<T>(kc, packedA + <usize>(ir * kc * S), pb, tile, ldc, pc > 0, min(MR, mc - ir), min(NR, nc - jr));
+            microKernel<T>(kc, packedA + <usize>(ir * kc * S), pb, tile, ldc, pc > 0, min(MR, mc - ir), min(NR, nc - jr), edge);
           }
         }
       }
@@ -183,7 +184,7 @@ function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usiz
 
 /** Bytes of scratch gemm needs at `work` for element size S. */
 export function gemmWorkBytes(S: i32): i32 {
-  return (MC * KC + KC * NC) * S;
+  return (MC * KC + KC * NC) * S + EDGE_BYTES;
 }
 
 export function gemmF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, work: usize): void {

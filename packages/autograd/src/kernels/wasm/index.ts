@@ -5,16 +5,17 @@ import { wasmMatmul } from "./matmul";
 
 /**
  * Kernels backed by WebAssembly SIMD where it pays (matmul, float32 elementwise) and by the TypeScript kernels
- * elsewhere; null where the runtime has no WebAssembly SIMD.
+ * elsewhere; null where the runtime has no WebAssembly SIMD. Large matmuls also use worker
+ * threads (see ./pool) unless `threads` is false.
  */
-export function createWasmKernels(fallback: Kernels): Kernels | null {
+export function createWasmKernels(fallback: Kernels, { threads = true }: { threads?: boolean } = {}): Kernels | null {
   const instance = instantiate();
   if (!instance) return null;
   const arena = new Arena(instance.exports);
   return {
     ...fallback,
     name: instance.relaxed ? "wasm (relaxed SIMD)" : "wasm (SIMD)",
-    matmul: (a, b, c) => wasmMatmul(arena, a, b, c),
+    matmul: (a, b, c) => wasmMatmul(arena, a, b, c, threads),
     elementwise: (op, out, inputs, s0, s1) => wasmElementwise(arena, op, out, inputs, s0, s1),
   };
 }

@@ -1,8 +1,13 @@
 import { RELAXED_SIMD_WASM, SIMD_WASM } from "./binary";
 
 /** What the AssemblyScript module (wasm/index.ts) exports; pointers are byte addresses. */
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
 export interface WasmExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   gemmF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number): void;
   gemmF64(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number): void;
   gemmWorkBytes(elementBytes: number): number;
@@ -21,7 +26,7 @@ interface WebAssemblyApi {
 
 const globals = globalThis as unknown as { WebAssembly?: WebAssemblyApi; atob?: (s: string) => string };
 
-function decode(base64: string): Uint8Array {
+export function decode(base64: string): Uint8Array {
   const binary = globals.atob!(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -60,10 +65,10 @@ const PAGE = 65536;
  * A bump allocator over the module's memory, reset for every kernel call. The first page
  * belongs to the module's own data; the arena starts after it and grows on demand.
  */
-export class Arena {
+export class Arena<E extends { memory: WasmMemory } = WasmExports> {
   private top = PAGE;
 
-  constructor(readonly exports: WasmExports) {}
+  constructor(readonly exports: E) {}
 
   reset(): void {
     this.top = PAGE;

@@ -1,0 +1,96 @@
+import type { StridedView } from "../view";
+import type { Arena, WasmMemory } from "./instance";
+
+/** The element range [lo, hi) a strided view touches in its buffer. */
+function span(v: StridedView): { lo: number; hi: number } {
+  let lo = v.offset, hi = v.offset;
+  for (let d = 0; d < v.shape.length; d++) {
+    const reach = (v.shape[d]! - 1) * v.strides[d]!;
+    if (reach < 0) lo += reach;
+    else hi += reach;
+  }
+  return { lo, hi: hi + 1 };
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+/** Whether copyIn moves the view as one block (else it gathers the elements). */
+function copiedAsBlock(v: StridedView, lo: number, hi: number): boolean {
+  return hi - lo <= 2 * numel(v.shape) + 1024;
+}
+
+/** The elements copyIn places in WebAssembly memory for a view. */
+export function copiedElements(v: StridedView): number {
+  const { lo, hi } = span(v);
+  return copiedAsBlock(v, lo, hi) ? hi - lo : numel(v.shape);
+}
+
+/**
+ * Copies a view's elements into the arena. A view that spans little more than its own elements
+ * (transposed, broadcast, flipped, a slice of rows) is copied as one block and keeps its strides;
+ * a sparse one (a few columns of a wide buffer) is gathered into contiguous order instead.
+ * Returns the byte address of element (0, 0, ...) and the strides to read it with.
+ */
+export function copyIn(arena: Arena<{ memory: WasmMemory }>, v: StridedView, bytes: number): { base: number; strides: readonly number[] } {
+  const { lo, hi } = span(v);
+  const count = numel(v.shape);
+  const Typed = v.buf.constructor as Float32ArrayConstructor;
+  if (copiedAsBlock(v, lo, hi)) {
+    const at = arena.take((hi - lo) * bytes);
+    new Typed(arena.buffer, at, hi - lo).set(v.buf.subarray(lo, hi) as Float32Array);
+    return { base: at + (v.offset - lo) * bytes, strides: v.strides };
+  }
+  const at = arena.take(count * bytes);
+  const dst = new Typed(arena.buffer, at, count);
+  const strides = new Array<number>(v.shape.length);
+  for (let d = v.shape.length - 1, s = 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= v.shape[d]!;
+  }
+  let k = 0;
+  const idx = new Int32Array(v.shape.length);
+  let p = v.offset;
+  const nd = v.shape.length;
+  for (let q = 0; q < count; q++) {
+    dst[k++] = v.buf[p]!;
+    for (let d = nd - 1; d >= 0; d--) {
+      p += v.strides[d]!;
+      if (++idx[d]! < v.shape[d]!) break;
+      p -= v.strides[d]! * v.shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return { base: at, strides };
+}
+
+/**
+ * Calls `each(q, pa, pb)` for every matrix pair of a batched product: q counts the batch in
+ * row-major order, pa and pb are the byte addresses of the q-th A and B (batch dims are the
+ * leading dims of `batchShape`, walked with the operands' strides).
+ */
+export function forEachBatch(
+  batchShape: readonly number[],
+  A: { base: number; strides: readonly number[] },
+  B: { base: number; strides: readonly number[] },
+  bytes: number,
+  each: (q: number, pa: number, pb: number) => void,
+): void {
+  const batches = numel(batchShape);
+  const idx = new Int32Array(batchShape.length);
+  let pa = A.base, pb = B.base;
+  for (let q = 0; q < batches; q++) {
+    each(q, pa, pb);
+    for (let d = batchShape.length - 1; d >= 0; d--) {
+      pa += A.strides[d]! * bytes;
+      pb += B.strides[d]! * bytes;
+      if (++idx[d]! < batchShape[d]!) break;
+      pa -= A.strides[d]! * batchShape[d]! * bytes;
+      pb -= B.strides[d]! * batchShape[d]! * bytes;
+      idx[d] = 0;
+    }
+  }
+}

@@ -1,0 +1,260 @@
+import type { StridedView } from "../view";
+import { THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM } from "./binary";
+import { Arena, decode, type WasmMemory } from "./instance";
+import { copiedElements, copyIn, forEachBatch, numel } from "./operands";
+
+// Large matmuls on several threads (Node worker_threads). Every thread instantiates the same
+// matmul module (wasm/threaded.ts) over one shared WebAssembly memory: the calling thread copies
+// A and B in once, the rows of C are cut into chunks, and each thread claims chunks until none
+// are left, so a descheduled worker never holds the others up. The caller computes chunks too
+// and then blocks in Atomics.wait until the last one is done, so matmul stays synchronous.
+
+type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number) => void;
+interface ThreadedExports {
+  memory: WasmMemory;
+  gemmF32: Gemm;
+  gemmF64: Gemm;
+  gemmWorkBytes(elementBytes: number): number;
+}
+
+// Int32 slots of the control block: a job's parameters and its progress.
+const SEQ = 0, DONE = 1, FAILED = 2, F64 = 3, N_ = 4, K_ = 5, A_ROW = 6, A_COL = 7, B_ROW = 8, B_COL = 9;
+const TABLE = 10, COUNT = 11, WORK = 12, WORK_BYTES = 13;
+// Int32 slots the workers count in: workers waiting for jobs, and chunks they have computed.
+const READY = 14, WORKER_CHUNKS = 15;
+/** Byte offset of the BigInt64 claim word: (job sequence << 32) | next chunk index. */
+const NEXT_BYTE = 64;
+
+/**
+ * Claims and computes chunks of job `seq` until none are left. The same loop runs in the workers
+ * (WORKER_SOURCE below, kept in step with this one by hand).
+ */
+function runChunks(exports: ThreadedExports, ctl: Int32Array, next: BigInt64Array, seq: number, thread: number): void {
+  const gemm = ctl[F64] ? exports.gemmF64 : exports.gemmF32;
+  const N = ctl[N_]!, K = ctl[K_]!, aRow = ctl[A_ROW]!, aCol = ctl[A_COL]!, bRow = ctl[B_ROW]!, bCol = ctl[B_COL]!;
+  const count = ctl[COUNT]!, work = ctl[WORK]! + thread * ctl[WORK_BYTES]!;
+  const table = new Int32Array(exports.memory.buffer, ctl[TABLE]!, count * 4);
+  const tag = BigInt(seq) << 32n;
+  for (;;) {
+    const claim = Atomics.load(next, 0);
+    if (claim - tag >= BigInt(count) || claim < tag) return;
+    if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
+    const i = Number(claim - tag) * 4;
+    gemm(table[i]!, N, K, table[i + 1]!, aRow, aCol, table[i + 2]!, bRow, bCol, table[i + 3]!, work);
+    if (Atomics.add(ctl, DONE, 1) + 1 === count) Atomics.notify(ctl, DONE);
+  }
+}
+
+/** A worker: instantiate the module over the shared memory, then run every job it is woken for. */
+const WORKER_SOURCE = `"use strict";
+const { workerData } = require("node:worker_threads");
+const { module, memory, control, thread } = workerData;
+const ctl = new Int32Array(control);
+const next = new BigInt64Array(control, ${NEXT_BYTE}, 1);
+let seen = 0;
+try {
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  Atomics.add(ctl, ${READY}, 1);
+  Atomics.notify(ctl, ${READY});
+  for (;;) {
+    Atomics.wait(ctl, ${SEQ}, seen);
+    seen = Atomics.load(ctl, ${SEQ});
+    const gemm = ctl[${F64}] ? exports.gemmF64 : exports.gemmF32;
+    const N = ctl[${N_}], K = ctl[${K_}], aRow = ctl[${A_ROW}], aCol = ctl[${A_COL}], bRow = ctl[${B_ROW}], bCol = ctl[${B_COL}];
+    const count = ctl[${COUNT}], work = ctl[${WORK}] + thread * ctl[${WORK_BYTES}];
+    const tag = BigInt(seen) << 32n;
+    let table = null;
+    for (;;) {
+      const claim = Atomics.load(next, 0);
+      if (claim - tag >= BigInt(count) || claim < tag) break;
+      if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
+      table ??= new Int32Array(memory.buffer, ctl[${TABLE}], count * 4);
+      const i = Number(claim - tag) * 4;
+      gemm(table[i], N, K, table[i + 1], aRow, aCol, table[i + 2], bRow, bCol, table[i + 3], work);
+      Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
+      if (Atomics.add(ctl, ${DONE}, 1) + 1 === count) Atomics.notify(ctl, ${DONE});
+    }
+  }
+} catch (error) {
+  Atomics.store(ctl, ${FAILED}, 1);
+  Atomics.notify(ctl, ${DONE});
+  Atomics.notify(ctl, ${READY});
+  throw error;
+}
+`;
+
+// The corner of Node's API used here, so the package needs no Node typings.
+interface NodeWorker {
+  unref(): void;
+  on(event: "error", listener: (error: unknown) => void): void;
+}
+type WorkerConstructor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
+interface NodeProcess {
+  env?: Record<string, string | undefined>;
+  getBuiltinModule?(id: string): unknown;
+}
+interface SharedWebAssembly {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => WasmMemory;
+}
+const globals = globalThis as unknown as { process?: NodeProcess; WebAssembly?: SharedWebAssembly; SharedArrayBuffer?: unknown };
+
+/** The shared memory may grow to 2 GiB (the module's declared maximum is 32768 pages). */
+const MAX_BYTES = 32768 * 65536;
+/** The longest the first large product waits for the workers to start. */
+const STARTUP_MS = 1000;
+/** Rows of C per chunk at least (a chunk packs its own copy of B, so chunks must not be thin). */
+const MIN_CHUNK_ROWS = 64;
+
+/**
+ * Threads to use: TAPEGRAD_THREADS if set (1 = single-threaded), else the available cores,
+ * at most 8. Node only: elsewhere (browsers, Deno without getBuiltinModule) null.
+ */
+function nodeThreads(): { Worker: WorkerConstructor; threads: number } | null {
+  const proc = globals.process;
+  if (typeof proc?.getBuiltinModule !== "function" || typeof globals.SharedArrayBuffer !== "function") return null;
+  const requested = proc.env?.TAPEGRAD_THREADS;
+  let threads: number;
+  if (requested !== undefined && requested !== "") {
+    threads = Number(requested);
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`TAPEGRAD_THREADS must be a positive integer, got ${JSON.stringify(requested)}`);
+  } else {
+    const os = proc.getBuiltinModule("node:os") as { availableParallelism?(): number; cpus(): unknown[] } | undefined;
+    threads = Math.min(8, os?.availableParallelism?.() ?? os?.cpus().length ?? 1);
+  }
+  if (threads < 2) return null;
+  const workerThreads = proc.getBuiltinModule("node:worker_threads") as { Worker?: WorkerConstructor } | undefined;
+  return workerThreads?.Worker ? { Worker: workerThreads.Worker, threads } : null;
+}
+
+/** Matmul over the calling thread and `threads - 1` unref'd workers sharing one WebAssembly memory. */
+export class MatmulPool {
+  private readonly arena: Arena<ThreadedExports>;
+  private readonly ctl: Int32Array;
+  private readonly next: BigInt64Array;
+  private seq = 0;
+
+  private constructor(exports: ThreadedExports, control: SharedArrayBuffer, readonly threads: number) {
+    this.arena = new Arena(exports);
+    this.ctl = new Int32Array(control);
+    this.next = new BigInt64Array(control, NEXT_BYTE, 1);
+  }
+
+  /** Workers started and waiting for jobs (they start in the background). */
+  get workersReady(): number {
+    return Atomics.load(this.ctl, READY);
+  }
+
+  /** Chunks of products the workers (not the calling thread) have computed so far. */
+  get workerChunks(): number {
+    return Atomics.load(this.ctl, WORKER_CHUNKS);
+  }
+
+  /**
+   * Blocks until the workers have started (about 60 ms), at most `ms`: created at the first
+   * large product, the pool would otherwise leave the products right after it to this thread.
+   */
+  private awaitWorkers(ms: number): void {
+    const until = Date.now() + ms;
+    for (let ready = this.workersReady; ready < this.threads - 1 && !Atomics.load(this.ctl, FAILED) && Date.now() < until; ready = this.workersReady) {
+      Atomics.wait(this.ctl, READY, ready, until - Date.now());
+    }
+  }
+
+  /** The pool, or null where worker threads or shared WebAssembly memory are unavailable. */
+  static create(): MatmulPool | null {
+    const node = nodeThreads();
+    const api = globals.WebAssembly;
+    if (!node || !api) return null;
+    for (const source of [THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM]) {
+      const bytes = decode(source);
+      if (!api.validate(bytes)) continue;
+      try {
+        const module = new api.Module(bytes);
+        const memory = new api.Memory({ initial: 2, maximum: MAX_BYTES / 65536, shared: true });
+        const exports = { ...(new api.Instance(module, { env: { memory } }).exports as ThreadedExports), memory };
+        const control = new SharedArrayBuffer(NEXT_BYTE + 8);
+        for (let thread = 1; thread < node.threads; thread++) {
+          const worker = new node.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, thread } });
+          // a failed worker sets FAILED: the product it was computing throws, later ones run single-threaded
+          worker.on("error", () => {});
+          worker.unref();
+        }
+        const pool = new MatmulPool(exports, control, node.threads);
+        pool.awaitWorkers(STARTUP_MS);
+        return pool;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * C = A·B (same contract as kernels/matmul.ts) on all threads; false (nothing done) when the
+   * operands would not fit the shared memory.
+   */
+  matmul(a: StridedView, b: StridedView, c: Float32Array | Float64Array): boolean {
+    if (Atomics.load(this.ctl, FAILED)) return false;
+    const nd = a.shape.length;
+    const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
+    const bytes = c.BYTES_PER_ELEMENT;
+    const batchShape = a.shape.slice(0, nd - 2);
+    const rows = Math.min(M, Math.max(MIN_CHUNK_ROWS, Math.ceil(M / (2 * this.threads) / 4) * 4));
+    const perMatrix = Math.ceil(M / rows);
+    const count = numel(batchShape) * perMatrix;
+    const exports = this.arena.exports;
+    const workBytes = exports.gemmWorkBytes(bytes);
+    const need = 65536 + (copiedElements(a) + copiedElements(b) + c.length) * bytes + count * 16 + this.threads * workBytes + 6 * 64;
+    if (need > MAX_BYTES) return false;
+
+    const arena = this.arena;
+    arena.reset();
+    const A = copyIn(arena, a, bytes);
+    const B = copyIn(arena, b, bytes);
+    const out = arena.take(c.length * bytes);
+    const work = arena.take(this.threads * workBytes);
+    const tableAt = arena.take(count * 16);
+    const table = new Int32Array(arena.buffer, tableAt, count * 4);
+    const aRow = A.strides[nd - 2]!, aCol = A.strides[nd - 1]!;
+    forEachBatch(batchShape, A, B, bytes, (q, pa, pb) => {
+      for (let r = 0; r < perMatrix; r++) {
+        const i = (q * perMatrix + r) * 4;
+        table[i] = Math.min(rows, M - r * rows);
+        table[i + 1] = pa + r * rows * aRow * bytes;
+        table[i + 2] = pb;
+        table[i + 3] = out + (q * M + r * rows) * N * bytes;
+      }
+    });
+
+    // A new job: first retag the claim word (a late worker holding the previous sequence can no
+    // longer claim), then write the parameters, then publish the sequence and wake the workers.
+    const ctl = this.ctl;
+    const seq = (this.seq = (this.seq % 0x7fffffff) + 1);
+    Atomics.store(this.next, 0, BigInt(seq) << 32n);
+    ctl[F64] = bytes === 8 ? 1 : 0;
+    ctl[N_] = N;
+    ctl[K_] = K;
+    ctl[A_ROW] = aRow;
+    ctl[A_COL] = aCol;
+    ctl[B_ROW] = B.strides[nd - 2]!;
+    ctl[B_COL] = B.strides[nd - 1]!;
+    ctl[TABLE] = tableAt;
+    ctl[COUNT] = count;
+    ctl[WORK] = work;
+    ctl[WORK_BYTES] = workBytes;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, SEQ, seq);
+    Atomics.notify(ctl, SEQ);
+    runChunks(exports, ctl, this.next, seq, 0);
+    for (let done = Atomics.load(ctl, DONE); done < count; done = Atomics.load(ctl, DONE)) {
+      if (Atomics.load(ctl, FAILED)) throw new Error("matmul: a worker thread failed while computing its rows of the product");
+      Atomics.wait(ctl, DONE, done);
+    }
+    const Typed = c.constructor as Float32ArrayConstructor;
+    (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
+    return true;
+  }
+}

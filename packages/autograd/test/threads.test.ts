@@ -1,0 +1,141 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { jsKernels, type StridedView } from "../src/kernels";
+import { createWasmKernels } from "../src/kernels/wasm";
+import { threadPool } from "../src/kernels/wasm/matmul";
+import { MatmulPool } from "../src/kernels/wasm/pool";
+
+// The pool is created on first use, so this file runs with two threads whatever the environment says.
+process.env.TAPEGRAD_THREADS = "2";
+
+const single = createWasmKernels(jsKernels, { threads: false })!;
+const threaded = createWasmKernels(jsKernels)!;
+
+type Dtype = "float32" | "float64";
+
+function random(n: number, dtype: Dtype, seed: number): Float32Array | Float64Array {
+  const out = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const view = (buf: Float32Array | Float64Array, shape: number[], strides: number[], offset = 0): StridedView => ({ buf, shape, strides, offset });
+
+/** An (r, c) matrix in one of the layouts kernels read through strides. */
+function matrix(r: number, c: number, layout: string, dtype: Dtype, seed: number): StridedView {
+  switch (layout) {
+    case "contiguous":
+      return view(random(r * c, dtype, seed), [r, c], [c, 1]);
+    case "transposed": // stored (c, r)
+      return view(random(r * c, dtype, seed), [r, c], [1, r]);
+    case "flipped": // both dims reversed
+      return view(random(r * c, dtype, seed), [r, c], [-c, -1], r * c - 1);
+    case "strided": // every other row of a wider buffer, from column 3
+      return view(random((2 * r + 1) * (c + 40), dtype, seed), [r, c], [2 * (c + 40), 1], c + 40 + 3);
+    case "sparse": // a few columns of a very wide buffer (gathered before the product)
+      return view(random(r * (c + 4000), dtype, seed), [r, c], [c + 4000, 1], 7);
+    default:
+      throw new Error(`unknown layout ${layout}`);
+  }
+}
+
+/** C = A·B in float64 with plain loops, batch dims included. */
+function reference(a: StridedView, b: StridedView): Float64Array {
+  const nd = a.shape.length;
+  const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
+  const batches = nd === 3 ? a.shape[0]! : 1;
+  const c = new Float64Array(batches * M * N);
+  for (let q = 0; q < batches; q++) {
+    const oa = a.offset + (nd === 3 ? q * a.strides[0]! : 0), ob = b.offset + (nd === 3 ? q * b.strides[0]! : 0);
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += a.buf[oa + i * a.strides[nd - 2]! + k * a.strides[nd - 1]!]! * b.buf[ob + k * b.strides[nd - 2]! + j * b.strides[nd - 1]!]!;
+        c[(q * M + i) * N + j] = s;
+      }
+    }
+  }
+  return c;
+}
+
+function maxError(c: Float32Array | Float64Array, expected: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < c.length; i++) m = Math.max(m, Math.abs(c[i]! - expected[i]!));
+  return m;
+}
+
+/** The product on worker threads (asserting it took the threaded path) and on one thread. */
+function both(a: StridedView, b: StridedView, size: number, dtype: Dtype): { threadedC: Float32Array | Float64Array; singleC: Float32Array | Float64Array } {
+  const Typed = dtype === "float32" ? Float32Array : Float64Array;
+  const threadedC = new Typed(size), singleC = new Typed(size);
+  const spy = vi.spyOn(MatmulPool.prototype, "matmul");
+  threaded.matmul(a, b, threadedC);
+  expect(spy).toHaveReturnedWith(true);
+  spy.mockRestore();
+  single.matmul(a, b, singleC);
+  return { threadedC, singleC };
+}
+
+describe("matmul on worker threads", () => {
+  beforeAll(async () => {
+    const pool = threadPool();
+    expect(pool?.threads).toBe(2);
+    for (let waited = 0; pool!.workersReady < 1; waited += 10) {
+      if (waited > 20_000) throw new Error("the matmul worker did not start within 20 s");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [layoutA, layoutB] of [["contiguous", "contiguous"], ["transposed", "transposed"], ["strided", "flipped"], ["flipped", "sparse"], ["sparse", "strided"]]) {
+      it(`${dtype}, A ${layoutA}, B ${layoutB}: equals the single-threaded product and a float64 reference`, () => {
+        // 302 rows: chunks of 76 rows (multiples of the 4-row tile) and a ragged last chunk
+        const M = 302, K = 300, N = 200;
+        const a = matrix(M, K, layoutA!, dtype, 1), b = matrix(K, N, layoutB!, dtype, 2);
+        const { threadedC, singleC } = both(a, b, M * N, dtype);
+        expect(threadedC).toEqual(singleC);
+        expect(maxError(threadedC, reference(a, b))).toBeLessThan(dtype === "float32" ? 2e-4 : 1e-11);
+      });
+    }
+
+    it(`${dtype}, batched with a broadcast B: every matrix of the batch is split into chunks`, () => {
+      const batches = 3, M = 150, K = 256, N = 160;
+      const a = view(random(batches * M * K, dtype, 3), [batches, M, K], [M * K, K, 1]);
+      const b = view(random(K * N, dtype, 4), [batches, K, N], [0, 1, K]); // one transposed B for the whole batch
+      const { threadedC, singleC } = both(a, b, batches * M * N, dtype);
+      expect(threadedC).toEqual(singleC);
+      expect(maxError(threadedC, reference(a, b))).toBeLessThan(dtype === "float32" ? 2e-4 : 1e-11);
+    });
+  }
+
+  it("the worker computes chunks of large products, and results stay exact while it does", () => {
+    const pool = threadPool()!;
+    const before = pool.workerChunks;
+    const n = 384;
+    const a = matrix(n, n, "contiguous", "float32", 5), b = matrix(n, n, "transposed", "float32", 6);
+    const { threadedC, singleC } = both(a, b, n * n, "float32");
+    expect(threadedC).toEqual(singleC);
+    for (let round = 0; round < 200 && pool.workerChunks === before; round++) {
+      const c = new Float32Array(n * n);
+      threaded.matmul(a, b, c);
+      expect(c).toEqual(singleC);
+    }
+    expect(pool.workerChunks).toBeGreaterThan(before);
+  });
+
+  it("TAPEGRAD_THREADS=1 means no pool, and a bad value is a clear error", () => {
+    const saved = process.env.TAPEGRAD_THREADS;
+    try {
+      process.env.TAPEGRAD_THREADS = "1";
+      expect(MatmulPool.create()).toBeNull();
+      process.env.TAPEGRAD_THREADS = "two";
+      expect(() => MatmulPool.create()).toThrow(/TAPEGRAD_THREADS must be a positive integer, got "two"/);
+    } finally {
+      process.env.TAPEGRAD_THREADS = saved;
+    }
+  });
+});
