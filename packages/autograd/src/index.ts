@@ -20,7 +20,7 @@ export {
   gt, lt, ge, le, eq, ne, cast,
 } from "./ops/pointwise";
 export { sum, mean, max, min, amax, argmax, argmin, logSumExp, softmax, logSoftmax } from "./ops/reduce";
-export { matmul } from "./ops/matmul";
+export { matmul, linear } from "./ops/matmul";
 export { reshape, view, permute, transpose, expand, slice, narrow, select, squeeze, unsqueeze, flatten, flip, contiguous, clone, sumTo } from "./ops/movement";
 export { cat, stack, split, chunk, unbind } from "./ops/join";
 export { gather, indexSelect, scatterAdd } from "./ops/indexing";

@@ -146,10 +146,11 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       if (!grads) continue;
       nodeGrads.delete(node);
       for (const g of grads) if (g) owned.delete(g); // handed to backward, which may pass it on
+      const isWanted = wantedOutputs.has(node);
       for (let i = 0; i < grads.length; i++) {
         const g = grads[i];
-        if (g) grads[i] = runHooks(node.hooks?.[i], g);
-        if (g && wantedOutputs.has(node)) capture(node, i, grads[i]!);
+        if (g && node.hooks) grads[i] = runHooks(node.hooks[i], g);
+        if (g && isWanted) capture(node, i, grads[i]!);
       }
       if (node.released || !node.backwardFn) {
         throw new Error(
@@ -166,16 +167,17 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         mode.anomaly = anomaly;
       }
       if (!retainGraph) node.release();
-      node.edges.forEach((edge, i) => {
+      for (let i = 0; i < node.edges.length; i++) {
+        const edge = node.edges[i];
         const g = inputGrads[i];
-        if (!edge || !g) return;
+        if (!edge || !g) continue;
         const expected = edge.node ? edge.node.outputs[edge.index]!.shape : edge.leaf!.shape;
         if (!sameShape(g.shape, expected)) {
           throw new Error(`backward of '${node.name}': gradient for input ${i} has shape ${fmt(g.shape)}, expected ${fmt(expected)}`);
         }
         if (mode.anomaly) checkFinite(g, `the backward of '${node.name}' (gradient for input ${i})`);
         send(edge, g);
-      });
+      }
     }
 
     if (wanted) {

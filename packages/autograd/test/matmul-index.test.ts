@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { gather, Generator, indexSelect, tensor, type Tensor } from "../src/index";
+import { gather, Generator, indexSelect, linear, tensor, type Tensor } from "../src/index";
 import { broadcastableTo, layoutArb, makeInput, shapeArb, shapeDimArb, type Layout } from "./helpers";
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -19,7 +19,7 @@ const unravel = (k: number, shape: number[]) => {
   return index;
 };
 
-describe("matmul and indexing equal plain loops", () => {
+describe("matmul, linear and indexing equal plain loops", () => {
   for (const [maxSize, runs] of [[9, 200], [40, 30]] as const) it(`matmul: 1-D, 2-D and batched with broadcast batch dims, on any layout (sizes up to ${maxSize})`, () => {
     const size = fc.integer({ min: 1, max: maxSize });
     fc.assert(
@@ -63,6 +63,34 @@ describe("matmul and indexing equal plain loops", () => {
         },
       ),
       { numRuns: runs },
+    );
+  });
+
+  it("linear: x Wᵀ + b over the last dim, on any layout", () => {
+    const size = fc.integer({ min: 1, max: 12 });
+    fc.assert(
+      fc.property(
+        fc.record({ lead: shapeArb(0, 2), k: size, n: size, bias: fc.boolean(), lx: layoutArb, lw: layoutArb, lb: layoutArb, seed: fc.integer() }),
+        ({ lead, k, n, bias, lx, lw, lb, seed }) => {
+          const x = input([...lead, k], lx, seed);
+          const w = input([n, k], lw, seed + 1);
+          const b = bias ? input([n], lb, seed + 2) : null;
+          const out = linear(x, w, b);
+          expect(out.shape).toEqual([...lead, n]);
+          const xd = x.data();
+          const wd = w.data();
+          const bd = b?.data();
+          const got = out.data();
+          for (let r = 0; r < numel(lead); r++) {
+            for (let j = 0; j < n; j++) {
+              let s = bd ? bd[j]! : 0;
+              for (let t = 0; t < k; t++) s += xd[r * k + t]! * wd[j * k + t]!;
+              expect(Math.abs(got[r * n + j]! - s)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(s)));
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 

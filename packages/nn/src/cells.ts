@@ -82,7 +82,7 @@ abstract class GatedCell extends Module {
   protected stateOrZeros(projected: Tensor, state: Tensor | undefined, size: number, what: string): Tensor {
     const shape = [...projected.shape.slice(0, -1), size];
     if (state === undefined) return zeros(shape, { dtype: projected.dtype });
-    if (state.shape.join() !== shape.join()) {
+    if (state.ndim !== shape.length || state.shape.some((d, i) => d !== shape[i])) {
       throw new Error(`${this.constructor.name}: ${what} has shape ${fmt(state.shape)}, expected ${fmt(shape)}`);
     }
     return state;

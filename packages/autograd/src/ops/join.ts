@@ -90,12 +90,13 @@ const splitPrim = defineOp({
     const shape = ctx.shape as number[];
     const pieces = (ctx.sizes as number[]).map((size, i) => {
       const g = grads[i] as Tensor | null;
-      if (g) return ctx.squeeze ? g.unsqueeze(dim) : g;
+      if (g) return g;
       const zshape = [...shape];
-      zshape[dim] = size;
+      if (ctx.squeeze) zshape.splice(dim, 1);
+      else zshape[dim] = size;
       return Tensor.zeros(zshape, ctx.dtype as Tensor["dtype"]);
     });
-    return [cat(pieces, dim)];
+    return [ctx.squeeze ? stack(pieces, dim) : cat(pieces, dim)];
   },
 });
 

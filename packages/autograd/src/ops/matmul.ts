@@ -37,6 +37,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const k1 = a.shape[a.ndim - 1]!;
   const k2 = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
   if (k1 !== k2) throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${k1} != ${k2})`);
+  if (a.ndim === 2 && b.ndim === 2) return bmm(a, b); // no batch dims to broadcast
   const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
   const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
   const batch = broadcastShapes("matmul", a2.shape.slice(0, -2), b2.shape.slice(0, -2));
@@ -46,4 +47,44 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 1) out = out.squeeze(-2);
   if (b.ndim === 1) out = out.squeeze(-1);
   return out;
+}
+
+/** x · Wᵀ + b for x (N, in), W (out, in), b (out) or null: one node per layer application. */
+const linearPrim = defineOp({
+  name: "linear",
+  forward(ctx: OpContext, x: Tensor, weight: Tensor, bias: Tensor | null) {
+    ctx.save(x, weight);
+    ctx.hasBias = bias !== null;
+    const [outF, inF] = weight.shape as [number, number];
+    const out = Tensor.empty([x.shape[0]!, outF], x.dtype);
+    kernels.matmul(x, weight.makeView([inF, outF], [weight.strides[1]!, weight.strides[0]!], weight.offset), out.buf);
+    if (bias) kernels.elementwise("add", out, [out, bias.broadcastView(out.shape)]);
+    return out;
+  },
+  backward(ctx, g): GradList {
+    const [x, weight] = ctx.saved;
+    const grads = [
+      ctx.needsInputGrad[0] ? g.matmul(weight!) : null, // dx = G W
+      ctx.needsInputGrad[1] ? g.T.matmul(x!) : null, //    dW = Gᵀ x, laid out like W
+    ];
+    if (ctx.hasBias) grads.push(ctx.needsInputGrad[2] ? g.sum(0) : null); // db = Σ_n G
+    return grads;
+  },
+});
+
+/** torch.nn.functional.linear: x Wᵀ + b over the last dim of x (leading dims kept). */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D (out, in), got shape ${fmt(weight.shape)}`);
+  const [outF, inF] = weight.shape as [number, number];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new Error(`linear: input of shape ${fmt(x.shape)} does not end in ${inF} features (weight shape ${fmt(weight.shape)})`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new Error(`linear: bias must have shape [${outF}], got ${fmt(bias.shape)}`);
+  for (const t of bias ? [weight, bias] : [weight]) {
+    if (t.dtype !== x.dtype) throw new Error(`linear: dtype mismatch: input ${x.dtype}, parameter ${t.dtype} (shape ${fmt(t.shape)})`);
+  }
+  if (x.dtype === "int32") throw new Error(`linear: expected float tensors, got int32 (input shape ${fmt(x.shape)})`);
+  if (x.ndim === 2) return linearPrim(x, weight, bias ?? null);
+  const y = linearPrim(x.reshape([-1, inF]), weight, bias ?? null);
+  return y.reshape([...x.shape.slice(0, -1), outF]);
 }

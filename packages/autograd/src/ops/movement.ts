@@ -96,7 +96,8 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normalizeDim(dim0, x.shape, "transpose");
   const b = normalizeDim(dim1, x.shape, "transpose");
   if (x.ndim < 2) return x;
-  const dims = Array.from({ length: x.ndim }, (_, i) => i);
+  const dims: number[] = [];
+  for (let d = 0; d < x.ndim; d++) dims.push(d);
   dims[a] = b;
   dims[b] = a;
   return permutePrim(x, dims);

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { amax, logSumExp } from "../../src/index";
+import { amax, linear, logSumExp } from "../../src/index";
 import { broadcastableTo, spec, dimSize, shapeArb, shapeDimArb, type Case, type OpSpecs } from "../helpers";
 
 /** A shape, a list of its dims (possibly negative, possibly none = every dim) and keepdim. */
@@ -28,12 +28,20 @@ const matmulCase: fc.Arbitrary<Case<null>> = fc
     })),
   );
 
+/** linear: x (..., in), W (out, in) and, with bias, b (out). */
+const linearCase = (bias: boolean): fc.Arbitrary<Case<null>> =>
+  fc.record({ lead: shapeArb(0, 2), k: dimSize, n: dimSize }).map(({ lead, k, n }) => ({
+    shapes: bias ? [[...lead, k], [n, k], [n]] : [[...lead, k], [n, k]],
+    arg: null,
+  }));
+
 /** gradcheck of the reductions and matmul (primitives first, then composites). */
 export const REDUCE_CHECKS: OpSpecs = {
   sum: spec(dimsCase, ([a], { dims, keepdim }) => a!.sum(dims, keepdim)),
   max: [spec(dimCase, ([a], { dim, keepdim }) => a!.max(dim, keepdim)), spec(dimCase, ([a]) => a!.max())],
   min: [spec(dimCase, ([a], { dim, keepdim }) => a!.min(dim, keepdim)), spec(dimCase, ([a]) => a!.min())],
   matmul: spec(matmulCase, ([a, b]) => a!.matmul(b!)),
+  linear: [spec(linearCase(true), ([x, w, b]) => linear(x!, w!, b!)), spec(linearCase(false), ([x, w]) => linear(x!, w!))],
   mean: spec(dimsCase, ([a], { dims, keepdim }) => a!.mean(dims, keepdim)),
   amax: spec(dimsCase, ([a], { dims, keepdim }) => amax(a!, dims, keepdim)),
   logSumExp: spec(dimsCase, ([a], { dims, keepdim }) => logSumExp(a!, dims, keepdim)),

@@ -1,24 +1,14 @@
-import { zeros, type DType, type Generator, type Tensor } from "@tapegrad/autograd";
+import { linear, zeros, type DType, type Generator, type Tensor } from "@tapegrad/autograd";
 import { kaimingUniform_, uniform_ } from "../init";
 import { Module, Parameter } from "../module";
-import { fmt } from "../format";
 
 export interface LayerOptions {
   dtype?: DType;
   generator?: Generator;
 }
 
-/** x Wᵀ + b over the last dim; leading dims are flattened into one matmul and restored. */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const [out, inF] = weight.shape as [number, number];
-  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(`linear: input of shape ${fmt(x.shape)} does not end in ${inF} features (weight shape ${fmt(weight.shape)})`);
-  }
-  const flat = x.ndim > 2 ? x.reshape([-1, inF]) : x;
-  let y = flat.matmul(weight.T);
-  if (bias) y = y.add(bias);
-  return x.ndim > 2 ? y.reshape([...x.shape.slice(0, -1), out]) : y;
-}
+/** x Wᵀ + b over the last dim: autograd's op, one tape node per call. */
+export { linear };
 
 /** y = x Wᵀ + b, PyTorch's default init: kaiming-uniform(a=√5) weight, U(±1/√in) bias. */
 export class Linear extends Module {
