@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cat, gather, grad, indexSelect, ones, randn, scatterAdd, stack, tensor, zeros } from "../src/index";
+import { cat, gather, grad, indexSelect, linear, ones, randn, scatterAdd, stack, tensor, zeros } from "../src/index";
 
 const int32 = (data: number[], shape = [data.length]) => tensor(Int32Array.from(data), { shape });
 
@@ -9,6 +9,13 @@ describe("bad input is a clear error", () => {
     expect(() => ones([2, 3]).add(ones([4]))).toThrow("add: shapes [2, 3] and [4] cannot be broadcast together (dimension 1: 3 vs 4)");
     expect(() => ones([2, 3]).mul(ones([3, 3]))).toThrow("mul: shapes [2, 3] and [3, 3] cannot be broadcast together (dimension 0: 2 vs 3)");
     expect(() => ones([2, 1]).expand([2, 3, 4])).toThrow(/expand: cannot expand a tensor of shape \[2, 1\] to \[2, 3, 4\]/);
+  });
+
+  it("mismatched shapes, dtypes in linear", () => {
+    expect(() => linear(ones([2, 3]), ones([4, 5]))).toThrow("linear: input of shape [2, 3] does not end in 5 features (weight shape [4, 5])");
+    expect(() => linear(ones([2, 3]), ones([4, 3]), ones([3]))).toThrow("linear: shapes [2, 4] and [3] cannot be broadcast together (dimension 1: 4 vs 3)");
+    expect(() => linear(ones([2, 3]), ones([4, 3]), ones([5, 2, 4]))).toThrow("linear: bias of shape [5, 2, 4] does not broadcast to the output shape [2, 4]");
+    expect(() => linear(ones([2, 3]), ones([4, 3], { dtype: "float64" }))).toThrow("linear: dtype mismatch: input float32, parameter float64 (shape [4, 3])");
   });
 
   it("mismatched shapes in matmul", () => {

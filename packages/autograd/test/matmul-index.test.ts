@@ -66,15 +66,15 @@ describe("matmul, linear and indexing equal plain loops", () => {
     );
   });
 
-  it("linear: x Wᵀ + b over the last dim, on any layout", () => {
+  it("linear: x Wᵀ + b over the last dim, b none, a row or the output's shape, on any layout", () => {
     const size = fc.integer({ min: 1, max: 12 });
     fc.assert(
       fc.property(
-        fc.record({ lead: shapeArb(0, 2), k: size, n: size, bias: fc.boolean(), lx: layoutArb, lw: layoutArb, lb: layoutArb, seed: fc.integer() }),
+        fc.record({ lead: shapeArb(0, 2), k: size, n: size, bias: fc.constantFrom("none", "row", "full"), lx: layoutArb, lw: layoutArb, lb: layoutArb, seed: fc.integer() }),
         ({ lead, k, n, bias, lx, lw, lb, seed }) => {
           const x = input([...lead, k], lx, seed);
           const w = input([n, k], lw, seed + 1);
-          const b = bias ? input([n], lb, seed + 2) : null;
+          const b = bias === "none" ? null : input(bias === "row" ? [n] : [...lead, n], lb, seed + 2);
           const out = linear(x, w, b);
           expect(out.shape).toEqual([...lead, n]);
           const xd = x.data();
@@ -83,7 +83,7 @@ describe("matmul, linear and indexing equal plain loops", () => {
           const got = out.data();
           for (let r = 0; r < numel(lead); r++) {
             for (let j = 0; j < n; j++) {
-              let s = bd ? bd[j]! : 0;
+              let s = bd ? bd[bias === "row" ? j : r * n + j]! : 0;
               for (let t = 0; t < k; t++) s += xd[r * k + t]! * wd[j * k + t]!;
               expect(Math.abs(got[r * n + j]! - s)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(s)));
             }

@@ -34,7 +34,7 @@ export interface CellOptions extends LayerOptions {
  * with G gate blocks of hiddenSize rows each (PyTorch's names and layout). forward is exactly
  * step(projectInput(x)), so a cell run alone and a cell run by the runner share one code path.
  * Where both biases only ever add up (RNN, LSTM: `foldBiases`), projectInput adds b_ih + b_hh
- * once for the whole sequence and the step adds none.
+ * once for the whole sequence and a step's gates are one linear op, W_hh h + projected.
  */
 abstract class GatedCell extends Module {
   weight_ih: Parameter;
@@ -74,8 +74,9 @@ abstract class GatedCell extends Module {
     return linear(x, this.weight_ih, bias);
   }
 
-  protected recurrent(h: Tensor): Tensor {
-    return linear(h, this.weight_hh, this.foldBiases ? null : this.bias_hh);
+  /** W_hh h + b_hh, or with folded biases W_hh h + the step's projected input (one op either way). */
+  protected recurrent(h: Tensor, projected: Tensor): Tensor {
+    return linear(h, this.weight_hh, this.foldBiases ? projected : this.bias_hh);
   }
 
   /** The given state tensor checked against (batch..., size), or zeros of that shape. */
@@ -114,7 +115,7 @@ export class RNNCell extends GatedCell {
   }
 
   step(projected: Tensor, h?: State): Tensor {
-    const pre = projected.add(this.recurrent(this.stateOrZeros(projected, h as Tensor | undefined, this.hiddenSize, "h")));
+    const pre = this.recurrent(this.stateOrZeros(projected, h as Tensor | undefined, this.hiddenSize, "h"), projected);
     return this.nonlinearity === "tanh" ? pre.tanh() : pre.relu();
   }
 }
@@ -149,7 +150,7 @@ export class LSTMCell extends GatedCell {
     const [h0, c0] = (state ?? []) as Tensor[];
     const h = this.stateOrZeros(projected, h0, this.outputSize, "h");
     const c = this.stateOrZeros(projected, c0, this.hiddenSize, "c");
-    const [i, f, g, o] = projected.add(this.recurrent(h)).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+    const [i, f, g, o] = this.recurrent(h, projected).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
     const c1 = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
     const h1 = o.sigmoid().mul(c1.tanh());
     return [this.weight_hr ? linear(h1, this.weight_hr) : h1, c1];
@@ -170,7 +171,7 @@ export class GRUCell extends GatedCell {
   step(projected: Tensor, state?: State): Tensor {
     const h = this.stateOrZeros(projected, state as Tensor | undefined, this.hiddenSize, "h");
     const [xr, xz, xn] = projected.chunk(3, -1) as [Tensor, Tensor, Tensor];
-    const [hr, hz, hn] = this.recurrent(h).chunk(3, -1) as [Tensor, Tensor, Tensor];
+    const [hr, hz, hn] = this.recurrent(h, projected).chunk(3, -1) as [Tensor, Tensor, Tensor];
     const r = xr.add(hr).sigmoid();
     const z = xz.add(hz).sigmoid();
     const n = xn.add(r.mul(hn)).tanh();

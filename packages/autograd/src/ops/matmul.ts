@@ -1,7 +1,8 @@
 import { defineOp, type GradList, type OpContext } from "../function";
 import { kernels } from "../kernels";
-import { broadcastShapes, fmt } from "../shape";
+import { broadcastShapes, fmt, sameShape } from "../shape";
 import { Tensor } from "../tensor";
+import { sumTo } from "./movement";
 
 /** Whether the last two dims are stored column-major (a transposed view of a row-major matrix). */
 function isTransposed(x: Tensor): boolean {
@@ -49,42 +50,53 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** x · Wᵀ + b for x (N, in), W (out, in), b (out) or null: one node per layer application. */
+/**
+ * x · Wᵀ + b for x (N, in), W (out, in) and b null, a bias row (out) or anything else that
+ * broadcasts to (N, out), such as a recurrent step's input projection: one node per use.
+ */
 const linearPrim = defineOp({
   name: "linear",
   forward(ctx: OpContext, x: Tensor, weight: Tensor, bias: Tensor | null) {
     ctx.save(x, weight);
-    ctx.hasBias = bias !== null;
+    ctx.biasShape = bias?.shape;
     const [outF, inF] = weight.shape as [number, number];
     const out = Tensor.empty([x.shape[0]!, outF], x.dtype);
     kernels.matmul(x, weight.makeView([inF, outF], [weight.strides[1]!, weight.strides[0]!], weight.offset), out.buf);
-    if (bias) kernels.elementwise("add", out, [out, bias.broadcastView(out.shape)]);
+    if (bias) kernels.elementwise("add", out, [out, bias.broadcastView(out.shape, "linear")]);
     return out;
   },
   backward(ctx, g): GradList {
     const [x, weight] = ctx.saved;
+    const biasShape = ctx.biasShape as number[] | undefined;
     const grads = [
       ctx.needsInputGrad[0] ? g.matmul(weight!) : null, // dx = G W
       ctx.needsInputGrad[1] ? g.T.matmul(x!) : null, //    dW = Gᵀ x, laid out like W
     ];
-    if (ctx.hasBias) grads.push(ctx.needsInputGrad[2] ? g.sum(0) : null); // db = Σ_n G
+    if (biasShape) grads.push(ctx.needsInputGrad[2] ? sumTo(g, biasShape) : null); // db = G summed over broadcast dims
     return grads;
   },
 });
 
-/** torch.nn.functional.linear: x Wᵀ + b over the last dim of x (leading dims kept). */
+/**
+ * torch.nn.functional.linear: x Wᵀ + b over the last dim of x (leading dims kept). Beyond
+ * PyTorch, b may be any tensor that broadcasts to the output, not only a (out) row.
+ */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D (out, in), got shape ${fmt(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
     throw new Error(`linear: input of shape ${fmt(x.shape)} does not end in ${inF} features (weight shape ${fmt(weight.shape)})`);
   }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new Error(`linear: bias must have shape [${outF}], got ${fmt(bias.shape)}`);
   for (const t of bias ? [weight, bias] : [weight]) {
     if (t.dtype !== x.dtype) throw new Error(`linear: dtype mismatch: input ${x.dtype}, parameter ${t.dtype} (shape ${fmt(t.shape)})`);
   }
   if (x.dtype === "int32") throw new Error(`linear: expected float tensors, got int32 (input shape ${fmt(x.shape)})`);
+  const outShape = [...x.shape.slice(0, -1), outF];
+  if (bias && !sameShape(broadcastShapes("linear", outShape, bias.shape), outShape)) {
+    throw new Error(`linear: bias of shape ${fmt(bias.shape)} does not broadcast to the output shape ${fmt(outShape)}`);
+  }
   if (x.ndim === 2) return linearPrim(x, weight, bias ?? null);
-  const y = linearPrim(x.reshape([-1, inF]), weight, bias ?? null);
-  return y.reshape([...x.shape.slice(0, -1), outF]);
+  const flatBias = !bias || bias.ndim <= 1;
+  const y = linearPrim(x.reshape([-1, inF]), weight, flatBias ? bias ?? null : null).reshape(outShape);
+  return flatBias ? y : y.add(bias!);
 }

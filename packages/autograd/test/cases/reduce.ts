@@ -28,12 +28,11 @@ const matmulCase: fc.Arbitrary<Case<null>> = fc
     })),
   );
 
-/** linear: x (..., in), W (out, in) and, with bias, b (out). */
+/** linear: x (..., in), W (out, in) and, with bias, a b that broadcasts to the output (..., out). */
 const linearCase = (bias: boolean): fc.Arbitrary<Case<null>> =>
-  fc.record({ lead: shapeArb(0, 2), k: dimSize, n: dimSize }).map(({ lead, k, n }) => ({
-    shapes: bias ? [[...lead, k], [n, k], [n]] : [[...lead, k], [n, k]],
-    arg: null,
-  }));
+  fc.record({ lead: shapeArb(0, 2), k: dimSize, n: dimSize }).chain(({ lead, k, n }) =>
+    (bias ? broadcastableTo([...lead, n]) : fc.constant(null)).map((b) => ({ shapes: b ? [[...lead, k], [n, k], b] : [[...lead, k], [n, k]], arg: null })),
+  );
 
 /** gradcheck of the reductions and matmul (primitives first, then composites). */
 export const REDUCE_CHECKS: OpSpecs = {
