@@ -1,5 +1,5 @@
 import { manualSeed, noGrad, randint, randn, type Tensor } from "@tapegrad/autograd";
-import { Embedding, GRU, LSTM, Linear, Module, Parameter, RNN, Recurrent, crossEntropy, init, mseLoss } from "@tapegrad/nn";
+import { Embedding, GRU, LSTM, Linear, Module, Parameter, RNN, Recurrent, crossEntropy, init, linear, mseLoss } from "@tapegrad/nn";
 import { Adam, SGD } from "@tapegrad/optim";
 import type { Runnable } from "../harness";
 
@@ -64,26 +64,36 @@ export function w5(): Runnable {
   return { step: () => void noGrad(() => lstm.forward(x)[0].data()) };
 }
 
-/** An LSTM cell as a user would write it: parameters and a forward, nothing else. */
+/**
+ * An LSTM cell as a user would write it with the public API: the part that depends only on x
+ * in projectInput (the runner applies it to the whole sequence at once), the rest in step.
+ */
 class UserLSTMCell extends Module {
-  wx: Parameter;
-  wh: Parameter;
-  b: Parameter;
+  weight_ih: Parameter;
+  weight_hh: Parameter;
+  bias: Parameter;
 
   constructor(inputSize: number, readonly hiddenSize: number) {
     super();
     const k = 1 / Math.sqrt(hiddenSize);
-    this.wx = new Parameter(init.uniform_(randn([inputSize, 4 * hiddenSize]), -k, k));
-    this.wh = new Parameter(init.uniform_(randn([hiddenSize, 4 * hiddenSize]), -k, k));
-    this.b = new Parameter(init.uniform_(randn([4 * hiddenSize]), -k, k));
+    this.weight_ih = new Parameter(init.uniform_(randn([4 * hiddenSize, inputSize]), -k, k));
+    this.weight_hh = new Parameter(init.uniform_(randn([4 * hiddenSize, hiddenSize]), -k, k));
+    this.bias = new Parameter(init.uniform_(randn([4 * hiddenSize]), -k, k));
   }
 
-  forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
-    let gates = x.matmul(this.wx).add(this.b);
-    if (state) gates = gates.add(state[0].matmul(this.wh));
+  projectInput(x: Tensor): Tensor {
+    return linear(x, this.weight_ih, this.bias);
+  }
+
+  step(projected: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
+    const gates = state ? linear(state[0], this.weight_hh, projected) : projected;
     const [i, f, g, o] = gates.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
     const c = state ? f.sigmoid().mul(state[1]).add(i.sigmoid().mul(g.tanh())) : i.sigmoid().mul(g.tanh());
     return [o.sigmoid().mul(c.tanh()), c];
+  }
+
+  forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
+    return this.step(this.projectInput(x), state);
   }
 }
 
