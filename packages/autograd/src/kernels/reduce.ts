@@ -1,5 +1,5 @@
 import type { TypedArray } from "../dtype";
-import { coalesce, type StridedView } from "./view";
+import { coalesce, forEachOffset, type StridedView } from "./view";
 
 export type ReduceOp = "sum" | "max" | "min";
 
@@ -10,24 +10,6 @@ function plan(x: StridedView, reduced: readonly number[]) {
   const outer = coalesce(keep.map((d) => x.shape[d]!), [keep.map((d) => x.strides[d]!)]);
   const inner = coalesce(reduced.map((d) => x.shape[d]!), [reduced.map((d) => x.strides[d]!)]);
   return { outerShape: outer.shape, outerStrides: outer.strides[0]!, innerShape: inner.shape, innerStrides: inner.strides[0]! };
-}
-
-/** Calls visit(start) for every start offset of an odometer over shape/strides, in row-major order. */
-function forEachOffset(shape: number[], strides: number[], base: number, visit: (offset: number, k: number) => void): void {
-  const nd = shape.length;
-  let total = 1;
-  for (const s of shape) total *= s;
-  const idx = new Int32Array(nd);
-  let p = base;
-  for (let k = 0; k < total; k++) {
-    visit(p, k);
-    for (let d = nd - 1; d >= 0; d--) {
-      p += strides[d]!;
-      if (++idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
 }
 
 /**

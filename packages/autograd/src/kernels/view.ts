@@ -29,3 +29,21 @@ export function coalesce(shape: readonly number[], stridesList: readonly (readon
   }
   return { shape: outShape, strides: outStrides };
 }
+
+/** Calls visit(start) for every start offset of an odometer over shape/strides, in row-major order. */
+export function forEachOffset(shape: readonly number[], strides: readonly number[], base: number, visit: (offset: number, k: number) => void): void {
+  const nd = shape.length;
+  let total = 1;
+  for (const s of shape) total *= s;
+  const idx = new Int32Array(nd);
+  let p = base;
+  for (let k = 0; k < total; k++) {
+    visit(p, k);
+    for (let d = nd - 1; d >= 0; d--) {
+      p += strides[d]!;
+      if (++idx[d]! < shape[d]!) break;
+      p -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}

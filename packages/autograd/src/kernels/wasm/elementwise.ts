@@ -1,6 +1,6 @@
 import type { ElementwiseOp } from "../elementwise";
 import { elementwise as jsElementwise } from "../elementwise";
-import { coalesce, type StridedView } from "../view";
+import { coalesce, forEachOffset, type StridedView } from "../view";
 import type { Arena } from "./instance";
 
 /** Op codes of wasm/elementwise.ts. */
@@ -22,24 +22,6 @@ interface Rows {
   offset: number;
   strides: number[];
   scalar: boolean;
-}
-
-/** Calls visit(offset, k) for each row start of a (outer..., inner) iteration in row-major order. */
-function forEachRow(shape: readonly number[], strides: readonly number[], base: number, visit: (p: number, k: number) => void): void {
-  const nd = shape.length - 1;
-  let rows = 1;
-  for (let d = 0; d < nd; d++) rows *= shape[d]!;
-  const idx = new Int32Array(Math.max(nd, 1));
-  let p = base;
-  for (let k = 0; k < rows; k++) {
-    visit(p, k);
-    for (let d = nd - 1; d >= 0; d--) {
-      p += strides[d]!;
-      if (++idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
 }
 
 /**
@@ -76,7 +58,7 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
     const dst = new Float32Array(arena.buffer, at, r.scalar ? 1 : n);
     if (r.scalar) dst[0] = r.buf[r.offset]!;
     else if (nd === 1) dst.set(r.buf.subarray(r.offset, r.offset + n));
-    else forEachRow(shape, r.strides, r.offset, (p, row) => dst.set(r.buf.subarray(p, p + inner), row * inner));
+    else forEachOffset(shape.slice(0, -1), r.strides.slice(0, -1), r.offset, (p, row) => dst.set(r.buf.subarray(p, p + inner), row * inner));
     return at;
   });
   const exports = arena.exports;
@@ -85,5 +67,5 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
   const result = new Float32Array(arena.buffer, pointers[0]!, n);
   const target = rows[0]!;
   if (nd === 1) target.buf.set(result, target.offset);
-  else forEachRow(shape, target.strides, target.offset, (p, row) => target.buf.set(result.subarray(row * inner, row * inner + inner), p));
+  else forEachOffset(shape.slice(0, -1), target.strides.slice(0, -1), target.offset, (p, row) => target.buf.set(result.subarray(row * inner, row * inner + inner), p));
 }
