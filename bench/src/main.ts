@@ -1,6 +1,6 @@
-// npm run bench [-- --workload W6[,W1...]] [--impl tapegrad,tfjs-wasm] [--quick] [--limit seconds]
-// Runs each workload for tapegrad and TF.js in the same run, prints medians and ratios and
-// writes bench/results/latest.json (quick runs: results/quick.json).
+// npm run bench [-- --workload W6[,W1...]] [--impl tapegrad,torch] [--quick] [--limit seconds] [--torch-threads n]
+// Runs each workload for tapegrad, PyTorch and TF.js in the same run, prints medians and ratios
+// and writes bench/results/latest.json (quick runs: results/quick.json).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import { IMPLS, type Impl } from "./impls";
 import { printTable, type Row } from "./report";
 import { WORKLOADS } from "./workloads";
 import { backendInfo } from "./backend";
+import { python, torchArgs, torchInfo } from "./torch";
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -24,12 +25,22 @@ if (selected.length === 0) throw new Error(`bench: no workload matches ${groups?
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const runOne = fileURLToPath(new URL("./run-one.ts", import.meta.url));
 
+// One thread by default: on this 2-core machine torch with 2 threads ran W1 slower, not faster.
+const torchThreads = Number(option("torch-threads") ?? 1);
+if (!Number.isInteger(torchThreads) || torchThreads < 1) throw new Error(`bench: --torch-threads expects a positive integer, got ${option("torch-threads")}`);
+const torch = impls.includes("torch") ? torchInfo(torchThreads) : undefined;
+if (torch) console.log("unavailable" in torch ? `torch: n/a (${torch.unavailable})` : `torch ${torch.version} (${torch.python}), BLAS: ${torch.blas}, threads: ${torch.threads}`);
+
 // TF.js's CPU backend takes minutes per training step; a run that exceeds this is reported as
 // "over the limit" (a lower bound) instead of holding up the whole table.
 const limitMs = Number(option("limit") ?? (quick ? 60 : 150)) * 1000;
 
 function measure(id: string, impl: Impl): Row["results"][Impl] {
-  const child = spawnSync(process.execPath, [...process.execArgv, runOne, id, impl, quick ? "quick" : "full"], {
+  if (impl === "torch" && (!torch || "unavailable" in torch)) return { medianMs: NaN, steps: 0, peakRssMB: NaN, unavailable: true };
+  const [command, commandArgs] = impl === "torch"
+    ? [python, torchArgs(id, quick, torchThreads)]
+    : [process.execPath, [...process.execArgv, runOne, id, impl, quick ? "quick" : "full"]];
+  const child = spawnSync(command, commandArgs, {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 64 << 20,
@@ -60,7 +71,7 @@ for (const w of selected) {
     row.peerThroughput = {};
     for (const impl of impls) {
       const r = row.results[impl];
-      if (r && !r.overLimit) row.peerThroughput[impl] = w.throughput.of(r.medianMs);
+      if (r && !r.overLimit && !r.unavailable) row.peerThroughput[impl] = w.throughput.of(r.medianMs);
     }
   }
   rows.push(row);
@@ -69,5 +80,5 @@ for (const w of selected) {
 
 const dir = fileURLToPath(new URL("../results/", import.meta.url));
 mkdirSync(dir, { recursive: true });
-const report = { date: new Date().toISOString(), quick, node: process.version, backend: await backendInfo(), rows };
+const report = { date: new Date().toISOString(), quick, node: process.version, backend: await backendInfo(), ...(torch ? { torch } : {}), rows };
 writeFileSync(dir + (quick ? "quick.json" : "latest.json"), JSON.stringify(report, null, 2) + "\n");

@@ -6,6 +6,8 @@ export interface Result {
   peakRssMB: number;
   /** The run was stopped at the time limit: medianMs is only a lower bound. */
   overLimit?: boolean;
+  /** The peer cannot run on this machine (torch: no python3 or no torch); shown as n/a. */
+  unavailable?: boolean;
 }
 
 export interface Row {
@@ -16,11 +18,11 @@ export interface Row {
   peerThroughput?: Partial<Record<Impl, number>>;
 }
 
-const ms = (r: Result | undefined) => (!r ? "—" : r.overLimit ? `> ${(r.medianMs / 1000).toFixed(0)} s` : r.medianMs < 10 ? r.medianMs.toFixed(2) : r.medianMs.toFixed(1));
+const ms = (r: Result | undefined) => (!r ? "—" : r.unavailable ? "n/a" : r.overLimit ? `> ${(r.medianMs / 1000).toFixed(0)} s` : r.medianMs < 10 ? r.medianMs.toFixed(2) : r.medianMs.toFixed(1));
 /** Peer time over tapegrad time: how many times faster tapegrad is (> 1 is faster). */
-const speedup = (tg: Result | undefined, peer: Result | undefined) => (tg && peer ? `${peer.overLimit ? "> " : ""}${(peer.medianMs / tg.medianMs).toFixed(2)}x` : "—");
+const speedup = (tg: Result | undefined, peer: Result | undefined) => (peer?.unavailable ? "n/a" : tg && peer ? `${peer.overLimit ? "> " : ""}${(peer.medianMs / tg.medianMs).toFixed(2)}x` : "—");
 
-const HEADER = ["workload", "tapegrad ms", "tfjs-wasm ms", "tfjs-cpu ms", "vs wasm", "vs cpu", "throughput (tg / wasm)", "tg peak RSS MB"];
+const HEADER = ["workload", "tapegrad ms", "torch ms", "tfjs-wasm ms", "tfjs-cpu ms", "vs torch", "vs wasm", "vs cpu", "throughput (tg / wasm)", "tg peak RSS MB"];
 
 export function printTable(rows: readonly Row[], header: boolean): void {
   const lines: string[][] = header ? [HEADER, HEADER.map((h) => "-".repeat(h.length))] : [];
@@ -30,7 +32,9 @@ export function printTable(rows: readonly Row[], header: boolean): void {
     const tp = row.throughput && !tg?.overLimit
       ? `${row.throughput.tapegrad.toFixed(1)} / ${row.peerThroughput?.["tfjs-wasm"]?.toFixed(1) ?? "—"} ${row.throughput.unit}`
       : "";
-    lines.push([row.id, ms(tg), ms(wasm), ms(row.results["tfjs-cpu"]), speedup(tg, wasm), speedup(tg, row.results["tfjs-cpu"]), tp, tg ? tg.peakRssMB.toFixed(0) : "—"]);
+    const torch = row.results.torch;
+    const cpu = row.results["tfjs-cpu"];
+    lines.push([row.id, ms(tg), ms(torch), ms(wasm), ms(cpu), speedup(tg, torch), speedup(tg, wasm), speedup(tg, cpu), tp, tg ? tg.peakRssMB.toFixed(0) : "—"]);
   }
   for (const l of lines) console.log(`| ${l.join(" | ")} |`);
 }

@@ -1,13 +1,13 @@
 // Runs one workload for one implementation in a fresh process and prints one JSON line, so
 // that peak RSS belongs to that workload alone.
 import { time, timingOptions } from "./harness";
-import type { Impl } from "./impls";
+import type { NodeImpl } from "./impls";
 import { applyBackendFromEnv } from "./backend";
 import { WORKLOADS } from "./workloads";
 
 applyBackendFromEnv();
 
-const [id, impl, quick] = process.argv.slice(2) as [string, Impl, string];
+const [id, impl, quick] = process.argv.slice(2) as [string, NodeImpl, string];
 const workload = WORKLOADS.find((w) => w.id === id);
 if (!workload) throw new Error(`run-one: unknown workload ${JSON.stringify(id)}`);
 const runnable = await workload.setup(impl);

@@ -1,5 +1,5 @@
 import type { Runnable } from "../harness";
-import type { Impl } from "../impls";
+import type { Impl, NodeImpl } from "../impls";
 import { w1, w2, w3, w4, w5, w7 } from "./tapegrad-rnn";
 import { tfW1, tfW2, tfW3, tfW4, tfW5 } from "./tfjs-rnn";
 import { gflops, w6 } from "./w6-matmul";
@@ -9,14 +9,15 @@ export interface Workload {
   id: string;
   group: string;
   impls: readonly Impl[];
-  setup(impl: Impl): Promise<Runnable>;
+  /** Builds the step for an implementation that runs in Node (torch: bench/torch/workloads.py). */
+  setup(impl: NodeImpl): Promise<Runnable>;
   /** A throughput figure derived from the median step time. */
   throughput?: { unit: string; of(ms: number): number };
 }
 
-const ALL: Impl[] = ["tapegrad", "tfjs-wasm", "tfjs-cpu"];
+const ALL: Impl[] = ["tapegrad", "torch", "tfjs-wasm", "tfjs-cpu"];
 
-function recurrent(group: string, what: string, tapegrad: () => Runnable, tfjs: ((impl: Impl) => Promise<Runnable>) | null, throughput?: Workload["throughput"]): Workload {
+function recurrent(group: string, what: string, tapegrad: () => Runnable, tfjs: ((impl: NodeImpl) => Promise<Runnable>) | null, throughput?: Workload["throughput"]): Workload {
   return {
     id: `${group} ${what}`,
     group,

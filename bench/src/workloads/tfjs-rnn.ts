@@ -1,5 +1,5 @@
 import type { Runnable } from "../harness";
-import { loadTF, type Impl } from "../impls";
+import { loadTF, type NodeImpl } from "../impls";
 
 type TF = Awaited<ReturnType<typeof loadTF>>;
 type LayersModel = ReturnType<TF["sequential"]>;
@@ -23,7 +23,7 @@ function trainer(tf: TF, model: LayersModel, optimizer: ReturnType<TF["train"]["
 // TF.js layers are batch-major: (batch, time, features). The recurrent weights start
 // glorot-uniform instead of orthogonal: TF.js's orthogonal initializer takes minutes on its CPU
 // backend for a 256x1024 matrix, which is setup, not the step being measured.
-export async function tfW1(impl: Impl): Promise<Runnable> {
+export async function tfW1(impl: NodeImpl): Promise<Runnable> {
   const tf = await loadTF(impl);
   const model = tf.sequential({ layers: [tf.layers.lstm({ units: 256, returnSequences: true, inputShape: [50, 64], recurrentInitializer: "glorotUniform" })] });
   const x = tf.randomNormal([32, 50, 64], 0, 1, "float32", 1);
@@ -32,7 +32,7 @@ export async function tfW1(impl: Impl): Promise<Runnable> {
   return trainer(tf, model, tf.train.adam(1e-3), mse);
 }
 
-export async function tfW2(impl: Impl): Promise<Runnable> {
+export async function tfW2(impl: NodeImpl): Promise<Runnable> {
   const tf = await loadTF(impl);
   const model = tf.sequential({
     layers: [
@@ -46,7 +46,7 @@ export async function tfW2(impl: Impl): Promise<Runnable> {
   return trainer(tf, model, tf.train.adam(1e-3), mse);
 }
 
-export async function tfW3(impl: Impl): Promise<Runnable> {
+export async function tfW3(impl: NodeImpl): Promise<Runnable> {
   const tf = await loadTF(impl);
   // TF.js WASM has no UnsortedSegmentSum kernel, the gradient of an embedding lookup: there
   // the embedding is a bias-free dense layer on one-hot tokens (the same product).
@@ -65,7 +65,7 @@ export async function tfW3(impl: Impl): Promise<Runnable> {
   return trainer(tf, model, tf.train.adam(1e-3), ce);
 }
 
-export async function tfW4(impl: Impl): Promise<Runnable> {
+export async function tfW4(impl: NodeImpl): Promise<Runnable> {
   const tf = await loadTF(impl);
   const model = tf.sequential({ layers: [tf.layers.simpleRNN({ units: 32, activation: "tanh", returnSequences: true, inputShape: [100, 8] })] });
   const x = tf.randomNormal([1, 100, 8], 0, 1, "float32", 1);
@@ -74,7 +74,7 @@ export async function tfW4(impl: Impl): Promise<Runnable> {
   return trainer(tf, model, tf.train.sgd(0.01) as never, mse);
 }
 
-export async function tfW5(impl: Impl): Promise<Runnable> {
+export async function tfW5(impl: NodeImpl): Promise<Runnable> {
   const tf = await loadTF(impl);
   const model = tf.sequential({ layers: [tf.layers.lstm({ units: 256, returnSequences: true, inputShape: [200, 64], recurrentInitializer: "glorotUniform" })] });
   const x = tf.randomNormal([1, 200, 64], 0, 1, "float32", 1);

@@ -1,9 +1,9 @@
 import { matmul, noGrad, randn, manualSeed } from "@tapegrad/autograd";
 import type { Runnable } from "../harness";
-import { loadTF, type Impl } from "../impls";
+import { loadTF, type NodeImpl } from "../impls";
 
 /** W6: C = A·B for square float32 matrices of size n. */
-export async function w6(impl: Impl, n: number): Promise<Runnable> {
+export async function w6(impl: NodeImpl, n: number): Promise<Runnable> {
   if (impl === "tapegrad") {
     manualSeed(6);
     const a = randn([n, n]);
