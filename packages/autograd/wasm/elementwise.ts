@@ -3,8 +3,9 @@
 // never read. An operand flagged scalar is one element, broadcast to every lane.
 
 // op codes shared with src/kernels/wasm/elementwise.ts
-const NEG = 1, EXP = 2, TANH = 3, SIGMOID = 4, RELU = 5;
+const NEG = 1, EXP = 2, TANH = 3, SIGMOID = 4, RELU = 5, SQRT = 6;
 const ADD = 10, SUB = 11, MUL = 12, DIV = 13, ADD_SCALED = 14, TANH_GRAD = 15, SIGMOID_GRAD = 16;
+const ADDCMUL = 20, ADDCDIV = 21, WHERE = 22;
 
 const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
@@ -63,6 +64,7 @@ export function unaryF32(op: i32, n: i32, x: usize, out: usize): void {
       case TANH: y = tanh4(a); break;
       case SIGMOID: y = sigmoid4(a); break;
       case RELU: y = v128.bitselect(a, f32x4.splat(0), v128.or(f32x4.gt(a, f32x4.splat(0)), f32x4.ne(a, a))); break;
+      case SQRT: y = f32x4.sqrt(a); break;
       default: unreachable();
     }
     v128.store(out, y);
@@ -86,6 +88,28 @@ export function binaryF32(op: i32, n: i32, a: usize, aScalar: bool, b: usize, bS
       case ADD_SCALED: y = f32x4.add(va, f32x4.mul(k, vb)); break;
       case TANH_GRAD: y = f32x4.mul(va, f32x4.sub(f32x4.splat(1), f32x4.mul(vb, vb))); break;
       case SIGMOID_GRAD: y = f32x4.mul(f32x4.mul(va, vb), f32x4.sub(f32x4.splat(1), vb)); break;
+      default: unreachable();
+    }
+    v128.store(out, y);
+  }
+}
+
+export function ternaryF32(op: i32, n: i32, a: usize, aScalar: bool, b: usize, bScalar: bool, c: usize, cScalar: bool, out: usize, s0: f32): void {
+  const end = out + (<usize>((n + 3) & ~3) << 2);
+  const sa: usize = aScalar ? 0 : 16;
+  const sb: usize = bScalar ? 0 : 16;
+  const sc: usize = cScalar ? 0 : 16;
+  const k = f32x4.splat(s0);
+  for (; out < end; out += 16, a += sa, b += sb, c += sc) {
+    const va = aScalar ? v128.load32_splat(a) : v128.load(a);
+    const vb = bScalar ? v128.load32_splat(b) : v128.load(b);
+    const vc = cScalar ? v128.load32_splat(c) : v128.load(c);
+    let y = va;
+    switch (op) {
+      case ADDCMUL: y = f32x4.add(va, f32x4.mul(f32x4.mul(k, vb), vc)); break;
+      case ADDCDIV: y = f32x4.add(va, f32x4.div(f32x4.mul(k, vb), vc)); break;
+      // a !== 0 selects b: NaN selects b, ±0 selects c
+      case WHERE: y = v128.bitselect(vb, vc, f32x4.ne(va, f32x4.splat(0))); break;
       default: unreachable();
     }
     v128.store(out, y);

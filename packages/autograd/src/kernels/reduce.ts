@@ -4,7 +4,7 @@ import { coalesce, forEachOffset, type StridedView } from "./view";
 export type ReduceOp = "sum" | "max" | "min";
 
 /** Splits x's dims into kept (outer loop) and reduced (inner loop), each coalesced. */
-function plan(x: StridedView, reduced: readonly number[]) {
+export function plan(x: StridedView, reduced: readonly number[]) {
   const keep: number[] = [];
   for (let d = 0; d < x.shape.length; d++) if (!reduced.includes(d)) keep.push(d);
   const outer = coalesce(keep.map((d) => x.shape[d]!), [keep.map((d) => x.strides[d]!)]);

@@ -4,8 +4,9 @@ import { coalesce, forEachOffset, type StridedView } from "../view";
 import type { Arena } from "./instance";
 
 /** Op codes of wasm/elementwise.ts. */
-const UNARY: Partial<Record<ElementwiseOp, number>> = { neg: 1, exp: 2, tanh: 3, sigmoid: 4, relu: 5 };
+const UNARY: Partial<Record<ElementwiseOp, number>> = { neg: 1, exp: 2, tanh: 3, sigmoid: 4, relu: 5, sqrt: 6 };
 const BINARY: Partial<Record<ElementwiseOp, number>> = { add: 10, sub: 11, mul: 12, div: 13, addScaled: 14, tanhGrad: 15, sigmoidGrad: 16 };
+const TERNARY: Partial<Record<ElementwiseOp, number>> = { addcmul: 20, addcdiv: 21, where: 22 };
 
 /** Below this many elements the plain loop is as fast as the copies in and out... */
 const MIN_ELEMENTS = 1024;
@@ -31,8 +32,9 @@ interface Rows {
  */
 export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedView, inputs: readonly StridedView[], s0 = 0, s1 = 0): void {
   const unary = UNARY[op];
-  const code = unary ?? BINARY[op];
-  if (code === undefined || !(out.buf instanceof Float32Array) || inputs.length !== (unary ? 1 : 2)) return jsElementwise(op, out, inputs, s0, s1);
+  const ternary = TERNARY[op];
+  const code = unary ?? ternary ?? BINARY[op];
+  if (code === undefined || !(out.buf instanceof Float32Array) || inputs.length !== (unary ? 1 : ternary ? 3 : 2)) return jsElementwise(op, out, inputs, s0, s1);
   let n = 1;
   for (const s of out.shape) n *= s;
   if (n < (TRANSCENDENTAL.has(op) ? MIN_ELEMENTS_TRANSCENDENTAL : MIN_ELEMENTS)) return jsElementwise(op, out, inputs, s0, s1);
@@ -62,8 +64,10 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
     return at;
   });
   const exports = arena.exports;
+  const scalar = (k: number) => (rows[k]!.scalar ? 1 : 0);
   if (unary) exports.unaryF32(code, n, pointers[1]!, pointers[0]!);
-  else exports.binaryF32(code, n, pointers[1]!, rows[1]!.scalar ? 1 : 0, pointers[2]!, rows[2]!.scalar ? 1 : 0, pointers[0]!, s0);
+  else if (ternary) exports.ternaryF32(code, n, pointers[1]!, scalar(1), pointers[2]!, scalar(2), pointers[3]!, scalar(3), pointers[0]!, s0);
+  else exports.binaryF32(code, n, pointers[1]!, scalar(1), pointers[2]!, scalar(2), pointers[0]!, s0);
   const result = new Float32Array(arena.buffer, pointers[0]!, n);
   const target = rows[0]!;
   if (nd === 1) target.buf.set(result, target.offset);

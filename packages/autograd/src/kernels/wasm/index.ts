@@ -2,11 +2,12 @@ import type { Kernels } from "../index";
 import { Arena, instantiate } from "./instance";
 import { wasmElementwise } from "./elementwise";
 import { wasmMatmul } from "./matmul";
+import { wasmReduce } from "./reduce";
 
 /**
- * Kernels backed by WebAssembly SIMD where it pays (matmul, float32 elementwise) and by the TypeScript kernels
- * elsewhere; null where the runtime has no WebAssembly SIMD. Large matmuls also use worker
- * threads (see ./pool) unless `threads` is false.
+ * Kernels backed by WebAssembly SIMD where it pays (matmul, float32 elementwise and sums) and
+ * by the TypeScript kernels elsewhere; null where the runtime has no WebAssembly SIMD. Large
+ * matmuls also use worker threads (see ./pool) unless `threads` is false.
  */
 export function createWasmKernels(fallback: Kernels, { threads = true }: { threads?: boolean } = {}): Kernels | null {
   const instance = instantiate();
@@ -17,5 +18,6 @@ export function createWasmKernels(fallback: Kernels, { threads = true }: { threa
     name: instance.relaxed ? "wasm (relaxed SIMD)" : "wasm (SIMD)",
     matmul: (a, b, c) => wasmMatmul(arena, a, b, c, threads),
     elementwise: (op, out, inputs, s0, s1) => wasmElementwise(arena, op, out, inputs, s0, s1),
+    reduce: (op, x, dims, out, indices) => wasmReduce(arena, op, x, dims, out, indices),
   };
 }

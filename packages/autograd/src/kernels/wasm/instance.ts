@@ -15,6 +15,9 @@ export interface WasmExports {
   gemvFitsF32(bRow: number, bCol: number): number;
   unaryF32(op: number, n: number, x: number, out: number): void;
   binaryF32(op: number, n: number, a: number, aScalar: number, b: number, bScalar: number, out: number, s0: number): void;
+  ternaryF32(op: number, n: number, a: number, aScalar: number, b: number, bScalar: number, c: number, cScalar: number, out: number, s0: number): void;
+  sumRowsF32(rows: number, n: number, x: number, out: number): void;
+  sumColumnsF32(rows: number, n: number, x: number, acc: number): void;
 }
 
 // Only the corner of the WebAssembly API used here, so the package needs no DOM or Node typings.
