@@ -102,6 +102,17 @@ describe("matmul on worker threads", () => {
       });
     }
 
+    for (const [M, layoutA, layoutB] of [[32, "contiguous", "transposed"], [9, "strided", "contiguous"], [37, "transposed", "flipped"]] as const) {
+      it(`${dtype}, ${M} rows (A ${layoutA}, B ${layoutB}): C is cut into blocks of columns, ragged at the right edge`, () => {
+        // a recurrent step's product: too few rows to split, so threads share the columns
+        const K = 260, N = 1001;
+        const a = matrix(M, K, layoutA, dtype, 7), b = matrix(K, N, layoutB, dtype, 8);
+        const { threadedC, singleC } = both(a, b, M * N, dtype);
+        expect(threadedC).toEqual(singleC);
+        expect(maxError(threadedC, reference(a, b))).toBeLessThan(dtype === "float32" ? 2e-4 : 1e-11);
+      });
+    }
+
     it(`${dtype}, batched with a broadcast B: every matrix of the batch is split into chunks`, () => {
       const batches = 3, M = 150, K = 256, N = 160;
       const a = view(random(batches * M * K, dtype, 3), [batches, M, K], [M * K, K, 1]);

@@ -2,7 +2,8 @@
 // AssemblyScript source: built by scripts/build-wasm.mjs into src/kernels/wasm/binary.ts.
 //
 // A (M×K) and B (K×N) are read through element strides (transposed, broadcast or flipped views
-// work without a copy); C is contiguous row-major M×N. The classic blocked scheme: B is packed
+// work without a copy); C is row-major M×N with rows ldc elements apart (a block of columns of a
+// wider C is one thread's share of a product). The classic blocked scheme: B is packed
 // into KC×NR column slivers, A into MR×KC row slivers, and a register-blocked micro-kernel
 // computes one MR×NR tile of C from a pair of slivers. Pointers are byte addresses.
 
@@ -151,17 +152,17 @@ function packA<T>(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize):
   }
 }
 
-function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, work: usize): void {
+function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldcElements: i32, accumulate: bool, work: usize): void {
   const S = <i32>sizeof<T>();
   const NR = nr<T>();
+  const ldc = <usize>(ldcElements * S);
   if (K == 0) {
-    memory.fill(c, 0, <usize>(M * N * S));
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>i * ldc, 0, <usize>(N * S));
     return;
   }
   const packedA = work;
   const packedB = work + <usize>(MC * KC * S);
   const edge = packedB + <usize>(KC * NC * S);
-  const ldc = <usize>(N * S);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
@@ -174,7 +175,7 @@ function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usiz
           const pb = packedB + <usize>(jr * kc * S);
           for (let ir = 0; ir < mc; ir += MR) {
             const tile = c + <usize>(ic + ir) * ldc + <usize>((jc + jr) * S);
-            microKernel<T>(kc, packedA + <usize>(ir * kc * S), pb, tile, ldc, pc > 0, min(MR, mc - ir), min(NR, nc - jr), edge);
+            microKernel<T>(kc, packedA + <usize>(ir * kc * S), pb, tile, ldc, accumulate || pc > 0, min(MR, mc - ir), min(NR, nc - jr), edge);
           }
         }
       }
@@ -187,10 +188,11 @@ export function gemmWorkBytes(S: i32): i32 {
   return (MC * KC + KC * NC) * S + EDGE_BYTES;
 }
 
-export function gemmF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, work: usize): void {
-  gemm<f32>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, work);
+/** C (+)= A·B: with `accumulate` (1) the product is added to C. */
+export function gemmF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize): void {
+  gemm<f32>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work);
 }
 
-export function gemmF64(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, work: usize): void {
-  gemm<f64>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, work);
+export function gemmF64(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize): void {
+  gemm<f64>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work);
 }

@@ -5,9 +5,9 @@ import type { StridedView } from "./view";
  * C = A · B for A (..., M, K) and B (..., K, N) with equal batch dims (broadcast dims carry
  * stride 0); C is contiguous (..., M, N). Operands are read through their strides: a transposed
  * B (unit stride along K) takes a dot-product loop, a row-major B an i-k-j loop; anything else
- * is packed once.
+ * is packed once. With `accumulate`, C += A · B instead.
  */
-export function matmul(a: StridedView, b: StridedView, c: TypedArray): void {
+export function matmul(a: StridedView, b: StridedView, c: TypedArray, accumulate = false): void {
   const nd = a.shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
   const batchShape = a.shape.slice(0, nd - 2);
@@ -16,7 +16,7 @@ export function matmul(a: StridedView, b: StridedView, c: TypedArray): void {
   const idx = new Int32Array(batchShape.length);
   let pa = a.offset, pb = b.offset;
   for (let q = 0; q < batches; q++) {
-    gemm(M, N, K, a.buf, pa, a.strides[nd - 2]!, a.strides[nd - 1]!, b.buf, pb, b.strides[nd - 2]!, b.strides[nd - 1]!, c, q * M * N);
+    gemm(M, N, K, a.buf, pa, a.strides[nd - 2]!, a.strides[nd - 1]!, b.buf, pb, b.strides[nd - 2]!, b.strides[nd - 1]!, c, q * M * N, accumulate);
     for (let d = batchShape.length - 1; d >= 0; d--) {
       pa += a.strides[d]!;
       pb += b.strides[d]!;
@@ -32,9 +32,9 @@ export function gemm(
   M: number, N: number, K: number,
   A: TypedArray, aOff: number, aRow: number, aCol: number,
   B: TypedArray, bOff: number, bRow: number, bCol: number,
-  C: TypedArray, cOff: number,
+  C: TypedArray, cOff: number, accumulate = false,
 ): void {
-  C.fill(0, cOff, cOff + M * N);
+  if (!accumulate) C.fill(0, cOff, cOff + M * N);
   if (M === 0 || N === 0 || K === 0) return;
   if (bRow === 1 && aCol === 1 && N > 1) {
     gemmDot(M, N, K, A, aOff, aRow, B, bOff, bCol, C, cOff);
@@ -80,7 +80,7 @@ function gemmDot(
         s3 += A[ai + k + 3]! * B[bj + k + 3]!;
       }
       for (; k < K; k++) s0 += A[ai + k]! * B[bj + k]!;
-      C[cOff + i * N + j] = s0 + s1 + s2 + s3;
+      C[cOff + i * N + j] += s0 + s1 + s2 + s3;
     }
   }
 }

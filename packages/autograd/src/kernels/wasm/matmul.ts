@@ -9,8 +9,8 @@ import { MatmulPool } from "./pool";
 const MIN_WORK = 8192;
 /** Up to this many rows of A, float32 products skip packing (gemv). */
 const GEMV_ROWS = 2;
-/** From this many multiply-adds (n = 256 cubed; and 2 chunks of rows) a product runs on worker threads too: below it, waking a worker costs about what it saves. */
-const THREADED_WORK = 1 << 24;
+/** From this many multiply-adds (a 32×256·256×256 product, about 100 µs) a product runs on worker threads too: below it, waking a worker costs about what it saves. */
+const THREADED_WORK = 1 << 21;
 
 let pool: MatmulPool | null | undefined;
 /** The worker-thread pool (null where threads are unavailable), created on first use. */
@@ -21,31 +21,36 @@ export function threadPool(): MatmulPool | null {
 
 /**
  * The WebAssembly SIMD matmul; same contract as kernels/matmul.ts (C contiguous (..., M, N)).
- * Large products also run on worker threads when `threaded` and threads are available.
+ * Large products also run on worker threads when `threaded` and threads are available. With
+ * `accumulate`, C += A·B.
  */
-export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: TypedArray, threaded: boolean): void {
+export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: TypedArray, threaded: boolean, accumulate = false): void {
   const nd = a.shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
   const float32 = c instanceof Float32Array;
   if ((!float32 && !(c instanceof Float64Array)) || M * N * K < MIN_WORK || M === 0 || N === 0 || K === 0) {
-    jsMatmul(a, b, c);
+    jsMatmul(a, b, c, accumulate);
     return;
   }
   const batches = numel(a.shape.slice(0, nd - 2));
-  if (threaded && M * N * K * batches >= THREADED_WORK && (M >= 128 || batches > 1) && threadPool()?.matmul(a, b, c as Float32Array)) return;
+  if (threaded && M * N * K * batches >= THREADED_WORK && threadPool()?.matmul(a, b, c as Float32Array, accumulate)) return;
   const bytes = float32 ? 4 : 8;
   arena.reset();
   const A = copyIn(arena, a, bytes);
   const B = copyIn(arena, b, bytes);
   const out = arena.take(c.length * bytes);
+  const Typed = c.constructor as Float32ArrayConstructor;
+  if (accumulate) new Typed(arena.buffer, out, c.length).set(c as Float32Array);
   const work = arena.take(arena.exports.gemmWorkBytes(bytes));
   // one or two rows of A (a batch-1 recurrent step): products straight from B's layout, no panels
   const exports = arena.exports;
-  const few = float32 && M <= GEMV_ROWS && exports.gemvFitsF32(B.strides[nd - 2]!, B.strides[nd - 1]!);
-  const gemm = few ? exports.gemvF32 : float32 ? exports.gemmF32 : exports.gemmF64;
+  const few = float32 && !accumulate && M <= GEMV_ROWS && exports.gemvFitsF32(B.strides[nd - 2]!, B.strides[nd - 1]!);
+  const gemm = float32 ? exports.gemmF32 : exports.gemmF64;
+  const aRow = A.strides[nd - 2]!, aCol = A.strides[nd - 1]!, bRow = B.strides[nd - 2]!, bCol = B.strides[nd - 1]!;
   forEachBatch(a.shape.slice(0, nd - 2), A, B, bytes, (q, pa, pb) => {
-    gemm(M, N, K, pa, A.strides[nd - 2]!, A.strides[nd - 1]!, pb, B.strides[nd - 2]!, B.strides[nd - 1]!, out + q * M * N * bytes, work);
+    const pc = out + q * M * N * bytes;
+    if (few) exports.gemvF32(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, work);
+    else gemm(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, N, accumulate ? 1 : 0, work);
   });
-  const Typed = c.constructor as Float32ArrayConstructor;
   (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
 }

@@ -5,11 +5,12 @@ import { copiedElements, copyIn, forEachBatch, numel } from "./operands";
 
 // Large matmuls on several threads (Node worker_threads). Every thread instantiates the same
 // matmul module (wasm/threaded.ts) over one shared WebAssembly memory: the calling thread copies
-// A and B in once, the rows of C are cut into chunks, and each thread claims chunks until none
-// are left, so a descheduled worker never holds the others up. The caller computes chunks too
+// A and B in once, C is cut into chunks (blocks of rows, or of columns when there are few rows),
+// and each thread claims chunks until none are left, so a descheduled worker never holds the
+// others up. The caller computes chunks too
 // and then blocks in Atomics.wait until the last one is done, so matmul stays synchronous.
 
-type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, work: number) => void;
+type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number) => void;
 interface ThreadedExports {
   memory: WasmMemory;
   gemmF32: Gemm;
@@ -19,11 +20,13 @@ interface ThreadedExports {
 
 // Int32 slots of the control block: a job's parameters and its progress.
 const SEQ = 0, DONE = 1, FAILED = 2, F64 = 3, N_ = 4, K_ = 5, A_ROW = 6, A_COL = 7, B_ROW = 8, B_COL = 9;
-const TABLE = 10, COUNT = 11, WORK = 12, WORK_BYTES = 13;
+const TABLE = 10, COUNT = 11, WORK = 12, WORK_BYTES = 13, ACCUMULATE = 16;
 // Int32 slots the workers count in: workers waiting for jobs, and chunks they have computed.
 const READY = 14, WORKER_CHUNKS = 15;
 /** Byte offset of the BigInt64 claim word: (job sequence << 32) | next chunk index. */
-const NEXT_BYTE = 64;
+const NEXT_BYTE = 128;
+/** A chunk in the job's table: rows, columns, and the byte addresses of its A, B and C. */
+const CHUNK_INTS = 5;
 
 /**
  * Claims and computes chunks of job `seq` until none are left. The same loop runs in the workers
@@ -33,14 +36,14 @@ function runChunks(exports: ThreadedExports, ctl: Int32Array, next: BigInt64Arra
   const gemm = ctl[F64] ? exports.gemmF64 : exports.gemmF32;
   const N = ctl[N_]!, K = ctl[K_]!, aRow = ctl[A_ROW]!, aCol = ctl[A_COL]!, bRow = ctl[B_ROW]!, bCol = ctl[B_COL]!;
   const count = ctl[COUNT]!, work = ctl[WORK]! + thread * ctl[WORK_BYTES]!;
-  const table = new Int32Array(exports.memory.buffer, ctl[TABLE]!, count * 4);
+  const table = new Int32Array(exports.memory.buffer, ctl[TABLE]!, count * CHUNK_INTS);
   const tag = BigInt(seq) << 32n;
   for (;;) {
     const claim = Atomics.load(next, 0);
     if (claim - tag >= BigInt(count) || claim < tag) return;
     if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
-    const i = Number(claim - tag) * 4;
-    gemm(table[i]!, N, K, table[i + 1]!, aRow, aCol, table[i + 2]!, bRow, bCol, table[i + 3]!, work);
+    const i = Number(claim - tag) * CHUNK_INTS;
+    gemm(table[i]!, table[i + 1]!, K, table[i + 2]!, aRow, aCol, table[i + 3]!, bRow, bCol, table[i + 4]!, N, ctl[ACCUMULATE]!, work);
     if (Atomics.add(ctl, DONE, 1) + 1 === count) Atomics.notify(ctl, DONE);
   }
 }
@@ -68,9 +71,9 @@ try {
       const claim = Atomics.load(next, 0);
       if (claim - tag >= BigInt(count) || claim < tag) break;
       if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
-      table ??= new Int32Array(memory.buffer, ctl[${TABLE}], count * 4);
-      const i = Number(claim - tag) * 4;
-      gemm(table[i], N, K, table[i + 1], aRow, aCol, table[i + 2], bRow, bCol, table[i + 3], work);
+      table ??= new Int32Array(memory.buffer, ctl[${TABLE}], count * ${CHUNK_INTS});
+      const i = Number(claim - tag) * ${CHUNK_INTS};
+      gemm(table[i], table[i + 1], K, table[i + 2], aRow, aCol, table[i + 3], bRow, bCol, table[i + 4], N, ctl[${ACCUMULATE}], work);
       Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
       if (Atomics.add(ctl, ${DONE}, 1) + 1 === count) Atomics.notify(ctl, ${DONE});
     }
@@ -107,6 +110,8 @@ const MAX_BYTES = 32768 * 65536;
 const STARTUP_MS = 1000;
 /** Rows of C per chunk at least (a chunk packs its own copy of B, so chunks must not be thin). */
 const MIN_CHUNK_ROWS = 64;
+/** Multiply-adds per chunk at least (about 50 µs): a smaller share is not worth a thread. */
+const MIN_CHUNK_WORK = 1 << 21;
 
 /**
  * Threads to use: TAPEGRAD_THREADS if set (1 = single-threaded), else the available cores,
@@ -193,21 +198,36 @@ export class MatmulPool {
   }
 
   /**
-   * C = A·B (same contract as kernels/matmul.ts) on all threads; false (nothing done) when the
-   * operands would not fit the shared memory.
+   * How C is cut: blocks of rows (each packs its own copy of B, so at least MIN_CHUNK_ROWS), or
+   * with fewer rows than that (a recurrent step's batch) blocks of columns, one or two per thread,
+   * each at least MIN_CHUNK_WORK multiply-adds.
    */
-  matmul(a: StridedView, b: StridedView, c: Float32Array | Float64Array): boolean {
+  private chunkShape(M: number, N: number, K: number, batches: number): { rows: number; cols: number } {
+    const wanted = 2 * this.threads;
+    if (M >= 2 * MIN_CHUNK_ROWS || batches > 1) {
+      return { rows: Math.min(M, Math.max(MIN_CHUNK_ROWS, Math.ceil(M / wanted / 4) * 4)), cols: N };
+    }
+    const chunks = Math.max(1, Math.min(wanted, Math.floor((M * N * K) / MIN_CHUNK_WORK)));
+    return { rows: M, cols: Math.min(N, Math.ceil(N / chunks / 8) * 8) };
+  }
+
+  /**
+   * C (+)= A·B (same contract as kernels/matmul.ts) on all threads; false (nothing done) when
+   * the operands would not fit the shared memory.
+   */
+  matmul(a: StridedView, b: StridedView, c: Float32Array | Float64Array, accumulate = false): boolean {
     if (Atomics.load(this.ctl, FAILED)) return false;
     const nd = a.shape.length;
     const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
     const bytes = c.BYTES_PER_ELEMENT;
     const batchShape = a.shape.slice(0, nd - 2);
-    const rows = Math.min(M, Math.max(MIN_CHUNK_ROWS, Math.ceil(M / (2 * this.threads) / 4) * 4));
-    const perMatrix = Math.ceil(M / rows);
+    const { rows, cols } = this.chunkShape(M, N, K, numel(batchShape));
+    const rowChunks = Math.ceil(M / rows), colChunks = Math.ceil(N / cols);
+    const perMatrix = rowChunks * colChunks;
     const count = numel(batchShape) * perMatrix;
     const exports = this.arena.exports;
     const workBytes = exports.gemmWorkBytes(bytes);
-    const need = 65536 + (copiedElements(a) + copiedElements(b) + c.length) * bytes + count * 16 + this.threads * workBytes + 6 * 64;
+    const need = 65536 + (copiedElements(a) + copiedElements(b) + c.length) * bytes + count * CHUNK_INTS * 4 + this.threads * workBytes + 6 * 64;
     if (need > MAX_BYTES) return false;
 
     const arena = this.arena;
@@ -215,17 +235,22 @@ export class MatmulPool {
     const A = copyIn(arena, a, bytes);
     const B = copyIn(arena, b, bytes);
     const out = arena.take(c.length * bytes);
+    const Typed = c.constructor as Float32ArrayConstructor;
+    if (accumulate) new Typed(arena.buffer, out, c.length).set(c as Float32Array);
     const work = arena.take(this.threads * workBytes);
-    const tableAt = arena.take(count * 16);
-    const table = new Int32Array(arena.buffer, tableAt, count * 4);
-    const aRow = A.strides[nd - 2]!, aCol = A.strides[nd - 1]!;
+    const tableAt = arena.take(count * CHUNK_INTS * 4);
+    const table = new Int32Array(arena.buffer, tableAt, count * CHUNK_INTS);
+    const aRow = A.strides[nd - 2]!, aCol = A.strides[nd - 1]!, bCol = B.strides[nd - 1]!;
     forEachBatch(batchShape, A, B, bytes, (q, pa, pb) => {
-      for (let r = 0; r < perMatrix; r++) {
-        const i = (q * perMatrix + r) * 4;
-        table[i] = Math.min(rows, M - r * rows);
-        table[i + 1] = pa + r * rows * aRow * bytes;
-        table[i + 2] = pb;
-        table[i + 3] = out + (q * M + r * rows) * N * bytes;
+      for (let r = 0; r < rowChunks; r++) {
+        for (let s = 0; s < colChunks; s++) {
+          const i = (q * perMatrix + r * colChunks + s) * CHUNK_INTS;
+          table[i] = Math.min(rows, M - r * rows);
+          table[i + 1] = Math.min(cols, N - s * cols);
+          table[i + 2] = pa + r * rows * aRow * bytes;
+          table[i + 3] = pb + s * cols * bCol * bytes;
+          table[i + 4] = out + ((q * M + r * rows) * N + s * cols) * bytes;
+        }
       }
     });
 
@@ -240,11 +265,12 @@ export class MatmulPool {
     ctl[A_ROW] = aRow;
     ctl[A_COL] = aCol;
     ctl[B_ROW] = B.strides[nd - 2]!;
-    ctl[B_COL] = B.strides[nd - 1]!;
+    ctl[B_COL] = bCol;
     ctl[TABLE] = tableAt;
     ctl[COUNT] = count;
     ctl[WORK] = work;
     ctl[WORK_BYTES] = workBytes;
+    ctl[ACCUMULATE] = accumulate ? 1 : 0;
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
@@ -253,7 +279,6 @@ export class MatmulPool {
       if (Atomics.load(ctl, FAILED)) throw new Error("matmul: a worker thread failed while computing its rows of the product");
       Atomics.wait(ctl, DONE, done);
     }
-    const Typed = c.constructor as Float32ArrayConstructor;
     (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
     return true;
   }
