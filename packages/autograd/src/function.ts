@@ -1,6 +1,6 @@
 import { mode } from "./mode";
 import { fmt } from "./shape";
-import { Node, type Edge } from "./tape";
+import { Node, type Edge, type ProductGrad } from "./tape";
 import { Tensor } from "./tensor";
 
 /** What an op's forward leaves for its backward. Extra fields may be stored on it freely. */
@@ -42,7 +42,7 @@ export class OpContext {
   }
 }
 
-export type GradList = readonly (Tensor | null | undefined)[];
+export type GradList = readonly (Tensor | ProductGrad | null | undefined)[];
 
 /**
  * An op: forward computes the result from its arguments (Tensors, arrays of Tensors, or plain

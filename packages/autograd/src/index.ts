@@ -10,7 +10,7 @@ export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./mode";
 export { grad, type GradOptions } from "./grad";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck";
 export { defineOp, defineOp as customOp, OpContext, registeredOps, type OpDefinition } from "./function";
-export { Node, type BackwardOptions, type Hook } from "./tape";
+export { Node, ProductGrad, type BackwardOptions, type Hook } from "./tape";
 export { kernels, jsKernels, wasmKernels, setKernels, type Kernels, type StridedView } from "./kernels";
 export { setBackend, getBackend, type BackendName } from "./kernels/backend";
 export { broadcastShapes } from "./shape";

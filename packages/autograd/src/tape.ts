@@ -3,7 +3,33 @@ import { mode } from "./mode";
 import { fmt, sameShape } from "./shape";
 import type { Tensor } from "./tensor";
 
-export type BackwardFn = (grads: (Tensor | null)[]) => readonly (Tensor | null | undefined)[];
+export type BackwardFn = (grads: (Tensor | null)[]) => readonly (Tensor | ProductGrad | null | undefined)[];
+
+/**
+ * A gradient a backward leaves as the product A·B (linear's weight gradient, Gᵀx), only without
+ * createGraph. Where the tape sums the gradients of one tensor (a weight used at every step of
+ * a sequence) it adds the product straight into the sum, C += A·B, instead of computing it into
+ * a buffer of its own and adding that.
+ */
+export class ProductGrad {
+  constructor(
+    readonly a: Tensor,
+    readonly b: Tensor,
+  ) {}
+
+  get shape(): number[] {
+    return [this.a.shape[0]!, this.b.shape[1]!];
+  }
+
+  materialize(): Tensor {
+    return this.a.matmul(this.b);
+  }
+
+  /** sum += A·B, for a contiguous sum of the product's shape and dtype that only the tape holds. */
+  addInto(sum: Tensor): void {
+    kernels.matmul(this.a, this.b, sum.buf, true);
+  }
+}
 export type Hook = (grad: Tensor) => Tensor | void;
 
 /** Where a gradient goes: an output of an earlier node, or a leaf tensor. */
@@ -79,7 +105,21 @@ function topologicalOrder(roots: Node[]): Node[] {
  * Sums the gradients arriving at one slot. The first sum is a fresh buffer that only this slot
  * holds (`owned`), so without createGraph the later ones are added into it in place.
  */
-function accumulate(current: Tensor | null | undefined, grad: Tensor, owned: Set<Tensor>): Tensor {
+function accumulate(current: Tensor | null | undefined, incoming: Tensor | ProductGrad, owned: Set<Tensor>): Tensor {
+  let grad: Tensor;
+  if (incoming instanceof ProductGrad) {
+    if (current && owned.has(current) && current.offset === 0 && current.isContiguous()) {
+      incoming.addInto(current);
+      return current;
+    }
+    grad = incoming.materialize();
+    if (!current) {
+      owned.add(grad);
+      return grad;
+    }
+  } else {
+    grad = incoming;
+  }
   if (!current) return grad;
   if (!mode.grad && owned.has(current)) {
     kernels.elementwise("add", current, [current, grad]);
@@ -114,7 +154,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     const nodeGrads = new Map<Node, (Tensor | null)[]>();
     const leafGrads = new Map<Tensor, Tensor>();
     const owned = new Set<Tensor>();
-    const send = (edge: Edge, grad: Tensor) => {
+    const send = (edge: Edge, grad: Tensor | ProductGrad) => {
       if (edge.node) {
         let slots = nodeGrads.get(edge.node);
         if (!slots) nodeGrads.set(edge.node, (slots = new Array(edge.node.outputs.length).fill(null)));
@@ -160,7 +200,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       // ops run by a backward are checked as that backward's result, not as forwards of their own
       const anomaly = mode.anomaly;
       mode.anomaly = false;
-      let inputGrads: readonly (Tensor | null | undefined)[];
+      let inputGrads: readonly (Tensor | ProductGrad | null | undefined)[];
       try {
         inputGrads = node.backwardFn(grads);
       } finally {
@@ -169,13 +209,13 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       if (!retainGraph) node.release();
       for (let i = 0; i < node.edges.length; i++) {
         const edge = node.edges[i];
-        const g = inputGrads[i];
+        let g = inputGrads[i];
         if (!edge || !g) continue;
         const expected = edge.node ? edge.node.outputs[edge.index]!.shape : edge.leaf!.shape;
         if (!sameShape(g.shape, expected)) {
           throw new Error(`backward of '${node.name}': gradient for input ${i} has shape ${fmt(g.shape)}, expected ${fmt(expected)}`);
         }
-        if (mode.anomaly) checkFinite(g, `the backward of '${node.name}' (gradient for input ${i})`);
+        if (mode.anomaly) checkFinite((g = g instanceof ProductGrad ? g.materialize() : g), `the backward of '${node.name}' (gradient for input ${i})`);
         send(edge, g);
       }
     }
@@ -192,7 +232,11 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         return null;
       });
     }
-    for (const [leaf, g] of leafGrads) leaf.accumulateGrad(runHooks(leaf.leafHooks, g), createGraph);
+    for (const [leaf, g] of leafGrads) {
+      // a sum only the tape holds becomes .grad as it is; anything else is copied first
+      if (!createGraph && !leaf.leafHooks && owned.has(g)) leaf.accumulateGrad(g, false, true);
+      else leaf.accumulateGrad(runHooks(leaf.leafHooks, g), createGraph);
+    }
     return [];
   } finally {
     mode.grad = previousGrad;

@@ -144,8 +144,9 @@ export class Tensor {
     this.outputIndex = index;
   }
   /** .grad is only ever updated in place when it is a plain contiguous buffer (never a stride-0 view or a graph value). */
-  accumulateGrad(g: Tensor, createGraph: boolean): void {
-    const fresh = (t: Tensor) => (t.requiresGrad ? t : t.detach().copyContiguous());
+  /** Adds g into .grad; with `adopt`, g is a buffer nobody else holds and may become .grad itself. */
+  accumulateGrad(g: Tensor, createGraph: boolean, adopt = false): void {
+    const fresh = (t: Tensor) => (t.requiresGrad ? t : adopt && t.isContiguous() ? t.detach() : t.detach().copyContiguous());
     if (createGraph) this.grad = this.grad ? this.grad.add(g) : fresh(g);
     else if (this.grad && !this.grad.requiresGrad && this.grad.isContiguous()) inplace.add_(this.grad, g);
     else this.grad = this.grad ? this.grad.detach().add(g) : fresh(g.detach());

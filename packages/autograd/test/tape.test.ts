@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { enableGrad, grad, isGradEnabled, noGrad, tensor, type Tensor } from "../src/index";
+import { describe, expect, it, vi } from "vitest";
+import { enableGrad, grad, isGradEnabled, kernels, linear, manualSeed, noGrad, randn, tensor, type Tensor } from "../src/index";
 import { expectAllClose } from "./helpers";
 
 const f64 = (data: number[], requiresGrad = true) => tensor(data, { dtype: "float64", requiresGrad });
@@ -53,6 +53,43 @@ describe("tape: backward", () => {
     expect(d.buf).toBe(x.buf);
     d.mul(x).sum().backward();
     expectAllClose(x.grad!, [3, -1]);
+  });
+});
+
+describe("tape: a weight used at every step", () => {
+  for (const dtype of ["float64", "float32"] as const) {
+    it(`${dtype}: linear's weight gradients are added into one sum in place (C += Gᵀx), equal to the sum of the products`, () => {
+      manualSeed(11);
+      const W = randn([6, 5], { dtype, requiresGrad: true });
+      const xs = [0, 1, 2, 3].map(() => randn([3, 5], { dtype }));
+      const gs = [0, 1, 2, 3].map(() => randn([3, 6], { dtype }));
+      const outs = xs.map((x) => linear(x, W));
+      const loss = outs.reduce((acc: Tensor | null, y, t) => { const term = y.mul(gs[t]!).sum(); return acc ? acc.add(term) : term; }, null)!;
+      const matmul = vi.spyOn(kernels, "matmul");
+      loss.backward();
+      const accumulated = matmul.mock.calls.filter((call) => call[3] === true).length;
+      matmul.mockRestore();
+      expect(accumulated).toBe(3); // the first product starts the sum, the other three are added into it
+      const expected = noGrad(() => gs.reduce((acc: Tensor | null, g, t) => { const p = g.T.matmul(xs[t]!); return acc ? acc.add(p) : p; }, null)!);
+      expectAllClose(W.grad!, expected, dtype === "float64" ? 1e-12 : 1e-5);
+      // a second backward adds into .grad, and the first result was not aliased by the tape
+      const first = W.grad!.clone();
+      const again = xs.map((x, t) => linear(x, W).mul(gs[t]!).sum()).reduce((a, b) => a.add(b));
+      again.backward();
+      expectAllClose(W.grad!, first.mul(2), dtype === "float64" ? 1e-12 : 1e-5);
+    });
+  }
+
+  it("with createGraph the weight's gradient stays differentiable (no in-place sum)", () => {
+    manualSeed(12);
+    const W = randn([4, 3], { dtype: "float64", requiresGrad: true });
+    const x = randn([2, 3], { dtype: "float64" });
+    const y = linear(x, W).add(linear(x.mul(2), W)).pow(2).sum();
+    const [gW] = grad([y], [W], { createGraph: true });
+    expect(gW!.requiresGrad).toBe(true);
+    // y = sum((3 x Wᵀ)²), so dy/dW = 2 · 3 · (3 x Wᵀ)ᵀ x = 18 (x Wᵀ)ᵀ x
+    const expected = noGrad(() => x.matmul(W.T).mul(18).T.matmul(x));
+    expectAllClose(gW!, expected, 1e-12);
   });
 });
 

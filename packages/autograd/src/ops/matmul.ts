@@ -1,6 +1,8 @@
 import { defineOp, type GradList, type OpContext } from "../function";
 import { kernels } from "../kernels";
+import { mode } from "../mode";
 import { broadcastShapes, fmt, sameShape } from "../shape";
+import { ProductGrad } from "../tape";
 import { Tensor } from "../tensor";
 import { sumTo } from "./movement";
 
@@ -70,7 +72,8 @@ const linearPrim = defineOp({
     const biasShape = ctx.biasShape as number[] | undefined;
     const grads = [
       ctx.needsInputGrad[0] ? g.matmul(weight!) : null, // dx = G W
-      ctx.needsInputGrad[1] ? g.T.matmul(x!) : null, //    dW = Gᵀ x, laid out like W
+      // dW = Gᵀ x, laid out like W; left as a product for the tape to add into W's sum in place
+      ctx.needsInputGrad[1] ? (mode.grad ? g.T.matmul(x!) : new ProductGrad(g.T, x!)) : null,
     ];
     if (biasShape) grads.push(ctx.needsInputGrad[2] ? sumTo(g, biasShape) : null); // db = G summed over broadcast dims
     return grads;
