@@ -1,7 +1,7 @@
 import { kernels } from "./kernels";
 import { mode } from "./mode";
 import { fmt, sameShape } from "./shape";
-import type { Tensor } from "./tensor";
+import { Tensor } from "./tensor";
 
 export type BackwardFn = (grads: (Tensor | null)[]) => readonly (Tensor | ProductGrad | null | undefined)[];
 
@@ -25,11 +25,61 @@ export class ProductGrad {
     return this.a.matmul(this.b);
   }
 
-  /** sum += A·B, for a contiguous sum of the product's shape and dtype that only the tape holds. */
-  addInto(sum: Tensor): void {
-    kernels.matmul(this.a, this.b, sum.buf, true);
+}
+
+/**
+ * The products that reached one slot (a weight's gradient from every step of a sequence), plus
+ * what arrived as a tensor. When the slot is read they are summed as one product,
+ * Σ Aᵢ·Bᵢ = [A₁ … Aₙ]·[B₁; …; Bₙ], over the concatenated inner dims: one large product instead
+ * of n thin ones each read and written back into the sum.
+ */
+class ProductSum {
+  constructor(
+    public base: Tensor | null,
+    readonly terms: ProductGrad[],
+  ) {}
+
+  get shape(): number[] {
+    return this.terms[0]!.shape;
+  }
+
+  /** The sum, in a buffer only the tape holds (the base's own when the tape owns it). */
+  resolve(owned: ReadonlySet<Tensor>): Tensor {
+    const terms = this.terms;
+    const [rows, cols] = this.shape as [number, number];
+    const base = this.base;
+    const into = base && owned.has(base) && base.offset === 0 && base.isContiguous() ? base : null;
+    let a: Tensor, b: Tensor;
+    if (terms.length === 1) {
+      ({ a, b } = terms[0]!);
+    } else {
+      const dtype = terms[0]!.a.dtype;
+      let inner = 0;
+      for (const t of terms) inner += t.b.shape[0]!;
+      // A = [A₁ … Aₙ] is stored as its transpose, so each Aᵢᵀ (a step's gradient) is a block of rows
+      const aT = Tensor.empty([inner, rows], dtype);
+      b = Tensor.empty([inner, cols], dtype);
+      let at = 0;
+      for (const t of terms) {
+        const n = t.b.shape[0]!;
+        kernels.elementwise("copy", aT.makeView([n, rows], [rows, 1], at * rows), [t.a.T]);
+        kernels.elementwise("copy", b.makeView([n, cols], [cols, 1], at * cols), [t.b]);
+        at += n;
+      }
+      a = aT.T;
+    }
+    if (into) {
+      kernels.matmul(a, b, into.buf, true);
+      return into;
+    }
+    const result = Tensor.empty([rows, cols], a.dtype);
+    kernels.matmul(a, b, result.buf);
+    if (base) kernels.elementwise("add", result, [result, base]);
+    return result;
   }
 }
+
+type Slot = Tensor | ProductSum;
 export type Hook = (grad: Tensor) => Tensor | void;
 
 /** Where a gradient goes: an output of an earlier node, or a leaf tensor. */
@@ -105,27 +155,29 @@ function topologicalOrder(roots: Node[]): Node[] {
  * Sums the gradients arriving at one slot. The first sum is a fresh buffer that only this slot
  * holds (`owned`), so without createGraph the later ones are added into it in place.
  */
-function accumulate(current: Tensor | null | undefined, incoming: Tensor | ProductGrad, owned: Set<Tensor>): Tensor {
-  let grad: Tensor;
+function accumulate(current: Slot | null | undefined, incoming: Tensor | ProductGrad, owned: Set<Tensor>): Slot {
   if (incoming instanceof ProductGrad) {
-    if (current && owned.has(current) && current.offset === 0 && current.isContiguous()) {
-      incoming.addInto(current);
-      return current;
-    }
-    grad = incoming.materialize();
-    if (!current) {
-      owned.add(grad);
-      return grad;
-    }
-  } else {
-    grad = incoming;
+    if (!current) return new ProductSum(null, [incoming]);
+    if (current instanceof ProductSum) current.terms.push(incoming);
+    else current = new ProductSum(current, [incoming]);
+    return current;
   }
+  const grad = incoming;
+  if (current instanceof ProductSum) current = read(current, owned);
   if (!current) return grad;
   if (!mode.grad && owned.has(current)) {
     kernels.elementwise("add", current, [current, grad]);
     return current;
   }
   const sum = current.add(grad);
+  owned.add(sum);
+  return sum;
+}
+
+/** A slot's gradient as a tensor (summing the products waiting in it). */
+function read(slot: Slot, owned: Set<Tensor>): Tensor {
+  if (!(slot instanceof ProductSum)) return slot;
+  const sum = slot.resolve(owned);
   owned.add(sum);
   return sum;
 }
@@ -151,8 +203,8 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   const previousGrad = mode.grad;
   mode.grad = createGraph;
   try {
-    const nodeGrads = new Map<Node, (Tensor | null)[]>();
-    const leafGrads = new Map<Tensor, Tensor>();
+    const nodeGrads = new Map<Node, (Slot | null)[]>();
+    const leafGrads = new Map<Tensor, Slot>();
     const owned = new Set<Tensor>();
     const send = (edge: Edge, grad: Tensor | ProductGrad) => {
       if (edge.node) {
@@ -182,9 +234,10 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     for (const t of wanted ?? []) if (t.gradFn) wantedOutputs.add(t.gradFn);
 
     for (const node of topologicalOrder(rootNodes)) {
-      const grads = nodeGrads.get(node);
-      if (!grads) continue;
+      const slots = nodeGrads.get(node);
+      if (!slots) continue;
       nodeGrads.delete(node);
+      const grads = slots.map((slot) => slot && read(slot, owned));
       for (const g of grads) if (g) owned.delete(g); // handed to backward, which may pass it on
       const isWanted = wantedOutputs.has(node);
       for (let i = 0; i < grads.length; i++) {
@@ -223,7 +276,8 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     if (wanted) {
       return wanted.map((t, i) => {
         // a leaf's hooks run for grad() too, as in PyTorch (a non-leaf's ran when it was captured)
-        const leafGrad = t.gradFn ? undefined : leafGrads.get(t);
+        const slot = t.gradFn ? undefined : leafGrads.get(t);
+        const leafGrad = slot && read(slot, owned);
         const g = t.gradFn ? captured.get(t.gradFn)?.get(t.outputIndex) : leafGrad && runHooks(t.leafHooks, leafGrad);
         if (g) return g;
         if (!opts.allowUnused) {
@@ -232,7 +286,8 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         return null;
       });
     }
-    for (const [leaf, g] of leafGrads) {
+    for (const [leaf, slot] of leafGrads) {
+      const g = read(slot, owned);
       // a sum only the tape holds becomes .grad as it is; anything else is copied first
       if (!createGraph && !leaf.leafHooks && owned.has(g)) leaf.accumulateGrad(g, false, true);
       else leaf.accumulateGrad(runHooks(leaf.leafHooks, g), createGraph);

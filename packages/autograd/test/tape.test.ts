@@ -58,7 +58,7 @@ describe("tape: backward", () => {
 
 describe("tape: a weight used at every step", () => {
   for (const dtype of ["float64", "float32"] as const) {
-    it(`${dtype}: linear's weight gradients are added into one sum in place (C += Gᵀx), equal to the sum of the products`, () => {
+    it(`${dtype}: linear's weight gradients from every use are summed as one product over the concatenated batch`, () => {
       manualSeed(11);
       const W = randn([6, 5], { dtype, requiresGrad: true });
       const xs = [0, 1, 2, 3].map(() => randn([3, 5], { dtype }));
@@ -67,9 +67,9 @@ describe("tape: a weight used at every step", () => {
       const loss = outs.reduce((acc: Tensor | null, y, t) => { const term = y.mul(gs[t]!).sum(); return acc ? acc.add(term) : term; }, null)!;
       const matmul = vi.spyOn(kernels, "matmul");
       loss.backward();
-      const accumulated = matmul.mock.calls.filter((call) => call[3] === true).length;
+      const shapes = matmul.mock.calls.map((call) => `${call[0].shape.join("x")}·${call[1].shape.join("x")}`);
       matmul.mockRestore();
-      expect(accumulated).toBe(3); // the first product starts the sum, the other three are added into it
+      expect(shapes).toEqual(["6x12·12x5"]); // Σ Gₜᵀ xₜ as [G₁ … G₄]ᵀ·[x₁; …; x₄]
       const expected = noGrad(() => gs.reduce((acc: Tensor | null, g, t) => { const p = g.T.matmul(xs[t]!); return acc ? acc.add(p) : p; }, null)!);
       expectAllClose(W.grad!, expected, dtype === "float64" ? 1e-12 : 1e-5);
       // a second backward adds into .grad, and the first result was not aliased by the tape
@@ -79,6 +79,20 @@ describe("tape: a weight used at every step", () => {
       expectAllClose(W.grad!, first.mul(2), dtype === "float64" ? 1e-12 : 1e-5);
     });
   }
+
+  it("products and plain gradients reaching one weight in any order add up (float64, exact to 1e-12)", () => {
+    manualSeed(13);
+    const W = randn([4, 3], { dtype: "float64", requiresGrad: true });
+    const x1 = randn([5, 3], { dtype: "float64" }), x2 = randn([2, 3], { dtype: "float64" });
+    // W reaches the loss through a plain op before, between and after its two uses in linear
+    const loss = W.mul(W).sum().add(linear(x1, W).sum()).add(W.sum().mul(3)).add(linear(x2, W).pow(2).sum()).add(W.exp().sum());
+    loss.backward();
+    const expected = noGrad(() => {
+      const y2 = x2.matmul(W.T);
+      return W.mul(2).add(x1.sum(0, true).expand([4, 3])).add(3).add(y2.mul(2).T.matmul(x2)).add(W.exp());
+    });
+    expectAllClose(W.grad!, expected, 1e-12);
+  });
 
   it("with createGraph the weight's gradient stays differentiable (no in-place sum)", () => {
     manualSeed(12);
