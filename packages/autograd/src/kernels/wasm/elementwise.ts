@@ -1,12 +1,12 @@
 import type { ElementwiseOp } from "../elementwise";
 import { elementwise as jsElementwise } from "../elementwise";
-import { coalesce, forEachOffset, type StridedView } from "../view";
-import type { Arena } from "./instance";
+import { coalesce, type StridedView } from "../view";
+import type { Arena, WasmExports } from "./instance";
 
-/** Op codes of wasm/elementwise.ts. */
-const UNARY: Partial<Record<ElementwiseOp, number>> = { neg: 1, exp: 2, tanh: 3, sigmoid: 4, relu: 5, sqrt: 6 };
-const BINARY: Partial<Record<ElementwiseOp, number>> = { add: 10, sub: 11, mul: 12, div: 13, addScaled: 14, tanhGrad: 15, sigmoidGrad: 16 };
-const TERNARY: Partial<Record<ElementwiseOp, number>> = { addcmul: 20, addcdiv: 21, where: 22 };
+/** The kernel of wasm/elementwise.ts for each op it has, by number of inputs. */
+const UNARY = { neg: "negF32", exp: "expF32", tanh: "tanhF32", sigmoid: "sigmoidF32", relu: "reluF32", sqrt: "sqrtF32" } as const;
+const BINARY = { add: "addF32", sub: "subF32", mul: "mulF32", div: "divF32", addScaled: "addScaledF32", tanhGrad: "tanhGradF32", sigmoidGrad: "sigmoidGradF32" } as const;
+const TERNARY = { addcmul: "addcmulF32", addcdiv: "addcdivF32", where: "whereF32" } as const;
 
 /** Below this many elements the plain loop is as fast as the copies in and out... */
 const MIN_ELEMENTS = 1024;
@@ -15,61 +15,134 @@ const MIN_ELEMENTS_TRANSCENDENTAL = 128;
 const TRANSCENDENTAL: ReadonlySet<ElementwiseOp> = new Set(["exp", "tanh", "sigmoid"]);
 
 /**
- * A coalesced operand whose innermost dim is contiguous (or that is one broadcast element):
- * it moves in and out of WebAssembly memory one row at a time.
+ * How an input of coalesced shape [...outer, inner] is read: every element (dense), one row
+ * broadcast over the outer dims (row), one value per row broadcast along the inner dim
+ * (perRow, e.g. [n, 1] against [n, c]), or one value (scalar).
  */
-interface Rows {
-  buf: Float32Array;
-  offset: number;
-  strides: number[];
-  scalar: boolean;
+type Layout = "dense" | "row" | "perRow" | "scalar";
+
+function layoutOf(strides: readonly number[]): Layout | null {
+  const nd = strides.length;
+  let outer = false;
+  for (let d = 0; d < nd - 1; d++) if (strides[d] !== 0) outer = true;
+  const inner = strides[nd - 1];
+  if (inner === 1) return outer || nd === 1 ? "dense" : "row";
+  if (inner === 0) return outer ? "perRow" : "scalar";
+  return null;
+}
+
+/** A float32 view over the arena, rebuilt when the module's memory grows. */
+let heap = new Float32Array(0);
+function heapOf(arena: Arena): Float32Array {
+  const buffer = arena.buffer;
+  if (heap.buffer !== buffer) heap = new Float32Array(buffer);
+  return heap;
 }
 
 /**
- * The elementwise kernel on WebAssembly SIMD for float32 operands whose innermost dim is
- * contiguous (rows of a chunk, a broadcast bias row, a scalar); everything else, float64
- * (kept exact for gradcheck) and small tensors take the TypeScript kernel.
+ * Calls visit(start, k) with the start offset of the k-th row (all dims but the last) of a view
+ * of coalesced shape/strides, in row-major order.
+ */
+function forEachRow(shape: readonly number[], strides: readonly number[], offset: number, visit: (start: number, k: number) => void): void {
+  const nd = shape.length - 1;
+  if (nd <= 1) {
+    const rows = nd === 1 ? shape[0]! : 1, step = nd === 1 ? strides[0]! : 0;
+    for (let k = 0; k < rows; k++) visit(offset + k * step, k);
+    return;
+  }
+  let rows = 1;
+  for (let d = 0; d < nd; d++) rows *= shape[d]!;
+  const idx = new Int32Array(nd);
+  for (let k = 0, p = offset; k < rows; k++) {
+    visit(p, k);
+    for (let d = nd - 1; d >= 0; d--) {
+      p += strides[d]!;
+      if (++idx[d]! < shape[d]!) break;
+      p -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/**
+ * The elementwise kernel on WebAssembly SIMD for float32 views whose innermost dim is contiguous
+ * in the output and contiguous or broadcast in each input (rows of a chunk, a bias row, a value
+ * per row, a scalar); everything else, float64 (kept exact for gradcheck) and small tensors take
+ * the TypeScript kernel.
  */
 export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedView, inputs: readonly StridedView[], s0 = 0, s1 = 0): void {
-  const unary = UNARY[op];
-  const ternary = TERNARY[op];
-  const code = unary ?? ternary ?? BINARY[op];
-  if (code === undefined || !(out.buf instanceof Float32Array) || inputs.length !== (unary ? 1 : ternary ? 3 : 2)) return jsElementwise(op, out, inputs, s0, s1);
+  const unary = UNARY[op as keyof typeof UNARY], binary = BINARY[op as keyof typeof BINARY], ternary = TERNARY[op as keyof typeof TERNARY];
+  const arity = unary ? 1 : binary ? 2 : ternary ? 3 : 0;
+  if (arity === 0 || inputs.length !== arity || !(out.buf instanceof Float32Array)) return jsElementwise(op, out, inputs, s0, s1);
+  for (const v of inputs) if (!(v.buf instanceof Float32Array)) return jsElementwise(op, out, inputs, s0, s1);
   let n = 1;
   for (const s of out.shape) n *= s;
   if (n < (TRANSCENDENTAL.has(op) ? MIN_ELEMENTS_TRANSCENDENTAL : MIN_ELEMENTS)) return jsElementwise(op, out, inputs, s0, s1);
+
   const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
   const nd = shape.length;
   const inner = shape[nd - 1]!;
-  const rows: Rows[] = [];
-  for (let k = 0; k <= inputs.length; k++) {
-    const v = k === 0 ? out : inputs[k - 1]!;
-    if (!(v.buf instanceof Float32Array)) return jsElementwise(op, out, inputs, s0, s1);
-    const st = strides[k]!;
-    const scalar = k > 0 && st.every((s) => s === 0);
-    if (!scalar && st[nd - 1] !== 1) return jsElementwise(op, out, inputs, s0, s1);
-    rows.push({ buf: v.buf, offset: v.offset, strides: st, scalar });
+  if (strides[0]![nd - 1] !== 1) return jsElementwise(op, out, inputs, s0, s1);
+  const layouts: Layout[] = [];
+  for (let k = 1; k <= arity; k++) {
+    const layout = layoutOf(strides[k]!);
+    // a unary kernel reads n dense elements; a broadcast input (e.g. the gradient of a sum) stays in TypeScript
+    if (layout === null || (unary && layout !== "dense")) return jsElementwise(op, out, inputs, s0, s1);
+    layouts.push(layout);
   }
-  // unaryF32 reads n input elements: a broadcast scalar input (e.g. the gradient of a sum) stays in TypeScript.
-  if (unary && rows[1]!.scalar) return jsElementwise(op, out, inputs, s0, s1);
+  // Dense inputs alone run as one flat row of n elements; a broadcast row or per-row value needs the rows.
+  const byRows = layouts.some((l) => l === "row" || l === "perRow");
+  const rows = byRows ? n / inner : 1;
+  const width = byRows ? inner : n;
+
   arena.reset();
-  const padded = (n + 3) & ~3;
-  const pointers = rows.map((r, k) => {
-    const at = arena.take((r.scalar ? 4 : padded * 4) + 16);
-    if (k === 0) return at;
-    const dst = new Float32Array(arena.buffer, at, r.scalar ? 1 : n);
-    if (r.scalar) dst[0] = r.buf[r.offset]!;
-    else if (nd === 1) dst.set(r.buf.subarray(r.offset, r.offset + n));
-    else forEachOffset(shape.slice(0, -1), r.strides.slice(0, -1), r.offset, (p, row) => dst.set(r.buf.subarray(p, p + inner), row * inner));
-    return at;
-  });
-  const exports = arena.exports;
-  const scalar = (k: number) => (rows[k]!.scalar ? 1 : 0);
-  if (unary) exports.unaryF32(code, n, pointers[1]!, pointers[0]!);
-  else if (ternary) exports.ternaryF32(code, n, pointers[1]!, scalar(1), pointers[2]!, scalar(2), pointers[3]!, scalar(3), pointers[0]!, s0);
-  else exports.binaryF32(code, n, pointers[1]!, scalar(1), pointers[2]!, scalar(2), pointers[0]!, s0);
-  const result = new Float32Array(arena.buffer, pointers[0]!, n);
-  const target = rows[0]!;
-  if (nd === 1) target.buf.set(result, target.offset);
-  else forEachOffset(shape.slice(0, -1), target.strides.slice(0, -1), target.offset, (p, row) => target.buf.set(result.subarray(row * inner, row * inner + inner), p));
+  const at = arena.take(n * 4 + 16);
+  const operands: number[] = [];
+  for (let k = 0; k < arity; k++) {
+    const v = inputs[k]!, st = strides[k + 1]!, buf = v.buf as Float32Array;
+    const layout = layouts[k]!;
+    let p: number;
+    if (layout === "dense") {
+      p = arena.take(n * 4 + 16);
+      const dst = heapOf(arena), base = p >> 2;
+      if (isPacked(shape, st)) dst.set(buf.subarray(v.offset, v.offset + n), base);
+      else forEachRow(shape, st, v.offset, (start, r) => dst.set(buf.subarray(start, start + inner), base + r * inner));
+    } else if (layout === "row") {
+      p = arena.take(inner * 4 + 16);
+      heapOf(arena).set(buf.subarray(v.offset, v.offset + inner), p >> 2);
+    } else if (layout === "scalar") {
+      p = arena.take(16);
+      heapOf(arena).fill(buf[v.offset]!, p >> 2, (p >> 2) + 4);
+    } else {
+      p = arena.take(rows * 16);
+      const dst = heapOf(arena), base = p >> 2;
+      forEachRow(shape, st, v.offset, (start, r) => {
+        const value = buf[start]!, q = base + 4 * r;
+        dst[q] = value;
+        dst[q + 1] = value;
+        dst[q + 2] = value;
+        dst[q + 3] = value;
+      });
+    }
+    // pointer, bytes from one row to the next, bytes from one vector to the next
+    operands.push(p, layout === "dense" ? inner * 4 : layout === "perRow" ? 16 : 0, layout === "dense" || layout === "row" ? 16 : 0);
+  }
+  const exports: WasmExports = arena.exports;
+  if (unary) exports[unary](n, operands[0]!, at);
+  else if (binary) exports[binary](rows, width, operands[0]!, operands[1]!, operands[2]!, operands[3]!, operands[4]!, operands[5]!, at, s0);
+  else exports[ternary!](rows, width, operands[0]!, operands[1]!, operands[2]!, operands[3]!, operands[4]!, operands[5]!, operands[6]!, operands[7]!, operands[8]!, at, s0);
+
+  const result = heapOf(arena), from = at >> 2;
+  const target = out.buf as Float32Array, st = strides[0]!;
+  if (isPacked(shape, st)) target.set(result.subarray(from, from + n), out.offset);
+  else forEachRow(shape, st, out.offset, (start, r) => target.set(result.subarray(from + r * inner, from + (r + 1) * inner), start));
+}
+
+/** Whether a view of coalesced shape/strides is one block of consecutive elements. */
+function isPacked(shape: readonly number[], strides: readonly number[]): boolean {
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    if (strides[d] !== s) return false;
+    s *= shape[d]!;
+  }
+  return true;
 }

@@ -6,6 +6,10 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 
+type UnaryF32 = (n: number, x: number, out: number) => void;
+type BinaryF32 = (rows: number, inner: number, a: number, aRow: number, aStep: number, b: number, bRow: number, bStep: number, out: number, s0: number) => void;
+type TernaryF32 = (rows: number, inner: number, a: number, aRow: number, aStep: number, b: number, bRow: number, bStep: number, c: number, cRow: number, cStep: number, out: number, s0: number) => void;
+
 export interface WasmExports {
   memory: WasmMemory;
   gemmF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number): void;
@@ -13,9 +17,10 @@ export interface WasmExports {
   gemmWorkBytes(elementBytes: number): number;
   gemvF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, scratch: number): void;
   gemvFitsF32(bRow: number, bCol: number): number;
-  unaryF32(op: number, n: number, x: number, out: number): void;
-  binaryF32(op: number, n: number, a: number, aScalar: number, b: number, bScalar: number, out: number, s0: number): void;
-  ternaryF32(op: number, n: number, a: number, aScalar: number, b: number, bScalar: number, c: number, cScalar: number, out: number, s0: number): void;
+  // wasm/elementwise.ts: one kernel per op; each operand is a pointer, the bytes from one row to the next and from one vector to the next
+  negF32: UnaryF32; expF32: UnaryF32; tanhF32: UnaryF32; sigmoidF32: UnaryF32; reluF32: UnaryF32; sqrtF32: UnaryF32;
+  addF32: BinaryF32; subF32: BinaryF32; mulF32: BinaryF32; divF32: BinaryF32; addScaledF32: BinaryF32; tanhGradF32: BinaryF32; sigmoidGradF32: BinaryF32;
+  addcmulF32: TernaryF32; addcdivF32: TernaryF32; whereF32: TernaryF32;
   sumRowsF32(rows: number, n: number, x: number, out: number): void;
   sumColumnsF32(rows: number, n: number, x: number, acc: number): void;
 }
