@@ -76,8 +76,8 @@ describe("truncated BPTT with detachState", () => {
       opt.step();
       state = detachState(next);
     }
-    // Every chunk's loss reaches the same number of nodes (its own CHUNK steps) from the first chunk to the last.
-    expect(sizes[0]).toBeGreaterThan(CHUNK * 4);
+    // Every chunk's loss reaches the same number of nodes (its own CHUNK steps, at least a linear and a cell op each) from the first chunk to the last.
+    expect(sizes[0]).toBeGreaterThanOrEqual(CHUNK * 2);
     expect(new Set(sizes)).toEqual(new Set([sizes[0]]));
 
     // Carrying the graph instead makes it grow with every chunk.
@@ -90,7 +90,7 @@ describe("truncated BPTT with detachState", () => {
     }
     expect(attached[0]).toBe(sizes[0]);
     const growth = attached[1]! - attached[0]!;
-    expect(growth).toBeGreaterThan(CHUNK * 4);
+    expect(growth).toBeGreaterThanOrEqual(CHUNK * 2);
     expect([attached[2]! - attached[1]!, attached[3]! - attached[2]!]).toEqual([growth, growth]);
   });
 });

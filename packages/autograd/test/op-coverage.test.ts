@@ -4,9 +4,10 @@ import { JOIN_INDEX_CHECKS } from "./cases/join-index";
 import { MOVEMENT_CHECKS } from "./cases/movement";
 import { POINTWISE_CHECKS } from "./cases/pointwise";
 import { REDUCE_CHECKS } from "./cases/reduce";
+import { CELL_CHECKS } from "./cases/cells";
 
 /** Every op with a gradcheck in test/cases: the keys of the spec tables. */
-const COVERED = Object.keys({ ...POINTWISE_CHECKS, ...REDUCE_CHECKS, ...MOVEMENT_CHECKS, ...JOIN_INDEX_CHECKS });
+const COVERED = Object.keys({ ...POINTWISE_CHECKS, ...REDUCE_CHECKS, ...MOVEMENT_CHECKS, ...JOIN_INDEX_CHECKS, ...CELL_CHECKS });
 
 /** Ops written from primitives (no defineOp of their own), checked as well. */
 const COMPOSITES = ["mean", "amax", "logSumExp", "softmax", "logSoftmax", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind"];

@@ -74,7 +74,7 @@ const TANH_MAX = memory.data<f32>([19]);
  * tanh per lane: an odd polynomial for |x| <= 0.5625, else 1 - 2 / (e^{2|x|} + 1) with
  * 2|x| <= 19 (tanh rounds to 1 from |x| = 9.02); the sign of x goes back on (-0 stays -0).
  */
-@inline function tanh4(x: v128): v128 {
+@inline export function tanh4(x: v128): v128 {
   const sign = v128.and(x, k(SIGN));
   const ax = v128.xor(x, sign);
   const t = f32x4.mul(x, x);
@@ -92,7 +92,7 @@ const TANH_MAX = memory.data<f32>([19]);
 }
 
 /** 1 / (1 + e^{-x}): exactly 0.5 at 0, 0 below -88.7 (e^{-x} = +Inf), 1 above 17. */
-@inline function sigmoid4(x: v128): v128 {
+@inline export function sigmoid4(x: v128): v128 {
   const one = k(ONE);
   return f32x4.div(one, f32x4.add(one, exp4(v128.xor(x, k(SIGN)))));
 }

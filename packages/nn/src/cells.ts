@@ -1,4 +1,4 @@
-import { zeros, type Tensor } from "@tapegrad/autograd";
+import { fusedLstmCell, zeros, type Tensor } from "@tapegrad/autograd";
 import { uniform_ } from "./init";
 import { linear, type LayerOptions } from "./layers/linear";
 import { Module, Parameter } from "./module";
@@ -150,9 +150,7 @@ export class LSTMCell extends GatedCell {
     const [h0, c0] = (state ?? []) as Tensor[];
     const h = this.stateOrZeros(projected, h0, this.outputSize, "h");
     const c = this.stateOrZeros(projected, c0, this.hiddenSize, "c");
-    const [i, f, g, o] = this.recurrent(h, projected).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
-    const c1 = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
-    const h1 = o.sigmoid().mul(c1.tanh());
+    const [h1, c1] = fusedLstmCell(this.recurrent(h, projected), c);
     return [this.weight_hr ? linear(h1, this.weight_hr) : h1, c1];
   }
 }

@@ -176,8 +176,9 @@ describe("Recurrent: the runner", () => {
     };
     walk(out.gradFn);
     expect(names.get("slice") ?? 0).toBe(0);
-    // one split for the 6 steps, plus one 4-way gate chunk per step
-    expect(names.get("split")).toBe(1 + 6);
+    // one split for the 6 steps; each step's gates go through one fused cell op, no chunking
+    expect(names.get("split")).toBe(1);
+    expect(names.get("fusedLstmCell")).toBe(6);
   });
 
   it("drops out between layers only while training, reproducibly with a seeded generator", () => {

@@ -1,3 +1,4 @@
+import { lstmCellBackward, lstmCellForward } from "./cells";
 import { elementwise } from "./elementwise";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing";
 import { matmul } from "./matmul";
@@ -21,9 +22,11 @@ export interface Kernels {
   scatterAdd: typeof scatterAdd;
   indexSelect: typeof indexSelect;
   indexAdd: typeof indexAdd;
+  lstmCellForward: typeof lstmCellForward;
+  lstmCellBackward: typeof lstmCellBackward;
 }
 
-export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, gather, scatterAdd, indexSelect, indexAdd };
+export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward };
 
 /** The WebAssembly SIMD kernels, or null where the runtime lacks WebAssembly SIMD. */
 export const wasmKernels: Kernels | null = createWasmKernels(jsKernels);

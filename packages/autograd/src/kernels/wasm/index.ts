@@ -2,6 +2,7 @@ import type { Kernels } from "../index";
 import { Arena, instantiate } from "./instance";
 import { wasmElementwise } from "./elementwise";
 import { wasmMatmul } from "./matmul";
+import { wasmLstmCellBackward, wasmLstmCellForward } from "./cells";
 import { wasmReduce } from "./reduce";
 
 /**
@@ -19,5 +20,7 @@ export function createWasmKernels(fallback: Kernels, { threads = true }: { threa
     matmul: (a, b, c, accumulate) => wasmMatmul(arena, a, b, c, threads, accumulate),
     elementwise: (op, out, inputs, s0, s1) => wasmElementwise(arena, op, out, inputs, s0, s1),
     reduce: (op, x, dims, out, indices) => wasmReduce(arena, op, x, dims, out, indices),
+    lstmCellForward: (gates, c, act, cNext, tanhC, h) => wasmLstmCellForward(arena, gates, c, act, cNext, tanhC, h),
+    lstmCellBackward: (act, c, tanhC, dh, dcNext, dGates, dc) => wasmLstmCellBackward(arena, act, c, tanhC, dh, dcNext, dGates, dc),
   };
 }
