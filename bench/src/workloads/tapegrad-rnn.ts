@@ -1,4 +1,4 @@
-import { manualSeed, noGrad, randint, randn, type Tensor } from "@tapegrad/autograd";
+import { fusedLstmCell, manualSeed, noGrad, randint, randn, zeros, type Tensor } from "@tapegrad/autograd";
 import { Embedding, GRU, LSTM, Linear, Module, Parameter, RNN, Recurrent, crossEntropy, init, linear, mseLoss } from "@tapegrad/nn";
 import { Adam, SGD } from "@tapegrad/optim";
 import type { Runnable } from "../harness";
@@ -66,7 +66,8 @@ export function w5(): Runnable {
 
 /**
  * An LSTM cell as a user would write it with the public API: the part that depends only on x
- * in projectInput (the runner applies it to the whole sequence at once), the rest in step.
+ * in projectInput (the runner applies it to the whole sequence at once), the rest in step, its
+ * pointwise half in the public fusedLstmCell op.
  */
 class UserLSTMCell extends Module {
   weight_ih: Parameter;
@@ -87,9 +88,7 @@ class UserLSTMCell extends Module {
 
   step(projected: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
     const gates = state ? linear(state[0], this.weight_hh, projected) : projected;
-    const [i, f, g, o] = gates.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
-    const c = state ? f.sigmoid().mul(state[1]).add(i.sigmoid().mul(g.tanh())) : i.sigmoid().mul(g.tanh());
-    return [o.sigmoid().mul(c.tanh()), c];
+    return fusedLstmCell(gates, state ? state[1] : zeros([projected.shape[0]!, this.hiddenSize]));
   }
 
   forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
@@ -97,10 +96,20 @@ class UserLSTMCell extends Module {
   }
 }
 
-/** W7: W1 with the user cell above run by Recurrent. */
-export function w7(): Runnable {
+/** The same cell with its pointwise half written as separate elementwise ops. */
+class PlainOpsLSTMCell extends UserLSTMCell {
+  override step(projected: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
+    const gates = state ? linear(state[0], this.weight_hh, projected) : projected;
+    const [i, f, g, o] = gates.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+    const c = state ? f.sigmoid().mul(state[1]).add(i.sigmoid().mul(g.tanh())) : i.sigmoid().mul(g.tanh());
+    return [o.sigmoid().mul(c.tanh()), c];
+  }
+}
+
+/** W7: W1 with a user cell run by Recurrent (plainOps: its pointwise half as separate ops). */
+export function w7(plainOps = false): Runnable {
   manualSeed(7);
-  const rnn = new Recurrent(() => new UserLSTMCell(64, 256) as never, { inputSize: 64 });
+  const rnn = new Recurrent(() => (plainOps ? new PlainOpsLSTMCell(64, 256) : new UserLSTMCell(64, 256)) as never, { inputSize: 64 });
   const x = randn([50, 32, 64]);
   const y = randn([50, 32, 256]);
   return trainer(new Adam(rnn.parameters(), { lr: 1e-3 }), () => mseLoss(rnn.forward(x)[0], y));
