@@ -1,6 +1,6 @@
 import type { ElementwiseOp } from "../elementwise";
 import { elementwise as jsElementwise } from "../elementwise";
-import { coalesce, type StridedView } from "../view";
+import { coalesce, forEachOffset, type StridedView } from "../view";
 import type { Arena, WasmExports } from "./instance";
 
 /** The kernel of wasm/elementwise.ts for each op it has, by number of inputs. */
@@ -40,31 +40,6 @@ function heapOf(arena: Arena): Float32Array {
 }
 
 /**
- * Calls visit(start, k) with the start offset of the k-th row (all dims but the last) of a view
- * of coalesced shape/strides, in row-major order.
- */
-function forEachRow(shape: readonly number[], strides: readonly number[], offset: number, visit: (start: number, k: number) => void): void {
-  const nd = shape.length - 1;
-  if (nd <= 1) {
-    const rows = nd === 1 ? shape[0]! : 1, step = nd === 1 ? strides[0]! : 0;
-    for (let k = 0; k < rows; k++) visit(offset + k * step, k);
-    return;
-  }
-  let rows = 1;
-  for (let d = 0; d < nd; d++) rows *= shape[d]!;
-  const idx = new Int32Array(nd);
-  for (let k = 0, p = offset; k < rows; k++) {
-    visit(p, k);
-    for (let d = nd - 1; d >= 0; d--) {
-      p += strides[d]!;
-      if (++idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
-}
-
-/**
  * The elementwise kernel on WebAssembly SIMD for float32 views whose innermost dim is contiguous
  * in the output and contiguous or broadcast in each input (rows of a chunk, a bias row, a value
  * per row, a scalar); everything else, float64 (kept exact for gradcheck) and small tensors take
@@ -93,6 +68,7 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
   // Dense inputs alone run as one flat row of n elements; a broadcast row or per-row value needs the rows.
   const byRows = layouts.some((l) => l === "row" || l === "perRow");
   const rows = byRows ? n / inner : 1;
+  const outerShape = shape.slice(0, -1);
   const width = byRows ? inner : n;
 
   arena.reset();
@@ -106,7 +82,7 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
       p = arena.take(n * 4 + 16);
       const dst = heapOf(arena), base = p >> 2;
       if (isPacked(shape, st)) dst.set(buf.subarray(v.offset, v.offset + n), base);
-      else forEachRow(shape, st, v.offset, (start, r) => dst.set(buf.subarray(start, start + inner), base + r * inner));
+      else forEachOffset(outerShape, st.slice(0, -1), v.offset, (start, r) => dst.set(buf.subarray(start, start + inner), base + r * inner));
     } else if (layout === "row") {
       p = arena.take(inner * 4 + 16);
       heapOf(arena).set(buf.subarray(v.offset, v.offset + inner), p >> 2);
@@ -116,7 +92,7 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
     } else {
       p = arena.take(rows * 16);
       const dst = heapOf(arena), base = p >> 2;
-      forEachRow(shape, st, v.offset, (start, r) => {
+      forEachOffset(outerShape, st.slice(0, -1), v.offset, (start, r) => {
         const value = buf[start]!, q = base + 4 * r;
         dst[q] = value;
         dst[q + 1] = value;
@@ -135,7 +111,7 @@ export function wasmElementwise(arena: Arena, op: ElementwiseOp, out: StridedVie
   const result = heapOf(arena), from = at >> 2;
   const target = out.buf as Float32Array, st = strides[0]!;
   if (isPacked(shape, st)) target.set(result.subarray(from, from + n), out.offset);
-  else forEachRow(shape, st, out.offset, (start, r) => target.set(result.subarray(from + r * inner, from + (r + 1) * inner), start));
+  else forEachOffset(outerShape, st.slice(0, -1), out.offset, (start, r) => target.set(result.subarray(from + r * inner, from + (r + 1) * inner), start));
 }
 
 /** Whether a view of coalesced shape/strides is one block of consecutive elements. */
