@@ -15,18 +15,19 @@ function contiguousRow(K: i32, a: usize, aCol: i32, scratch: usize): usize {
   return scratch;
 }
 
-export function gemvF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, scratch: usize): void {
+/** C (+)= A·B: with `accumulate` (1) the product is added to C. */
+export function gemvF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, accumulate: i32, scratch: usize): void {
   for (let i = 0; i < M; i++) {
     const row = contiguousRow(K, a + <usize>(i * aRow * 4), aCol, scratch);
     const out = c + (<usize>(i * N) << 2);
-    if (bCol == 1) axpyRows(N, K, row, b, bRow, out);
-    else dotColumns(N, K, row, b, bCol, out);
+    if (bCol == 1) axpyRows(N, K, row, b, bRow, out, accumulate != 0);
+    else dotColumns(N, K, row, b, bCol, out, accumulate != 0);
   }
 }
 
 /** out[j] = Σ_k row[k] · B[k, j] with B's rows contiguous: out += row[k] · B[k, :] for each k. */
-function axpyRows(N: i32, K: i32, row: usize, b: usize, bRow: i32, out: usize): void {
-  memory.fill(out, 0, <usize>N << 2);
+function axpyRows(N: i32, K: i32, row: usize, b: usize, bRow: i32, out: usize, accumulate: bool): void {
+  if (!accumulate) memory.fill(out, 0, <usize>N << 2);
   const N4 = N & ~3;
   for (let k = 0; k < K; k++) {
     const s = load<f32>(row + (<usize>k << 2));
@@ -49,7 +50,7 @@ function axpyRows(N: i32, K: i32, row: usize, b: usize, bRow: i32, out: usize): 
 }
 
 /** out[j] = Σ_k row[k] · B[k, j] with B's columns contiguous along k (stride bCol between columns). */
-function dotColumns(N: i32, K: i32, row: usize, b: usize, bCol: i32, out: usize): void {
+function dotColumns(N: i32, K: i32, row: usize, b: usize, bCol: i32, out: usize, accumulate: bool): void {
   const K4 = K & ~3;
   const ld = <usize>(bCol * 4);
   let j = 0;
@@ -74,6 +75,12 @@ function dotColumns(N: i32, K: i32, row: usize, b: usize, bCol: i32, out: usize)
       t3 += x * load<f32>(col + 3 * ld + off);
     }
     const p = out + (<usize>j << 2);
+    if (accumulate) {
+      t0 += load<f32>(p);
+      t1 += load<f32>(p, 4);
+      t2 += load<f32>(p, 8);
+      t3 += load<f32>(p, 12);
+    }
     store<f32>(p, t0);
     store<f32>(p, t1, 4);
     store<f32>(p, t2, 8);
@@ -83,6 +90,7 @@ function dotColumns(N: i32, K: i32, row: usize, b: usize, bCol: i32, out: usize)
     const col = b + <usize>j * ld;
     let t: f32 = 0;
     for (let k = 0; k < K; k++) t += load<f32>(row + (<usize>k << 2)) * load<f32>(col + (<usize>k << 2));
-    store<f32>(out + (<usize>j << 2), t);
+    const p = out + (<usize>j << 2);
+    store<f32>(p, accumulate ? load<f32>(p) + t : t);
   }
 }

@@ -63,8 +63,9 @@ const linearPrim = defineOp({
     ctx.biasShape = bias?.shape;
     const [outF, inF] = weight.shape as [number, number];
     const out = Tensor.empty([x.shape[0]!, outF], x.dtype);
-    kernels.matmul(x, weight.makeView([inF, outF], [weight.strides[1]!, weight.strides[0]!], weight.offset), out.buf);
-    if (bias) kernels.elementwise("add", out, [out, bias.broadcastView(out.shape, "linear")]);
+    // with a bias, C starts as the bias and the product is added into it (no separate add pass)
+    if (bias) kernels.elementwise("copy", out, [bias.broadcastView(out.shape, "linear")]);
+    kernels.matmul(x, weight.makeView([inF, outF], [weight.strides[1]!, weight.strides[0]!], weight.offset), out.buf, bias !== null);
     return out;
   },
   backward(ctx, g): GradList {

@@ -15,7 +15,7 @@ export interface WasmExports {
   gemmF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number): void;
   gemmF64(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number): void;
   gemmWorkBytes(elementBytes: number): number;
-  gemvF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, scratch: number): void;
+  gemvF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, accumulate: number, scratch: number): void;
   gemvFitsF32(bRow: number, bCol: number): number;
   // wasm/elementwise.ts: one kernel per op; each operand is a pointer, the bytes from one row to the next and from one vector to the next
   negF32: UnaryF32; expF32: UnaryF32; tanhF32: UnaryF32; sigmoidF32: UnaryF32; reluF32: UnaryF32; sqrtF32: UnaryF32;

@@ -44,12 +44,12 @@ export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: Type
   const work = arena.take(arena.exports.gemmWorkBytes(bytes));
   // one or two rows of A (a batch-1 recurrent step): products straight from B's layout, no panels
   const exports = arena.exports;
-  const few = float32 && !accumulate && M <= GEMV_ROWS && exports.gemvFitsF32(B.strides[nd - 2]!, B.strides[nd - 1]!);
+  const few = float32 && M <= GEMV_ROWS && exports.gemvFitsF32(B.strides[nd - 2]!, B.strides[nd - 1]!);
   const gemm = float32 ? exports.gemmF32 : exports.gemmF64;
   const aRow = A.strides[nd - 2]!, aCol = A.strides[nd - 1]!, bRow = B.strides[nd - 2]!, bCol = B.strides[nd - 1]!;
   forEachBatch(a.shape.slice(0, nd - 2), A, B, bytes, (q, pa, pb) => {
     const pc = out + q * M * N * bytes;
-    if (few) exports.gemvF32(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, work);
+    if (few) exports.gemvF32(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, accumulate ? 1 : 0, work);
     else gemm(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, N, accumulate ? 1 : 0, work);
   });
   (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
