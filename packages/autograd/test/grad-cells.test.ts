@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fusedLstmCell, manualSeed, noGrad, randn, type Tensor } from "../src/index";
+import { fusedGruCell, fusedLstmCell, manualSeed, noGrad, ones, randn, type Tensor } from "../src/index";
 import { CELL_CHECKS } from "./cases/cells";
 import { checkGrad, expectAllClose } from "./helpers";
 
@@ -60,6 +60,82 @@ describe("fusedLstmCell", () => {
     noGrad(() => fusedLstmCell(gates, c));
     expectAllClose(gates, before[0]!, 0, 0);
     expectAllClose(c, before[1]!, 0, 0);
+  });
+});
+
+/** The GRU step written with separate ops (PyTorch's formulas), as the reference for the fused one. */
+function gruReference(inputGates: Tensor, hiddenGates: Tensor, h: Tensor): Tensor {
+  const [ir, iz, inn] = inputGates.chunk(3, -1) as [Tensor, Tensor, Tensor];
+  const [hr, hz, hn] = hiddenGates.chunk(3, -1) as [Tensor, Tensor, Tensor];
+  const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
+  const n = inn.add(r.mul(hn)).tanh();
+  return z.neg().add(1).mul(n).add(z.mul(h));
+}
+
+describe("fusedGruCell", () => {
+  // float32 with H a multiple of 4 and rows contiguous along the last dim runs the WebAssembly
+  // kernels on that backend; "rows" views are such rows with gaps between them (and an offset),
+  // "columns" views are read down the columns (a transpose, every other column)
+  for (const [dtype, H] of [["float64", 37], ["float32", 37], ["float32", 36], ["float64", 36]] as const) {
+    for (const layout of ["rows", "columns"] as const) {
+      it(`${dtype}, H = ${H}, ${layout} views: outputs and gradients equal the cell written with separate ops (large pre-activations)`, () => {
+        manualSeed(31);
+        const B = 5;
+        // values up to ±12, so σ and tanh saturate in places
+        const inputBase = randn(layout === "rows" ? [B, 4 * H] : [3 * H, B], { dtype }).mul(4);
+        const hiddenBase = randn([B + 1, 6 * H], { dtype }).mul(4);
+        const hBase = randn(layout === "rows" ? [B + 1, H + 3] : [H, B], { dtype });
+        const run = (f: (i: Tensor, g: Tensor, h: Tensor) => Tensor) => {
+          const leaf = (t: Tensor) => t.detach().requiresGrad_();
+          const i = leaf(layout === "rows" ? inputBase.slice(1, H, 4 * H) : inputBase.T);
+          const g = leaf(layout === "rows" ? hiddenBase.slice(0, 1, B + 1).slice(1, 0, 3 * H) : hiddenBase.slice(0, 0, B).slice(1, 0, 6 * H, 2));
+          const h = leaf(layout === "rows" ? hBase.slice(0, 1, B + 1).slice(1, 2, H + 2) : hBase.T);
+          const h1 = f(i, g, h);
+          h1.mul(randnFixed(h1.shape, dtype, 3)).sum().backward();
+          return [h1, i.grad!, g.grad!, h.grad!];
+        };
+        const fused = run(fusedGruCell), reference = run(gruReference);
+        expect(fused[0]!.shape).toEqual([B, H]);
+        const tol = dtype === "float64" ? 1e-12 : 2e-6;
+        fused.forEach((t, k) => expectAllClose(t, reference[k]!, tol, tol));
+      });
+    }
+  }
+
+  it("takes any leading dims (none: one unbatched step; two: time and batch)", () => {
+    manualSeed(33);
+    for (const lead of [[], [3, 2]]) {
+      const i = randn([...lead, 9], { dtype: "float64" }), g = randn([...lead, 9], { dtype: "float64" }), h = randn([...lead, 3], { dtype: "float64" });
+      const h1 = fusedGruCell(i, g, h);
+      expect(h1.shape).toEqual([...lead, 3]);
+      expectAllClose(h1, gruReference(i.reshape([-1, 9]), g.reshape([-1, 9]), h.reshape([-1, 3])).reshape([...lead, 3]), 1e-14);
+    }
+  });
+
+  it("rejects shapes that are not (batch, 3H), (batch, 3H) and (batch, H), and mixed or integer dtypes", () => {
+    const expected = /fusedGruCell: expected inputGates \(\.\.\., 3H\), hiddenGates \(\.\.\., 3H\) and h \(\.\.\., H\) with the same leading dims, got/;
+    expect(() => fusedGruCell(randn([2, 6]), randn([2, 6]), randn([2, 3]))).toThrow(expected);
+    expect(() => fusedGruCell(randn([2, 6]), randn([2, 6]), randn([2, 3]))).toThrow(/got inputGates \[2, 6\], hiddenGates \[2, 6\] and h \[2, 3\]/);
+    expect(() => fusedGruCell(randn([2, 7]), randn([2, 7]), randn([2, 2]))).toThrow(expected);
+    expect(() => fusedGruCell(randn([2, 6]), randn([2, 9]), randn([2, 2]))).toThrow(/hiddenGates \[2, 9\]/);
+    expect(() => fusedGruCell(randn([2, 6]), randn([3, 6]), randn([2, 2]))).toThrow(/hiddenGates \[3, 6\]/);
+    expect(() => fusedGruCell(randn([2, 6]), randn([2, 6]), randn([3, 2]))).toThrow(/and h \[3, 2\]/);
+    expect(() => fusedGruCell(randn([6]), randn([6]), randn([1, 2]))).toThrow(/got inputGates \[6\], hiddenGates \[6\] and h \[1, 2\]/);
+    expect(() => fusedGruCell(randn([2, 6]), randn([2, 6], { dtype: "float64" }), randn([2, 2]))).toThrow(
+      /fusedGruCell: inputGates, hiddenGates and h must share a float dtype, got float32, float64 and float32/,
+    );
+    const ints = ones([2, 6], { dtype: "int32" });
+    expect(() => fusedGruCell(ints, ints, ones([2, 2], { dtype: "int32" }))).toThrow(/must share a float dtype, got int32, int32 and int32/);
+  });
+
+  it("does not touch its inputs, forward or backward", () => {
+    manualSeed(32);
+    for (const H of [2, 4]) {
+      const i = randn([3, 3 * H]).requiresGrad_(), g = randn([3, 3 * H]).requiresGrad_(), h = randn([3, H]).requiresGrad_();
+      const before = [i, g, h].map((t) => t.detach().clone());
+      fusedGruCell(i, g, h).sum().backward();
+      [i, g, h].forEach((t, k) => expectAllClose(t.detach(), before[k]!, 0, 0));
+    }
   });
 });
 

@@ -6,4 +6,4 @@ export { addF32, subF32, mulF32, divF32, addScaledF32, tanhGradF32, sigmoidGradF
 export { addcmulF32, addcdivF32, whereF32 } from "./elementwise";
 export { sumRowsF32, sumColumnsF32 } from "./reduce";
 export { gemvF32, gemvFitsF32 } from "./gemv";
-export { lstmForwardF32, lstmBackwardF32 } from "./cells";
+export { lstmForwardF32, lstmBackwardF32, gruForwardF32, gruBackwardF32 } from "./cells";

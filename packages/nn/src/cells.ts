@@ -1,4 +1,4 @@
-import { fusedLstmCell, zeros, type Tensor } from "@tapegrad/autograd";
+import { fusedGruCell, fusedLstmCell, zeros, type Tensor } from "@tapegrad/autograd";
 import { uniform_ } from "./init";
 import { linear, type LayerOptions } from "./layers/linear";
 import { Module, Parameter } from "./module";
@@ -168,11 +168,6 @@ export class GRUCell extends GatedCell {
 
   step(projected: Tensor, state?: State): Tensor {
     const h = this.stateOrZeros(projected, state as Tensor | undefined, this.hiddenSize, "h");
-    const [xr, xz, xn] = projected.chunk(3, -1) as [Tensor, Tensor, Tensor];
-    const [hr, hz, hn] = this.recurrent(h, projected).chunk(3, -1) as [Tensor, Tensor, Tensor];
-    const r = xr.add(hr).sigmoid();
-    const z = xz.add(hz).sigmoid();
-    const n = xn.add(r.mul(hn)).tanh();
-    return h.sub(n).mul(z).add(n);
+    return fusedGruCell(projected, this.recurrent(h, projected), h);
   }
 }

@@ -163,9 +163,9 @@ describe("Recurrent: the runner", () => {
     expect(calls).toEqual([[5, 4, 2], [5, 4, 2], [5, 4, 6], [5, 4, 6]]);
   });
 
-  it("takes the steps of a sequence with a single split node", () => {
-    const lstm = makeLayer("LSTM", { inputSize: 2, hiddenSize: 3 });
-    const [out] = lstm.forward(randn64([6, 2, 2], 1));
+  it.each([["LSTM", "fusedLstmCell"], ["GRU", "fusedGruCell"]] as const)("takes the steps of a %s sequence with a single split node", (kind, cellOp) => {
+    const layer = makeLayer(kind, { inputSize: 2, hiddenSize: 3 });
+    const [out] = layer.forward(randn64([6, 2, 2], 1));
     const names = new Map<string, number>();
     const seen = new Set<unknown>();
     const walk = (node: NonNullable<Tensor["gradFn"]> | null) => {
@@ -177,8 +177,9 @@ describe("Recurrent: the runner", () => {
     walk(out.gradFn);
     expect(names.get("slice") ?? 0).toBe(0);
     // one split for the 6 steps; each step's gates go through one fused cell op, no chunking
+    // (the GRU's input and hidden gates enter its cell op whole)
     expect(names.get("split")).toBe(1);
-    expect(names.get("fusedLstmCell")).toBe(6);
+    expect(names.get(cellOp)).toBe(6);
   });
 
   it("drops out between layers only while training, reproducibly with a seeded generator", () => {

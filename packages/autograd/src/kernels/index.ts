@@ -1,4 +1,4 @@
-import { lstmCellBackward, lstmCellForward } from "./cells";
+import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from "./cells";
 import { elementwise } from "./elementwise";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing";
 import { matmul } from "./matmul";
@@ -24,9 +24,11 @@ export interface Kernels {
   indexAdd: typeof indexAdd;
   lstmCellForward: typeof lstmCellForward;
   lstmCellBackward: typeof lstmCellBackward;
+  gruCellForward: typeof gruCellForward;
+  gruCellBackward: typeof gruCellBackward;
 }
 
-export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward };
+export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward };
 
 /** The WebAssembly SIMD kernels, or null where the runtime lacks WebAssembly SIMD. */
 export const wasmKernels: Kernels | null = createWasmKernels(jsKernels);

@@ -1,5 +1,5 @@
 import type { TypedArray } from "../../dtype";
-import { lstmCellBackward, lstmCellForward } from "../cells";
+import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from "../cells";
 import type { StridedView } from "../view";
 import type { Arena } from "./instance";
 
@@ -19,6 +19,8 @@ function copyIn(arena: Arena, v: StridedView): number {
   else for (let r = 0; r < rows; r++) dst.set((v.buf as Float32Array).subarray(v.offset + r * v.strides[0]!, v.offset + r * v.strides[0]! + cols), r * cols);
   return at;
 }
+
+const contiguous = (buf: TypedArray, rows: number, cols: number): StridedView => ({ buf, shape: [rows, cols], strides: [cols, 1], offset: 0 });
 
 function copyOut(arena: Arena, at: number, out: TypedArray): void {
   (out as Float32Array).set(new Float32Array(arena.buffer, at, out.length));
@@ -43,11 +45,37 @@ export function wasmLstmCellBackward(
   const [B, H] = c.shape as [number, number];
   if (!(act instanceof Float32Array) || !fits(H, [c, dh, dcNext])) return lstmCellBackward(act, c, tanhC, dh, dcNext, dGates, dc);
   arena.reset();
-  const contiguous = (buf: TypedArray, rows: number, cols: number): StridedView => ({ buf, shape: [rows, cols], strides: [cols, 1], offset: 0 });
   const a = copyIn(arena, contiguous(act, B, 4 * H)), cc = copyIn(arena, c), t = copyIn(arena, contiguous(tanhC, B, H));
   const gh = dh ? copyIn(arena, dh) : 0, gc = dcNext ? copyIn(arena, dcNext) : 0;
   const dg = arena.take(dGates.length * 4), d = arena.take(dc.length * 4);
   arena.exports.lstmBackwardF32(B, H, a, cc, t, gh, gc, dg, d);
   copyOut(arena, dg, dGates);
   copyOut(arena, d, dc);
+}
+
+export function wasmGruCellForward(arena: Arena, inputGates: StridedView, hiddenGates: StridedView, h: StridedView, act: TypedArray, hNext: TypedArray): void {
+  const [B, H] = h.shape as [number, number];
+  if (!fits(H, [inputGates, hiddenGates, h])) return gruCellForward(inputGates, hiddenGates, h, act, hNext);
+  arena.reset();
+  const i = copyIn(arena, inputGates), g = copyIn(arena, hiddenGates), hh = copyIn(arena, h);
+  const a = arena.take(act.length * 4), o = arena.take(hNext.length * 4);
+  arena.exports.gruForwardF32(B, H, i, g, hh, a, o);
+  copyOut(arena, a, act);
+  copyOut(arena, o, hNext);
+}
+
+export function wasmGruCellBackward(
+  arena: Arena, act: TypedArray, hiddenGates: StridedView, h: StridedView, dhNext: StridedView, dInputGates: TypedArray, dHiddenGates: TypedArray, dh: TypedArray,
+): void {
+  const [B, H] = h.shape as [number, number];
+  if (!(act instanceof Float32Array) || !fits(H, [hiddenGates, h, dhNext])) return gruCellBackward(act, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh);
+  arena.reset();
+  // only h_n, the last block of the hidden gates, is read
+  const hn: StridedView = { ...hiddenGates, shape: [B, H], offset: hiddenGates.offset + 2 * H * hiddenGates.strides[1]! };
+  const a = copyIn(arena, contiguous(act, B, 3 * H)), n = copyIn(arena, hn), hh = copyIn(arena, h), d = copyIn(arena, dhNext);
+  const di = arena.take(dInputGates.length * 4), dg = arena.take(dHiddenGates.length * 4), dp = arena.take(dh.length * 4);
+  arena.exports.gruBackwardF32(B, H, a, n, hh, d, di, dg, dp);
+  copyOut(arena, di, dInputGates);
+  copyOut(arena, dg, dHiddenGates);
+  copyOut(arena, dp, dh);
 }

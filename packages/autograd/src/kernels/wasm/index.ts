@@ -2,7 +2,7 @@ import type { Kernels } from "../index";
 import { Arena, instantiate } from "./instance";
 import { wasmElementwise } from "./elementwise";
 import { wasmMatmul } from "./matmul";
-import { wasmLstmCellBackward, wasmLstmCellForward } from "./cells";
+import { wasmGruCellBackward, wasmGruCellForward, wasmLstmCellBackward, wasmLstmCellForward } from "./cells";
 import { wasmReduce } from "./reduce";
 
 /**
@@ -22,5 +22,7 @@ export function createWasmKernels(fallback: Kernels, { threads = true }: { threa
     reduce: (op, x, dims, out, indices) => wasmReduce(arena, op, x, dims, out, indices),
     lstmCellForward: (gates, c, act, cNext, tanhC, h) => wasmLstmCellForward(arena, gates, c, act, cNext, tanhC, h),
     lstmCellBackward: (act, c, tanhC, dh, dcNext, dGates, dc) => wasmLstmCellBackward(arena, act, c, tanhC, dh, dcNext, dGates, dc),
+    gruCellForward: (inputGates, hiddenGates, h, act, hNext) => wasmGruCellForward(arena, inputGates, hiddenGates, h, act, hNext),
+    gruCellBackward: (act, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh) => wasmGruCellBackward(arena, act, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh),
   };
 }
