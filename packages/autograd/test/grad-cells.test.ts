@@ -15,24 +15,28 @@ function lstmReference(gates: Tensor, c: Tensor): [Tensor, Tensor] {
 }
 
 describe("fusedLstmCell", () => {
-  for (const [dtype, H] of [["float64", 37], ["float32", 37], ["float32", 36]] as const) {
-    // float32 with H a multiple of 4 runs the WebAssembly kernels on that backend
-    it(`${dtype}, H = ${H}: outputs and gradients equal the cell written with separate ops (strided gates, large pre-activations)`, () => {
-      manualSeed(21);
-      const B = 5;
-      // gates as a transposed view with values up to ±12, so σ and tanh saturate in places
-      const gatesT = randn([4 * H, B], { dtype }).mul(4);
-      const c = randn([B, H], { dtype });
-      const run = (f: (g: Tensor, c: Tensor) => [Tensor, Tensor]) => {
-        const g = gatesT.T.detach().requiresGrad_(), cc = c.detach().requiresGrad_();
-        const [h1, c1] = f(g, cc);
-        h1.mul(randnFixed(h1.shape, dtype, 1)).sum().add(c1.mul(randnFixed(c1.shape, dtype, 2)).sum()).backward();
-        return [h1, c1, g.grad!, cc.grad!];
-      };
-      const fused = run(fusedLstmCell), reference = run(lstmReference);
-      const tol = dtype === "float64" ? 1e-12 : 2e-6;
-      fused.forEach((t, k) => expectAllClose(t, reference[k]!, tol, tol));
-    });
+  // float32 with H a multiple of 4 and rows contiguous along the last dim runs the WebAssembly
+  // kernels on that backend; "rows" gates are such rows with gaps between them, "columns" a transpose
+  for (const [dtype, H] of [["float64", 37], ["float32", 37], ["float32", 36], ["float64", 36]] as const) {
+    for (const layout of ["rows", "columns"] as const) {
+      it(`${dtype}, H = ${H}, ${layout} views: outputs and gradients equal the cell written with separate ops (large pre-activations)`, () => {
+        manualSeed(21);
+        const B = 5;
+        // values up to ±12, so σ and tanh saturate in places
+        const gatesBase = randn(layout === "rows" ? [B + 1, 4 * H + 4] : [4 * H, B], { dtype }).mul(4);
+        const c = randn([B, H], { dtype });
+        const run = (f: (g: Tensor, c: Tensor) => [Tensor, Tensor]) => {
+          const gates = layout === "rows" ? gatesBase.slice(0, 1, B + 1).slice(1, 4, 4 * H + 4) : gatesBase.T;
+          const g = gates.detach().requiresGrad_(), cc = c.detach().requiresGrad_();
+          const [h1, c1] = f(g, cc);
+          h1.mul(randnFixed(h1.shape, dtype, 1)).sum().add(c1.mul(randnFixed(c1.shape, dtype, 2)).sum()).backward();
+          return [h1, c1, g.grad!, cc.grad!];
+        };
+        const fused = run(fusedLstmCell), reference = run(lstmReference);
+        const tol = dtype === "float64" ? 1e-12 : 2e-6;
+        fused.forEach((t, k) => expectAllClose(t, reference[k]!, tol, tol));
+      });
+    }
   }
 
   it("takes any leading dims (none: one unbatched step; two: time and batch)", () => {
