@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { Generator, getBackend, matmul, noGrad, randn, setBackend, tensor, wasmKernels, type BackendName, type Tensor } from "../src/index";
@@ -206,5 +207,18 @@ describe("float32 elementwise on the wasm backend", () => {
         expect(b[i]![j]).toBe(want);
       }
     }
+  });
+});
+
+describe("relaxed SIMD (fused multiply-add) on Node", () => {
+  const nameWith = (env: Record<string, string>): string => {
+    const script = `import { wasmKernels } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).pathname)}; console.log(wasmKernels?.name);`;
+    return execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, ...env }, encoding: "utf8" }).trim();
+  };
+
+  it("is switched on where the runtime implements it, and TAPEGRAD_RELAXED_SIMD=0 leaves it off", () => {
+    if (typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule !== "function") return;
+    expect(nameWith({})).toBe("wasm (relaxed SIMD)");
+    expect(nameWith({ TAPEGRAD_RELAXED_SIMD: "0" })).toBe("wasm (SIMD)");
   });
 });

@@ -51,6 +51,31 @@ export interface WasmInstance {
   relaxed: boolean;
 }
 
+interface NodeProcess {
+  env?: Record<string, string | undefined>;
+  getBuiltinModule?(id: string): unknown;
+}
+
+/**
+ * Whether the relaxed-SIMD build validates. Node 20 (V8 11.3) implements relaxed SIMD, a
+ * standard WebAssembly feature on by default from V8 11.4 (Node 22), behind a flag: there it is
+ * switched on for this process, unless TAPEGRAD_RELAXED_SIMD=0. Its fused multiply-add makes
+ * the matmul micro-kernel about a quarter faster.
+ */
+export function relaxedSimdAvailable(bytes: Uint8Array): boolean {
+  const api = globals.WebAssembly!;
+  if (api.validate(bytes)) return true;
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (proc?.env?.TAPEGRAD_RELAXED_SIMD === "0" || typeof proc?.getBuiltinModule !== "function") return false;
+  const v8 = proc.getBuiltinModule("node:v8") as { setFlagsFromString?(flags: string): void } | undefined;
+  try {
+    v8?.setFlagsFromString?.("--experimental-wasm-relaxed-simd");
+  } catch {
+    return false;
+  }
+  return api.validate(bytes);
+}
+
 /**
  * Compiles and instantiates the kernels synchronously (they are a few KB), preferring the
  * relaxed-SIMD build. Returns null where WebAssembly SIMD is not available.
@@ -60,7 +85,7 @@ export function instantiate(): WasmInstance | null {
   if (!api || !globals.atob) return null;
   for (const [source, relaxed] of [[RELAXED_SIMD_WASM, true], [SIMD_WASM, false]] as const) {
     const bytes = decode(source);
-    if (!api.validate(bytes)) continue;
+    if (!(relaxed ? relaxedSimdAvailable(bytes) : api.validate(bytes))) continue;
     try {
       const instance = new api.Instance(new api.Module(bytes), {});
       return { exports: instance.exports as WasmExports, relaxed };
