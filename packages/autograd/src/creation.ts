@@ -1,6 +1,8 @@
 import { allocate, checkDType, dtypeOf, type DType, type TypedArray } from "./dtype";
 import { defaultGenerator, type Generator } from "./random";
 import { checkShape, fmt, numel } from "./shape";
+import { threadsAvailable } from "./kernels/wasm/pool";
+import { allocateResident } from "./kernels/wasm/resident";
 import { Tensor, type NestedArray } from "./tensor";
 
 export interface CreateOptions {
@@ -131,4 +133,21 @@ export function randperm(n: number, opts?: { generator?: Generator }): Tensor {
     buf[j] = tmp;
   }
   return new Tensor(buf, [n]);
+}
+
+/**
+ * A copy of t's elements for a long-lived tensor, such as a model's parameter. Where products
+ * run on worker threads (Node) a float copy lives in the threads' shared WebAssembly memory, so
+ * every product that reads it (a weight at each step of a sequence) uses it in place instead of
+ * copying it in; elsewhere it is an ordinary typed array. Either way it is a fresh buffer.
+ */
+export function residentData(t: Tensor): TypedArray {
+  if (t.dtype !== "int32" && threadsAvailable()) {
+    const out = allocateResident(t.dtype === "float32" ? Float32Array : Float64Array, t.numel);
+    if (out) {
+      out.set(t.data());
+      return out;
+    }
+  }
+  return t.data();
 }

@@ -2,7 +2,7 @@ export { DTYPES, type DType, type TypedArray } from "./dtype";
 export { Tensor, isTensor, type NestedArray } from "./tensor";
 export {
   tensor, zeros, ones, full, arange, eye, randn, rand, randint, randperm,
-  zerosLike, onesLike, fullLike, randnLike, randLike,
+  zerosLike, onesLike, fullLike, randnLike, randLike, residentData,
   type CreateOptions, type RandomOptions,
 } from "./creation";
 export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./random";

@@ -3,6 +3,8 @@ import { jsKernels, type StridedView } from "../src/kernels";
 import { createWasmKernels } from "../src/kernels/wasm";
 import { threadPool } from "../src/kernels/wasm/matmul";
 import { MatmulPool } from "../src/kernels/wasm/pool";
+import { isResident } from "../src/kernels/wasm/resident";
+import { residentData, tensor } from "../src/index";
 
 // The pool is created on first use, so this file runs with two threads whatever the environment says.
 process.env.TAPEGRAD_THREADS = "2";
@@ -136,6 +138,49 @@ describe("matmul on worker threads", () => {
       expect(c).toEqual(singleC);
     }
     expect(pool.workerChunks).toBeGreaterThan(before);
+  });
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: a resident operand (a parameter's storage) is read in place, with the same result as a copy`, () => {
+      const K = 300, N = 260;
+      const w = random(N * K, dtype, 11);
+      const stored = residentData(tensor(w, { shape: [N, K], dtype }));
+      expect(isResident(stored)).toBe(true);
+      expect(Array.from(stored)).toEqual(Array.from(w)); // a copy...
+      w[0] = 123;
+      expect(stored[0]).not.toBe(123); // ...that does not alias the source
+      const plain = Float64Array.from(stored);
+      const a = matrix(32, K, "contiguous", dtype, 12);
+      // Wᵀ (a linear layer's weight) and a row block of W starting at an offset, read through strides
+      for (const [b, bPlain] of [
+        [view(stored, [K, N], [1, K]), view(dtype === "float32" ? Float32Array.from(plain) : plain, [K, N], [1, K])],
+        [view(stored, [K, 240], [1, K], 7 * K), view(dtype === "float32" ? Float32Array.from(plain) : plain, [K, 240], [1, K], 7 * K)],
+      ] as const) {
+        const n = b.shape[1]!;
+        const { threadedC } = both(a, b, 32 * n, dtype);
+        const reference_ = reference(a, bPlain);
+        expect(maxError(threadedC, reference_)).toBeLessThan(dtype === "float32" ? 2e-4 : 1e-11);
+      }
+    });
+  }
+
+  it("a product's scratch never overwrites resident storage", () => {
+    const stored = residentData(tensor(random(4096, "float32", 13), { shape: [64, 64] }));
+    const before = Array.from(stored);
+    const n = 384;
+    const c = new Float32Array(n * n);
+    threaded.matmul(matrix(n, n, "contiguous", "float32", 14), matrix(n, n, "transposed", "float32", 15), c);
+    expect(Array.from(stored)).toEqual(before);
+    // and a block allocated after a product has run sits above nothing the next product uses
+    const later = residentData(tensor(random(4096, "float32", 16), { shape: [64, 64] }));
+    const laterBefore = Array.from(later);
+    threaded.matmul(matrix(n, n, "contiguous", "float32", 17), matrix(n, n, "contiguous", "float32", 18), c);
+    expect(Array.from(later)).toEqual(laterBefore);
+    expect(Array.from(stored)).toEqual(before);
+  });
+
+  it("int32 tensors are never resident", () => {
+    expect(isResident(residentData(tensor(Int32Array.from([1, 2, 3]))))).toBe(false);
   });
 
   it("TAPEGRAD_THREADS=1 means no pool, and a bad value is a clear error", () => {

@@ -1,3 +1,4 @@
+import type { TypedArray } from "../../dtype";
 import { RELAXED_SIMD_WASM, SIMD_WASM } from "./binary";
 
 /** What the AssemblyScript module (wasm/index.ts) exports; pointers are byte addresses. */
@@ -100,15 +101,21 @@ const PAGE = 65536;
 
 /**
  * A bump allocator over the module's memory, reset for every kernel call. The first page
- * belongs to the module's own data; the arena starts after it and grows on demand.
+ * belongs to the module's own data; the arena starts after it (or at `base()`, above blocks
+ * that live on in the memory) and grows on demand. `resident(buf)` says whether a typed array
+ * already views this memory, so operands in it need no copy.
  */
 export class Arena<E extends { memory: WasmMemory } = WasmExports> {
   private top = PAGE;
 
-  constructor(readonly exports: E) {}
+  constructor(
+    readonly exports: E,
+    private readonly base: () => number = () => PAGE,
+    readonly resident: (buf: TypedArray) => boolean = () => false,
+  ) {}
 
   reset(): void {
-    this.top = PAGE;
+    this.top = (Math.max(PAGE, this.base()) + 63) & ~63;
   }
 
   /** Reserves `bytes` (64-byte aligned) and returns the byte address. */

@@ -30,12 +30,14 @@ export function copiedElements(v: StridedView): number {
 }
 
 /**
- * Copies a view's elements into the arena. A view that spans little more than its own elements
+ * Copies a view's elements into the arena (a view already in the arena's memory stays where it
+ * is). A view that spans little more than its own elements
  * (transposed, broadcast, flipped, a slice of rows) is copied as one block and keeps its strides;
  * a sparse one (a few columns of a wide buffer) is gathered into contiguous order instead.
  * Returns the byte address of element (0, 0, ...) and the strides to read it with.
  */
 export function copyIn(arena: Arena<{ memory: WasmMemory }>, v: StridedView, bytes: number): { base: number; strides: readonly number[] } {
+  if (arena.resident(v.buf)) return { base: v.buf.byteOffset + v.offset * bytes, strides: v.strides };
   const { lo, hi } = span(v);
   const count = numel(v.shape);
   const Typed = v.buf.constructor as Float32ArrayConstructor;

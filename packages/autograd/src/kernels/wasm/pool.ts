@@ -2,6 +2,7 @@ import type { StridedView } from "../view";
 import { THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM } from "./binary";
 import { Arena, decode, type WasmMemory } from "./instance";
 import { copiedElements, copyIn, forEachBatch, numel } from "./operands";
+import { MAX_BYTES, isResident, residentEnd, sharedMemory } from "./resident";
 
 // Large matmuls on several threads (Node worker_threads). Every thread instantiates the same
 // matmul module (wasm/threaded.ts) over one shared WebAssembly memory: the calling thread copies
@@ -100,12 +101,9 @@ interface SharedWebAssembly {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => WasmMemory;
 }
 const globals = globalThis as unknown as { process?: NodeProcess; WebAssembly?: SharedWebAssembly; SharedArrayBuffer?: unknown };
 
-/** The shared memory may grow to 2 GiB (the module's declared maximum is 32768 pages). */
-const MAX_BYTES = 32768 * 65536;
 /** The longest the first large product waits for the workers to start. */
 const STARTUP_MS = 1000;
 /** Rows of C per chunk at least (a chunk packs its own copy of B, so chunks must not be thin). */
@@ -134,6 +132,11 @@ function nodeThreads(): { Worker: WorkerConstructor; threads: number } | null {
   return workerThreads?.Worker ? { Worker: workerThreads.Worker, threads } : null;
 }
 
+/** Whether products will run on worker threads here (Node, worker_threads, more than one thread). */
+export function threadsAvailable(): boolean {
+  return nodeThreads() !== null;
+}
+
 /** Matmul over the calling thread and `threads - 1` unref'd workers sharing one WebAssembly memory. */
 export class MatmulPool {
   private readonly arena: Arena<ThreadedExports>;
@@ -142,7 +145,8 @@ export class MatmulPool {
   private seq = 0;
 
   private constructor(exports: ThreadedExports, control: SharedArrayBuffer, readonly threads: number) {
-    this.arena = new Arena(exports);
+    // scratch starts above the resident blocks, and operands already resident are not copied
+    this.arena = new Arena(exports, residentEnd, isResident);
     this.ctl = new Int32Array(control);
     this.next = new BigInt64Array(control, NEXT_BYTE, 1);
   }
@@ -178,7 +182,8 @@ export class MatmulPool {
       if (!api.validate(bytes)) continue;
       try {
         const module = new api.Module(bytes);
-        const memory = new api.Memory({ initial: 2, maximum: MAX_BYTES / 65536, shared: true });
+        const memory = sharedMemory();
+        if (!memory) return null;
         const exports = { ...(new api.Instance(module, { env: { memory } }).exports as ThreadedExports), memory };
         const control = new SharedArrayBuffer(NEXT_BYTE + 8);
         for (let thread = 1; thread < node.threads; thread++) {
@@ -227,7 +232,7 @@ export class MatmulPool {
     const count = numel(batchShape) * perMatrix;
     const exports = this.arena.exports;
     const workBytes = exports.gemmWorkBytes(bytes);
-    const need = 65536 + (copiedElements(a) + copiedElements(b) + c.length) * bytes + count * CHUNK_INTS * 4 + this.threads * workBytes + 6 * 64;
+    const need = residentEnd() + (copiedElements(a) + copiedElements(b) + c.length) * bytes + count * CHUNK_INTS * 4 + this.threads * workBytes + 6 * 64;
     if (need > MAX_BYTES) return false;
 
     const arena = this.arena;
