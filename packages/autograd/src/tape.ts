@@ -29,9 +29,9 @@ export class ProductGrad {
 
 /**
  * The products that reached one slot (a weight's gradient from every step of a sequence), plus
- * what arrived as a tensor. When the slot is read they are summed as one product,
- * Σ Aᵢ·Bᵢ = [A₁ … Aₙ]·[B₁; …; Bₙ], over the concatenated inner dims: one large product instead
- * of n thin ones each read and written back into the sum.
+ * what arrived as a tensor. When the slot is read they are summed by one kernel call
+ * (kernels.matmulSum: Σ Aᵢ·Bᵢ = [A₁ … Aₙ]·[B₁; …; Bₙ], one large product over the
+ * concatenated inner dims instead of n thin ones each read and written back into the sum).
  */
 class ProductSum {
   constructor(
@@ -45,36 +45,11 @@ class ProductSum {
 
   /** The sum, in a buffer only the tape holds (the base's own when the tape owns it). */
   resolve(owned: ReadonlySet<Tensor>): Tensor {
-    const terms = this.terms;
-    const [rows, cols] = this.shape as [number, number];
     const base = this.base;
     const into = base && owned.has(base) && base.offset === 0 && base.isContiguous() ? base : null;
-    let a: Tensor, b: Tensor;
-    if (terms.length === 1) {
-      ({ a, b } = terms[0]!);
-    } else {
-      const dtype = terms[0]!.a.dtype;
-      let inner = 0;
-      for (const t of terms) inner += t.b.shape[0]!;
-      // A = [A₁ … Aₙ] is stored as its transpose, so each Aᵢᵀ (a step's gradient) is a block of rows
-      const aT = Tensor.empty([inner, rows], dtype);
-      b = Tensor.empty([inner, cols], dtype);
-      let at = 0;
-      for (const t of terms) {
-        const n = t.b.shape[0]!;
-        kernels.elementwise("copy", aT.makeView([n, rows], [rows, 1], at * rows), [t.a.T]);
-        kernels.elementwise("copy", b.makeView([n, cols], [cols, 1], at * cols), [t.b]);
-        at += n;
-      }
-      a = aT.T;
-    }
-    if (into) {
-      kernels.matmul(a, b, into.buf, true);
-      return into;
-    }
-    const result = Tensor.empty([rows, cols], a.dtype);
-    kernels.matmul(a, b, result.buf);
-    if (base) kernels.elementwise("add", result, [result, base]);
+    const result = into ?? Tensor.empty(this.shape, this.terms[0]!.a.dtype);
+    kernels.matmulSum(this.terms.map((t) => [t.a, t.b] as const), result.buf, into !== null);
+    if (base && !into) kernels.elementwise("add", result, [result, base]);
     return result;
   }
 }

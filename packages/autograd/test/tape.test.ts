@@ -58,18 +58,21 @@ describe("tape: backward", () => {
 
 describe("tape: a weight used at every step", () => {
   for (const dtype of ["float64", "float32"] as const) {
-    it(`${dtype}: linear's weight gradients from every use are summed as one product over the concatenated batch`, () => {
+    it(`${dtype}: linear's weight gradients from every use are summed by one kernel call (one product over the concatenated batch)`, () => {
       manualSeed(11);
       const W = randn([6, 5], { dtype, requiresGrad: true });
       const xs = [0, 1, 2, 3].map(() => randn([3, 5], { dtype }));
       const gs = [0, 1, 2, 3].map(() => randn([3, 6], { dtype }));
       const outs = xs.map((x) => linear(x, W));
       const loss = outs.reduce((acc: Tensor | null, y, t) => { const term = y.mul(gs[t]!).sum(); return acc ? acc.add(term) : term; }, null)!;
-      const matmul = vi.spyOn(kernels, "matmul");
+      const matmul = vi.spyOn(kernels, "matmul"), matmulSum = vi.spyOn(kernels, "matmulSum");
       loss.backward();
-      const shapes = matmul.mock.calls.map((call) => `${call[0].shape.join("x")}·${call[1].shape.join("x")}`);
+      const sums = matmulSum.mock.calls.map((call) => call[0].map(([a, b]) => `${a.shape.join("x")}·${b.shape.join("x")}`));
+      const products = matmul.mock.calls.length;
       matmul.mockRestore();
-      expect(shapes).toEqual(["6x12·12x5"]); // Σ Gₜᵀ xₜ as [G₁ … G₄]ᵀ·[x₁; …; x₄]
+      matmulSum.mockRestore();
+      expect(sums).toEqual([["6x3·3x5", "6x3·3x5", "6x3·3x5", "6x3·3x5"]]); // Σ Gₜᵀ xₜ in one kernel call
+      expect(products).toBe(0);
       const expected = noGrad(() => gs.reduce((acc: Tensor | null, g, t) => { const p = g.T.matmul(xs[t]!); return acc ? acc.add(p) : p; }, null)!);
       expectAllClose(W.grad!, expected, dtype === "float64" ? 1e-12 : 1e-5);
       // a second backward adds into .grad, and the first result was not aliased by the tape

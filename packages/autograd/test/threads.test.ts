@@ -144,7 +144,7 @@ describe("matmul on worker threads", () => {
     it(`${dtype}: a resident operand (a parameter's storage) is read in place, with the same result as a copy`, () => {
       const K = 300, N = 260;
       const w = random(N * K, dtype, 11);
-      const stored = residentData(tensor(w, { shape: [N, K], dtype }));
+      const stored = residentData(tensor(w, { shape: [N, K], dtype })) as Float32Array | Float64Array;
       expect(isResident(stored)).toBe(true);
       expect(Array.from(stored)).toEqual(Array.from(w)); // a copy...
       w[0] = 123;
@@ -178,6 +178,34 @@ describe("matmul on worker threads", () => {
     expect(Array.from(later)).toEqual(laterBefore);
     expect(Array.from(stored)).toEqual(before);
   });
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: matmulSum adds the products of its pairs (a step's Gᵀ, other layouts, into C or onto it) on one thread and on two`, () => {
+      const M = 200, N = 136;
+      const ks = [32, 5, 64, 1, 40];
+      const pairs = ks.map((k, i) => {
+        // aᵢ as the transpose of a contiguous k×M block (a step's gradient Gᵀ), or flipped / strided
+        const a = i % 2 === 0 ? view(random(k * M, dtype, 20 + i), [M, k], [1, M]) : matrix(M, k, i === 1 ? "flipped" : "strided", dtype, 20 + i);
+        const b = i === 3 ? matrix(k, N, "transposed", dtype, 40 + i) : matrix(k, N, "contiguous", dtype, 40 + i);
+        return [a, b] as const;
+      });
+      const expected = new Float64Array(M * N);
+      for (const [a, b] of pairs) reference(a, b).forEach((v, j) => (expected[j] += v));
+      const Typed = dtype === "float32" ? Float32Array : Float64Array;
+      const tol = dtype === "float32" ? 5e-4 : 1e-11;
+      const spy = vi.spyOn(MatmulPool.prototype, "matmulSum");
+      for (const kernels of [threaded, single]) {
+        const c = new Typed(M * N);
+        kernels.matmulSum(pairs, c, false);
+        expect(maxError(c, expected)).toBeLessThan(tol);
+        const onto = new Typed(M * N).fill(1);
+        kernels.matmulSum(pairs, onto, true);
+        expect(maxError(onto, expected.map((v) => v + 1))).toBeLessThan(tol);
+      }
+      expect(spy).toHaveReturnedWith(true); // the threaded kernels took the pool
+      spy.mockRestore();
+    });
+  }
 
   it("int32 tensors are never resident", () => {
     expect(isResident(residentData(tensor(Int32Array.from([1, 2, 3]))))).toBe(false);

@@ -1,7 +1,7 @@
 import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from "./cells";
 import { elementwise } from "./elementwise";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing";
-import { matmul } from "./matmul";
+import { matmul, matmulSum } from "./matmul";
 import { reduce } from "./reduce";
 import { createWasmKernels } from "./wasm";
 
@@ -18,6 +18,7 @@ export interface Kernels {
   elementwise: typeof elementwise;
   reduce: typeof reduce;
   matmul: typeof matmul;
+  matmulSum: typeof matmulSum;
   gather: typeof gather;
   scatterAdd: typeof scatterAdd;
   indexSelect: typeof indexSelect;
@@ -28,7 +29,7 @@ export interface Kernels {
   gruCellBackward: typeof gruCellBackward;
 }
 
-export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward };
+export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, matmulSum, gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward };
 
 /** The WebAssembly SIMD kernels, or null where the runtime lacks WebAssembly SIMD. */
 export const wasmKernels: Kernels | null = createWasmKernels(jsKernels);

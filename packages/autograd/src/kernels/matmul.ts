@@ -28,6 +28,11 @@ export function matmul(a: StridedView, b: StridedView, c: TypedArray, accumulate
   }
 }
 
+/** C (+)= Σ aᵢ·bᵢ for 2-D aᵢ (M×kᵢ) and bᵢ (kᵢ×N): the weight gradient summed over the steps of a sequence. */
+export function matmulSum(pairs: readonly (readonly [StridedView, StridedView])[], c: TypedArray, accumulate = false): void {
+  pairs.forEach(([a, b], i) => matmul(a, b, c, accumulate || i > 0));
+}
+
 export function gemm(
   M: number, N: number, K: number,
   A: TypedArray, aOff: number, aRow: number, aCol: number,

@@ -1,7 +1,7 @@
 import type { Kernels } from "../index";
 import { Arena, instantiate } from "./instance";
 import { wasmElementwise } from "./elementwise";
-import { wasmMatmul } from "./matmul";
+import { wasmMatmul, wasmMatmulSum } from "./matmul";
 import { wasmGruCellBackward, wasmGruCellForward, wasmLstmCellBackward, wasmLstmCellForward } from "./cells";
 import { wasmReduce } from "./reduce";
 
@@ -18,6 +18,7 @@ export function createWasmKernels(fallback: Kernels, { threads = true }: { threa
     ...fallback,
     name: instance.relaxed ? "wasm (relaxed SIMD)" : "wasm (SIMD)",
     matmul: (a, b, c, accumulate) => wasmMatmul(arena, a, b, c, threads, accumulate),
+    matmulSum: (pairs, c, accumulate) => wasmMatmulSum(arena, pairs, c, threads, accumulate),
     elementwise: (op, out, inputs, s0, s1) => wasmElementwise(arena, op, out, inputs, s0, s1),
     reduce: (op, x, dims, out, indices) => wasmReduce(arena, op, x, dims, out, indices),
     lstmCellForward: (gates, c, act, cNext, tanhC, h) => wasmLstmCellForward(arena, gates, c, act, cNext, tanhC, h),

@@ -1,8 +1,8 @@
 import type { TypedArray } from "../../dtype";
-import { matmul as jsMatmul } from "../matmul";
+import { matmul as jsMatmul, matmulSum as jsMatmulSum } from "../matmul";
 import type { StridedView } from "../view";
 import type { Arena } from "./instance";
-import { copyIn, forEachBatch, numel } from "./operands";
+import { copyIn, forEachBatch, numel, placeConcatenated } from "./operands";
 import { MatmulPool } from "./pool";
 
 /** Below this many multiply-adds the copy in and out of WebAssembly memory costs more than it saves. */
@@ -52,5 +52,28 @@ export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: Type
     if (few) exports.gemvF32(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, accumulate ? 1 : 0, work);
     else gemm(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, N, accumulate ? 1 : 0, work);
   });
+  (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
+}
+
+/** C (+)= Σ aᵢ·bᵢ (same contract as kernels/matmul.ts matmulSum) as one product over the concatenated inner dim. */
+export function wasmMatmulSum(arena: Arena, pairs: readonly (readonly [StridedView, StridedView])[], c: TypedArray, threaded: boolean, accumulate = false): void {
+  const M = pairs[0]![0].shape[0]!, N = pairs[0]![1].shape[1]!;
+  let K = 0;
+  for (const [a] of pairs) K += a.shape[1]!;
+  const float32 = c instanceof Float32Array;
+  if ((!float32 && !(c instanceof Float64Array)) || M * N * K < MIN_WORK || M === 0 || N === 0 || K === 0) {
+    jsMatmulSum(pairs, c, accumulate);
+    return;
+  }
+  if (threaded && M * N * K >= THREADED_WORK && threadPool()?.matmulSum(pairs, c as Float32Array, accumulate)) return;
+  const bytes = float32 ? 4 : 8;
+  arena.reset();
+  const [A, B] = placeConcatenated(arena, pairs, M, N, K, bytes);
+  const out = arena.take(c.length * bytes);
+  const Typed = c.constructor as Float32ArrayConstructor;
+  if (accumulate) new Typed(arena.buffer, out, c.length).set(c as Float32Array);
+  const work = arena.take(arena.exports.gemmWorkBytes(bytes));
+  const gemm = float32 ? arena.exports.gemmF32 : arena.exports.gemmF64;
+  gemm(M, N, K, A.base, A.strides[0]!, A.strides[1]!, B.base, B.strides[0]!, B.strides[1]!, out, N, accumulate ? 1 : 0, work);
   (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
 }

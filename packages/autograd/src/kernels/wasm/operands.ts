@@ -96,3 +96,41 @@ export function forEachBatch(
     }
   }
 }
+
+/** A placed operand: the byte address of element (0, 0) and the element strides to read it with. */
+export interface Placed {
+  base: number;
+  strides: readonly number[];
+}
+
+/**
+ * Lays out Σ aᵢ·bᵢ (aᵢ: M×kᵢ, bᵢ: kᵢ×N) as one product over the concatenated inner dim:
+ * [a₁ … aₙ] stored transposed (K×M, each aᵢᵀ a block of rows) and [b₁; …; bₙ] (K×N), both
+ * contiguous in the arena. A step's gradient is aᵢ = Gᵢᵀ, so each block is one copy.
+ */
+export function placeConcatenated(arena: Arena<{ memory: WasmMemory }>, pairs: readonly (readonly [StridedView, StridedView])[], M: number, N: number, K: number, bytes: number): [Placed, Placed] {
+  const Typed = bytes === 4 ? Float32Array : Float64Array;
+  const aAt = arena.take(K * M * bytes), bAt = arena.take(K * N * bytes);
+  const aT = new Typed(arena.buffer, aAt, K * M), b = new Typed(arena.buffer, bAt, K * N);
+  let row = 0;
+  for (const [ai, bi] of pairs) {
+    const k = ai.shape[1]!;
+    writeBlock(aT, row * M, ai.buf, ai.offset, k, M, ai.strides[1]!, ai.strides[0]!);
+    writeBlock(b, row * N, bi.buf, bi.offset, k, N, bi.strides[0]!, bi.strides[1]!);
+    row += k;
+  }
+  return [{ base: aAt, strides: [1, M] }, { base: bAt, strides: [N, 1] }];
+}
+
+/** dst[at + r·cols + c] = src[offset + r·rowStride + c·colStride] for an r×c block. */
+function writeBlock(dst: Float32Array | Float64Array, at: number, src: StridedView["buf"], offset: number, rows: number, cols: number, rowStride: number, colStride: number): void {
+  if (colStride === 1 && rowStride === cols) {
+    dst.set(src.subarray(offset, offset + rows * cols) as Float32Array, at);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const from = offset + r * rowStride, to = at + r * cols;
+    if (colStride === 1) dst.set(src.subarray(from, from + cols) as Float32Array, to);
+    else for (let c = 0; c < cols; c++) dst[to + c] = src[from + c * colStride]!;
+  }
+}

@@ -1,7 +1,7 @@
 import type { StridedView } from "../view";
 import { THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM } from "./binary";
 import { Arena, decode, type WasmMemory } from "./instance";
-import { copiedElements, copyIn, forEachBatch, numel } from "./operands";
+import { copiedElements, copyIn, forEachBatch, numel, placeConcatenated, type Placed } from "./operands";
 import { MAX_BYTES, isResident, residentEnd, sharedMemory } from "./resident";
 
 // Large matmuls on several threads (Node worker_threads). Every thread instantiates the same
@@ -221,24 +221,40 @@ export class MatmulPool {
    * the operands would not fit the shared memory.
    */
   matmul(a: StridedView, b: StridedView, c: Float32Array | Float64Array, accumulate = false): boolean {
-    if (Atomics.load(this.ctl, FAILED)) return false;
     const nd = a.shape.length;
     const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
+    const place = (arena: Arena<ThreadedExports>, bytes: number): [Placed, Placed] => [copyIn(arena, a, bytes), copyIn(arena, b, bytes)];
+    return this.product(M, N, K, a.shape.slice(0, nd - 2), copiedElements(a) + copiedElements(b), place, c, accumulate);
+  }
+
+  /** C (+)= Σ aᵢ·bᵢ as one product over the concatenated inner dim (see placeConcatenated). */
+  matmulSum(pairs: readonly (readonly [StridedView, StridedView])[], c: Float32Array | Float64Array, accumulate: boolean): boolean {
+    const M = pairs[0]![0].shape[0]!, N = pairs[0]![1].shape[1]!;
+    let K = 0;
+    for (const [a] of pairs) K += a.shape[1]!;
+    const place = (arena: Arena<ThreadedExports>, bytes: number) => placeConcatenated(arena, pairs, M, N, K, bytes);
+    return this.product(M, N, K, [], (M + N) * K, place, c, accumulate);
+  }
+
+  private product(
+    M: number, N: number, K: number, batchShape: readonly number[], operandElements: number,
+    place: (arena: Arena<ThreadedExports>, bytes: number) => [Placed, Placed], c: Float32Array | Float64Array, accumulate: boolean,
+  ): boolean {
+    if (Atomics.load(this.ctl, FAILED)) return false;
     const bytes = c.BYTES_PER_ELEMENT;
-    const batchShape = a.shape.slice(0, nd - 2);
+    const nd = batchShape.length + 2;
     const { rows, cols } = this.chunkShape(M, N, K, numel(batchShape));
     const rowChunks = Math.ceil(M / rows), colChunks = Math.ceil(N / cols);
     const perMatrix = rowChunks * colChunks;
     const count = numel(batchShape) * perMatrix;
     const exports = this.arena.exports;
     const workBytes = exports.gemmWorkBytes(bytes);
-    const need = residentEnd() + (copiedElements(a) + copiedElements(b) + c.length) * bytes + count * CHUNK_INTS * 4 + this.threads * workBytes + 6 * 64;
+    const need = residentEnd() + (operandElements + c.length) * bytes + count * CHUNK_INTS * 4 + this.threads * workBytes + 6 * 64;
     if (need > MAX_BYTES) return false;
 
     const arena = this.arena;
     arena.reset();
-    const A = copyIn(arena, a, bytes);
-    const B = copyIn(arena, b, bytes);
+    const [A, B] = place(arena, bytes);
     const out = arena.take(c.length * bytes);
     const Typed = c.constructor as Float32ArrayConstructor;
     if (accumulate) new Typed(arena.buffer, out, c.length).set(c as Float32Array);
