@@ -207,6 +207,28 @@ describe("matmul on worker threads", () => {
     });
   }
 
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: C can start from an init view (a broadcast bias row, a strided block): threaded, one thread, one row`, () => {
+      const K = 260, N = 300;
+      const Typed = dtype === "float32" ? Float32Array : Float64Array;
+      const tol = dtype === "float32" ? 2e-4 : 1e-11;
+      const bias = random(N, dtype, 50);
+      const block = random(40 * (N + 9), dtype, 51);
+      for (const M of [32, 1]) {
+        const a = matrix(M, K, "contiguous", dtype, 52), b = matrix(K, N, "transposed", dtype, 53);
+        const product = reference(a, b);
+        for (const init of [view(bias, [M, N], [0, 1]), view(block, [M, N], [N + 9, 1], 5)]) {
+          const expected = product.map((v, j) => v + init.buf[init.offset + Math.floor(j / N) * init.strides[0]! + (j % N)]!);
+          for (const kernels of [threaded, single]) {
+            const c = new Typed(M * N).fill(NaN); // whatever C held is not read
+            kernels.matmul(a, b, c, false, init);
+            expect(maxError(c, expected)).toBeLessThan(tol);
+          }
+        }
+      }
+    });
+  }
+
   it("int32 tensors are never resident", () => {
     expect(isResident(residentData(tensor(Int32Array.from([1, 2, 3]))))).toBe(false);
   });

@@ -5,9 +5,15 @@ import type { StridedView } from "./view";
  * C = A · B for A (..., M, K) and B (..., K, N) with equal batch dims (broadcast dims carry
  * stride 0); C is contiguous (..., M, N). Operands are read through their strides: a transposed
  * B (unit stride along K) takes a dot-product loop, a row-major B an i-k-j loop; anything else
- * is packed once. With `accumulate`, C += A · B instead.
+ * is packed once. With `accumulate`, C += A · B instead; with `init` (a 2-D product only, a view
+ * of C's shape such as a broadcast bias), C = init + A · B.
  */
-export function matmul(a: StridedView, b: StridedView, c: TypedArray, accumulate = false): void {
+export function matmul(a: StridedView, b: StridedView, c: TypedArray, accumulate = false, init?: StridedView): void {
+  if (init) {
+    const [M, N] = [a.shape[0]!, b.shape[1]!];
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[i * N + j] = init.buf[init.offset + i * init.strides[0]! + j * init.strides[1]!]!;
+    accumulate = true;
+  }
   const nd = a.shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
   const batchShape = a.shape.slice(0, nd - 2);

@@ -64,8 +64,8 @@ const linearPrim = defineOp({
     const [outF, inF] = weight.shape as [number, number];
     const out = Tensor.empty([x.shape[0]!, outF], x.dtype);
     // with a bias, C starts as the bias and the product is added into it (no separate add pass)
-    if (bias) kernels.elementwise("copy", out, [bias.broadcastView(out.shape, "linear")]);
-    kernels.matmul(x, weight.makeView([inF, outF], [weight.strides[1]!, weight.strides[0]!], weight.offset), out.buf, bias !== null);
+    const init = bias ? bias.broadcastView(out.shape, "linear") : undefined;
+    kernels.matmul(x, weight.makeView([inF, outF], [weight.strides[1]!, weight.strides[0]!], weight.offset), out.buf, false, init);
     return out;
   },
   backward(ctx, g): GradList {

@@ -17,7 +17,7 @@ export function createWasmKernels(fallback: Kernels, { threads = true }: { threa
   return {
     ...fallback,
     name: instance.relaxed ? "wasm (relaxed SIMD)" : "wasm (SIMD)",
-    matmul: (a, b, c, accumulate) => wasmMatmul(arena, a, b, c, threads, accumulate),
+    matmul: (a, b, c, accumulate, init) => wasmMatmul(arena, a, b, c, threads, accumulate, init),
     matmulSum: (pairs, c, accumulate) => wasmMatmulSum(arena, pairs, c, threads, accumulate),
     elementwise: (op, out, inputs, s0, s1) => wasmElementwise(arena, op, out, inputs, s0, s1),
     reduce: (op, x, dims, out, indices) => wasmReduce(arena, op, x, dims, out, indices),

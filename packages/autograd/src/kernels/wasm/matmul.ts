@@ -2,7 +2,7 @@ import type { TypedArray } from "../../dtype";
 import { matmul as jsMatmul, matmulSum as jsMatmulSum } from "../matmul";
 import type { StridedView } from "../view";
 import type { Arena } from "./instance";
-import { copyIn, forEachBatch, numel, placeConcatenated } from "./operands";
+import { copyIn, forEachBatch, numel, placeConcatenated, startC } from "./operands";
 import { MatmulPool } from "./pool";
 
 /** Below this many multiply-adds the copy in and out of WebAssembly memory costs more than it saves. */
@@ -22,25 +22,25 @@ export function threadPool(): MatmulPool | null {
 /**
  * The WebAssembly SIMD matmul; same contract as kernels/matmul.ts (C contiguous (..., M, N)).
  * Large products also run on worker threads when `threaded` and threads are available. With
- * `accumulate`, C += A·B.
+ * `accumulate`, C += A·B; with `init` (2-D), C = init + A·B.
  */
-export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: TypedArray, threaded: boolean, accumulate = false): void {
+export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: TypedArray, threaded: boolean, accumulate = false, init?: StridedView): void {
   const nd = a.shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
   const float32 = c instanceof Float32Array;
   if ((!float32 && !(c instanceof Float64Array)) || M * N * K < MIN_WORK || M === 0 || N === 0 || K === 0) {
-    jsMatmul(a, b, c, accumulate);
+    jsMatmul(a, b, c, accumulate, init);
     return;
   }
   const batches = numel(a.shape.slice(0, nd - 2));
-  if (threaded && M * N * K * batches >= THREADED_WORK && threadPool()?.matmul(a, b, c as Float32Array, accumulate)) return;
+  if (threaded && M * N * K * batches >= THREADED_WORK && threadPool()?.matmul(a, b, c as Float32Array, accumulate, init)) return;
   const bytes = float32 ? 4 : 8;
   arena.reset();
   const A = copyIn(arena, a, bytes);
   const B = copyIn(arena, b, bytes);
   const out = arena.take(c.length * bytes);
   const Typed = c.constructor as Float32ArrayConstructor;
-  if (accumulate) new Typed(arena.buffer, out, c.length).set(c as Float32Array);
+  accumulate = startC(new Typed(arena.buffer, out, c.length), c, accumulate, init, M, N);
   const work = arena.take(arena.exports.gemmWorkBytes(bytes));
   // one or two rows of A (a batch-1 recurrent step): products straight from B's layout, no panels
   const exports = arena.exports;

@@ -123,7 +123,7 @@ export function placeConcatenated(arena: Arena<{ memory: WasmMemory }>, pairs: r
 }
 
 /** dst[at + r·cols + c] = src[offset + r·rowStride + c·colStride] for an r×c block. */
-function writeBlock(dst: Float32Array | Float64Array, at: number, src: StridedView["buf"], offset: number, rows: number, cols: number, rowStride: number, colStride: number): void {
+export function writeBlock(dst: Float32Array | Float64Array, at: number, src: StridedView["buf"], offset: number, rows: number, cols: number, rowStride: number, colStride: number): void {
   if (colStride === 1 && rowStride === cols) {
     dst.set(src.subarray(offset, offset + rows * cols) as Float32Array, at);
     return;
@@ -133,4 +133,17 @@ function writeBlock(dst: Float32Array | Float64Array, at: number, src: StridedVi
     if (colStride === 1) dst.set(src.subarray(from, from + cols) as Float32Array, to);
     else for (let c = 0; c < cols; c++) dst[to + c] = src[from + c * colStride]!;
   }
+}
+
+/**
+ * Writes C's starting value into its place in WebAssembly memory: init (an M×N view) or C itself
+ * when accumulating. Returns whether the product is to be added to it.
+ */
+export function startC(dst: Float32Array | Float64Array, c: StridedView["buf"], accumulate: boolean, init: StridedView | undefined, M: number, N: number): boolean {
+  if (init) {
+    writeBlock(dst, 0, init.buf, init.offset, M, N, init.strides[0]!, init.strides[1]!);
+    return true;
+  }
+  if (accumulate) dst.set(c as Float32Array);
+  return accumulate;
 }

@@ -1,7 +1,7 @@
 import type { StridedView } from "../view";
 import { THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM } from "./binary";
 import { Arena, decode, type WasmMemory } from "./instance";
-import { copiedElements, copyIn, forEachBatch, numel, placeConcatenated, type Placed } from "./operands";
+import { copiedElements, copyIn, forEachBatch, numel, placeConcatenated, startC, type Placed } from "./operands";
 import { MAX_BYTES, isResident, residentEnd, sharedMemory } from "./resident";
 
 // Large matmuls on several threads (Node worker_threads). Every thread instantiates the same
@@ -220,11 +220,11 @@ export class MatmulPool {
    * C (+)= A·B (same contract as kernels/matmul.ts) on all threads; false (nothing done) when
    * the operands would not fit the shared memory.
    */
-  matmul(a: StridedView, b: StridedView, c: Float32Array | Float64Array, accumulate = false): boolean {
+  matmul(a: StridedView, b: StridedView, c: Float32Array | Float64Array, accumulate = false, init?: StridedView): boolean {
     const nd = a.shape.length;
     const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
     const place = (arena: Arena<ThreadedExports>, bytes: number): [Placed, Placed] => [copyIn(arena, a, bytes), copyIn(arena, b, bytes)];
-    return this.product(M, N, K, a.shape.slice(0, nd - 2), copiedElements(a) + copiedElements(b), place, c, accumulate);
+    return this.product(M, N, K, a.shape.slice(0, nd - 2), copiedElements(a) + copiedElements(b), place, c, accumulate, init);
   }
 
   /** C (+)= Σ aᵢ·bᵢ as one product over the concatenated inner dim (see placeConcatenated). */
@@ -238,7 +238,7 @@ export class MatmulPool {
 
   private product(
     M: number, N: number, K: number, batchShape: readonly number[], operandElements: number,
-    place: (arena: Arena<ThreadedExports>, bytes: number) => [Placed, Placed], c: Float32Array | Float64Array, accumulate: boolean,
+    place: (arena: Arena<ThreadedExports>, bytes: number) => [Placed, Placed], c: Float32Array | Float64Array, accumulate: boolean, init?: StridedView,
   ): boolean {
     if (Atomics.load(this.ctl, FAILED)) return false;
     const bytes = c.BYTES_PER_ELEMENT;
@@ -257,7 +257,7 @@ export class MatmulPool {
     const [A, B] = place(arena, bytes);
     const out = arena.take(c.length * bytes);
     const Typed = c.constructor as Float32ArrayConstructor;
-    if (accumulate) new Typed(arena.buffer, out, c.length).set(c as Float32Array);
+    accumulate = startC(new Typed(arena.buffer, out, c.length), c, accumulate, init, M, N);
     const work = arena.take(this.threads * workBytes);
     const tableAt = arena.take(count * CHUNK_INTS * 4);
     const table = new Int32Array(arena.buffer, tableAt, count * CHUNK_INTS);
