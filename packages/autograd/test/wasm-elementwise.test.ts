@@ -2,24 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Generator, randn, tensor, wasmKernels, type Tensor } from "../src/index";
 import { jsKernels, type ElementwiseOp } from "../src/kernels";
-import { wasmElementwise } from "../src/kernels/wasm/elementwise";
-import { Arena, instantiate, type WasmExports } from "../src/kernels/wasm/instance";
+import { counting } from "./wasm-counting";
 
 // The float32 WebAssembly elementwise kernels against the TypeScript kernel and float64: every
 // operand layout the wasm path takes (dense, rows of a chunk, a bias row, a value per row, a
 // scalar), and the accuracy and edge values of exp, tanh and sigmoid.
-
-/** wasm elementwise over an arena of its own, counting the calls of each kernel (mulF32, tanhF32, ...). */
-function counting(): { run: (op: ElementwiseOp, out: Tensor, inputs: Tensor[], s0?: number) => void; calls: Record<string, number> } {
-  const exports = instantiate()!.exports;
-  const calls: Record<string, number> = {};
-  const counted = { ...exports, memory: exports.memory } as Record<string, unknown>;
-  for (const [name, f] of Object.entries(exports)) {
-    if (typeof f === "function") counted[name] = (...a: unknown[]) => ((calls[name] = (calls[name] ?? 0) + 1), (f as (...b: unknown[]) => unknown)(...a));
-  }
-  const arena = new Arena(counted as unknown as WasmExports);
-  return { run: (op, out, inputs, s0) => wasmElementwise(arena, op, out, inputs.map((t) => t.broadcastView(out.shape)), s0), calls };
-}
 
 /** The TypeScript kernel into a fresh contiguous [r, c] output. */
 function reference(op: ElementwiseOp, r: number, c: number, inputs: Tensor[], s0 = 0): Float32Array {

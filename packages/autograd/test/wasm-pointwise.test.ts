@@ -1,9 +1,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { Generator, getBackend, noGrad, rand, randn, setBackend, tensor, wasmKernels, where, type Tensor } from "../src/index";
-import type { ElementwiseOp } from "../src/kernels";
-import { wasmElementwise } from "../src/kernels/wasm/elementwise";
-import { Arena, instantiate, type WasmExports } from "../src/kernels/wasm/instance";
+import { counting } from "./wasm-counting";
 
 // The float32 kernels an Adam step runs besides add and mul: sqrt, addcmul_, addcdiv_ (and where).
 
@@ -57,18 +55,6 @@ function apply(op: "addcmul" | "addcdiv", x: Tensor, a: Tensor, b: Tensor, v: nu
   const view = x.isContiguous() ? out : out.T.contiguous().T; // keep a transposed target transposed
   noGrad(() => (op === "addcmul" ? view.addcmul_(a, b, v) : view.addcdiv_(a, b, v)));
   return view;
-}
-
-/** wasm elementwise over an arena of its own whose exports count the calls of each kernel (sqrtF32, addcmulF32, ...). */
-function counting(): { run: (op: ElementwiseOp, out: Tensor, inputs: Tensor[], s0?: number) => void; calls: Record<string, number> } {
-  const exports = instantiate()!.exports;
-  const calls: Record<string, number> = {};
-  const counted = { ...exports, memory: exports.memory } as Record<string, unknown>;
-  for (const [name, f] of Object.entries(exports)) {
-    if (typeof f === "function") counted[name] = (...a: unknown[]) => ((calls[name] = (calls[name] ?? 0) + 1), (f as (...b: unknown[]) => unknown)(...a));
-  }
-  const arena = new Arena(counted as unknown as WasmExports);
-  return { run: (op, out, inputs, s0) => wasmElementwise(arena, op, out, inputs.map((t) => t.broadcastView(out.shape)), s0), calls };
 }
 
 describe.skipIf(!wasmKernels)("float32 sqrt, addcmul, addcdiv and where on WebAssembly", () => {
