@@ -7,9 +7,9 @@ export type BackwardFn = (grads: (Tensor | null)[]) => readonly (Tensor | Produc
 
 /**
  * A gradient a backward leaves as the product A·B (linear's weight gradient, Gᵀx), only without
- * createGraph. Where the tape sums the gradients of one tensor (a weight used at every step of
- * a sequence) it adds the product straight into the sum, C += A·B, instead of computing it into
- * a buffer of its own and adding that.
+ * createGraph. The tape collects the products reaching one tensor (a weight used at every step
+ * of a sequence) and sums them in one kernel call when it reads the slot (ProductSum), instead
+ * of computing each into a buffer of its own and adding those.
  */
 export class ProductGrad {
   constructor(
@@ -24,7 +24,6 @@ export class ProductGrad {
   materialize(): Tensor {
     return this.a.matmul(this.b);
   }
-
 }
 
 /**
@@ -35,7 +34,7 @@ export class ProductGrad {
  */
 class ProductSum {
   constructor(
-    public base: Tensor | null,
+    readonly base: Tensor | null,
     readonly terms: ProductGrad[],
   ) {}
 
