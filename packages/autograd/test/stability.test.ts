@@ -39,6 +39,12 @@ describe("softmax, logSoftmax, logSumExp at large magnitudes", () => {
     });
   }
 
+  it("softmax and logSoftmax of rows with NaN or infinities are NaN throughout, as in PyTorch", () => {
+    const x = tensor([[Infinity, 1], [-Infinity, -Infinity], [NaN, 1], [-Infinity, 0]], { dtype: "float64" });
+    expect(x.logSoftmax(1).tolist()).toEqual([[NaN, NaN], [NaN, NaN], [NaN, NaN], [-Infinity, 0]]);
+    expect(x.softmax(1).tolist()).toEqual([[NaN, NaN], [NaN, NaN], [NaN, NaN], [0, 1]]);
+  });
+
   it("logSumExp of all -Infinity is -Infinity, not NaN (like PyTorch)", () => {
     expect(logSumExp(tensor([-Infinity, -Infinity], { dtype: "float64" }), 0).item()).toBe(-Infinity);
   });

@@ -64,7 +64,7 @@ const TANH_MAX = memory.data<f32>([19]);
 }
 
 /** e^x per lane: +Inf above ln FLT_MAX, 0 below ln FLT_MIN (subnormal results flush to 0). */
-@inline function exp4(x: v128): v128 {
+@inline export function exp4(x: v128): v128 {
   x = expClamp(x);
   const n = expExponent(x);
   return f32x4.mul(f32x4.add(k(ONE), expm1Reduced(x, n)), pow2(n));

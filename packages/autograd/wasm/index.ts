@@ -7,3 +7,4 @@ export { addcmulF32, addcdivF32, whereF32 } from "./elementwise";
 export { sumRowsF32, sumColumnsF32 } from "./reduce";
 export { gemvF32, gemvFitsF32 } from "./gemv";
 export { lstmForwardF32, lstmBackwardF32, gruForwardF32, gruBackwardF32 } from "./cells";
+export { softmaxRowsF32, softmaxBackwardRowsF32 } from "./softmax";

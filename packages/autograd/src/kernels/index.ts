@@ -3,6 +3,7 @@ import { elementwise } from "./elementwise";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing";
 import { matmul, matmulSum } from "./matmul";
 import { reduce } from "./reduce";
+import { softmaxBackward, softmaxForward } from "./softmax";
 import { createWasmKernels } from "./wasm";
 
 export type { ElementwiseOp } from "./elementwise";
@@ -17,6 +18,8 @@ export interface Kernels {
   name: string;
   elementwise: typeof elementwise;
   reduce: typeof reduce;
+  softmaxForward: typeof softmaxForward;
+  softmaxBackward: typeof softmaxBackward;
   matmul: typeof matmul;
   matmulSum: typeof matmulSum;
   gather: typeof gather;
@@ -29,7 +32,7 @@ export interface Kernels {
   gruCellBackward: typeof gruCellBackward;
 }
 
-export const jsKernels: Kernels = { name: "js", elementwise, reduce, matmul, matmulSum, gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward };
+export const jsKernels: Kernels = { name: "js", elementwise, reduce, softmaxForward, softmaxBackward, matmul, matmulSum, gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward };
 
 /** The WebAssembly SIMD kernels, or null where the runtime lacks WebAssembly SIMD. */
 export const wasmKernels: Kernels | null = createWasmKernels(jsKernels);

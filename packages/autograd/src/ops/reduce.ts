@@ -1,6 +1,7 @@
 import { allocate } from "../dtype";
 import { defineOp, type OpContext } from "../function";
-import { kernels, type ReduceOp } from "../kernels";
+import { kernels, type ReduceOp, type StridedView } from "../kernels";
+import { mode } from "../mode";
 import { fmt, normalizeDim, normalizeDims } from "../shape";
 import { Tensor } from "../tensor";
 
@@ -146,15 +147,53 @@ export function logSumExp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return keepdim ? out : out.squeeze(dims);
 }
 
+/** The view of t with dim d moved last, as the softmax kernels read it. */
+function dimLast(t: Tensor, d: number): StridedView {
+  const order = t.shape.map((_, i) => i).filter((i) => i !== d).concat(d);
+  return { buf: t.buf, shape: order.map((i) => t.shape[i]!), strides: order.map((i) => t.strides[i]!), offset: t.offset };
+}
+
+/** softmax (log = false) or logSoftmax along one dim: one kernel each way, the output saved for backward. */
+function softmaxPrim(name: "softmax" | "logSoftmax", log: boolean) {
+  return defineOp({
+    name,
+    forward(ctx: OpContext, x: Tensor, d: number) {
+      const y = Tensor.empty(x.shape, x.dtype);
+      kernels.softmaxForward(dimLast(x, d), dimLast(y, d), log);
+      ctx.save(y);
+      ctx.dim = d;
+      return y;
+    },
+    backward(ctx, g) {
+      const [y] = ctx.saved;
+      const d = ctx.dim as number;
+      if (mode.grad) return [log ? g!.sub(y!.exp().mul(g!.sum(d, true))) : y!.mul(g!.sub(g!.mul(y!).sum(d, true)))];
+      const dx = Tensor.empty(y!.shape, y!.dtype);
+      kernels.softmaxBackward(dimLast(y!, d), dimLast(g!, d), dimLast(dx, d), log);
+      return [dx];
+    },
+  });
+}
+
+const softmaxOp = softmaxPrim("softmax", false);
+const logSoftmaxOp = softmaxPrim("logSoftmax", true);
+
+function softmaxArgs(op: string, x: Tensor, dim: number): [Tensor, number] {
+  const d = normalizeDim(dim, x.shape, op);
+  if (x.dtype === "int32") throw new Error(`${op}: expected a float tensor, got int32 (shape ${fmt(x.shape)}); convert with .to("float32")`);
+  return x.ndim === 0 ? [x.reshape([1]), 0] : [x, d];
+}
+
+/** exp(x - m) / Σ exp(x - m) along dim, m the max along dim. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim(dim, x.shape, "softmax");
-  const e = x.sub(shiftFor(x, [d])).exp();
-  return e.div(e.sum(d, true));
+  const [input, d] = softmaxArgs("softmax", x, dim);
+  const y = softmaxOp(input, d);
+  return x.ndim === 0 ? y.reshape([]) : y;
 }
 
 /** (x - m) - log Σ exp(x - m): the shifted values keep full precision even when |x| is large. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim(dim, x.shape, "logSoftmax");
-  const shifted = x.sub(shiftFor(x, [d]));
-  return shifted.sub(shifted.exp().sum(d, true).log());
+  const [input, d] = softmaxArgs("logSoftmax", x, dim);
+  const y = logSoftmaxOp(input, d);
+  return x.ndim === 0 ? y.reshape([]) : y;
 }

@@ -28,6 +28,8 @@ export interface WasmExports {
   gruForwardF32(B: number, H: number, inputGates: number, hiddenGates: number, h: number, act: number, hNext: number): void;
   gruBackwardF32(B: number, H: number, act: number, hn: number, h: number, dhNext: number, dInputGates: number, dHiddenGates: number, dh: number): void;
   sumColumnsF32(rows: number, n: number, x: number, acc: number): void;
+  softmaxRowsF32(rows: number, n: number, x: number, y: number, log: number): void;
+  softmaxBackwardRowsF32(rows: number, n: number, y: number, g: number, dx: number, log: number): void;
 }
 
 // Only the corner of the WebAssembly API used here, so the package needs no DOM or Node typings.
