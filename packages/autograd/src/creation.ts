@@ -1,4 +1,5 @@
-import { allocate, checkDType, dtypeOf, type DType, type TypedArray } from "./dtype";
+import { allocate } from "./buffers";
+import { checkDType, dtypeOf, type DType, type TypedArray } from "./dtype";
 import { defaultGenerator, type Generator } from "./random";
 import { checkShape, fmt, numel } from "./shape";
 import { threadsAvailable } from "./kernels/wasm/pool";

@@ -89,8 +89,11 @@ function checkFiniteOutput(op: string, t: Tensor, i: number): void {
   }
 }
 
-/** Declares an op with its backward; the returned function records it on the tape. */
-export function defineOp<Args extends unknown[], Out extends Tensor | Tensor[]>(def: OpDefinition<Args, Out>): (...args: Args) => Out {
+/**
+ * Declares an op with its backward; the returned function records it on the tape. `custom`
+ * marks a user's op, whose backward may keep the gradients it is given.
+ */
+export function defineOp<Args extends unknown[], Out extends Tensor | Tensor[]>(def: OpDefinition<Args, Out>, custom = false): (...args: Args) => Out {
   registeredOps.add(def.name);
   const materialize = def.materializeGrads ?? true;
   return (...args: Args): Out => {
@@ -124,9 +127,15 @@ export function defineOp<Args extends unknown[], Out extends Tensor | Tensor[]>(
         },
         edges,
         meta,
+        custom,
       );
       for (let i = 0; i < outputs.length; i++) if (outputs[i]!.dtype !== "int32") outputs[i]!.attach(node, i);
     }
     return (single ? outputs[0] : outputs) as Out;
   };
+}
+
+/** defineOp for ops written outside the library (the public defineOp and customOp). */
+export function defineCustomOp<Args extends unknown[], Out extends Tensor | Tensor[]>(def: OpDefinition<Args, Out>): (...args: Args) => Out {
+  return defineOp(def, true);
 }

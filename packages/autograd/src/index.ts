@@ -9,7 +9,7 @@ export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./mode";
 export { grad, type GradOptions } from "./grad";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck";
-export { defineOp, defineOp as customOp, OpContext, registeredOps, type OpDefinition } from "./function";
+export { defineCustomOp as defineOp, defineCustomOp as customOp, OpContext, registeredOps, type OpDefinition } from "./function";
 export { Node, ProductGrad, type BackwardOptions, type Hook } from "./tape";
 export { kernels, jsKernels, wasmKernels, setKernels, type Kernels, type StridedView } from "./kernels";
 export { setBackend, getBackend, type BackendName } from "./kernels/backend";

@@ -1,3 +1,4 @@
+import { endRecording, recordAllocations } from "./buffers";
 import { kernels } from "./kernels";
 import { mode } from "./mode";
 import { fmt, sameShape } from "./shape";
@@ -78,6 +79,8 @@ export class Node {
     public backwardFn: BackwardFn | null,
     readonly edges: readonly (Edge | null)[],
     readonly outputs: readonly OutputMeta[],
+    /** A user's op (defineOp from the public API): its backward may keep the gradients it gets. */
+    readonly custom = false,
   ) {}
 
   release(): void {
@@ -170,15 +173,38 @@ function runHooks(hooks: readonly Hook[] | undefined | null, grad: Tensor): Tens
   return grad;
 }
 
-/** The reverse sweep shared by tensor.backward() and grad(). */
+/**
+ * The reverse sweep shared by tensor.backward() and grad(). The large gradient buffers it
+ * allocates are released for reuse when it is over, except those that became a .grad; not when
+ * user code saw gradients on the way (hooks, custom ops, grad(), createGraph) or it failed.
+ */
 export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOptions): (Tensor | null)[] {
+  const leafGrads = new Map<Tensor, Slot>();
+  const recycle = !opts.createGraph && !opts.inputs && recordAllocations();
+  let reusable = false;
+  try {
+    const result = sweep(roots, rootGrads, opts, leafGrads);
+    reusable = !result.userCodeSawGradients;
+    return result.grads;
+  } finally {
+    if (recycle) {
+      const kept = new Set<ArrayBufferLike>();
+      for (const leaf of leafGrads.keys()) if (leaf.grad) kept.add(leaf.grad.buf.buffer);
+      endRecording(reusable, kept);
+    }
+  }
+}
+
+function sweep(
+  roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOptions, leafGrads: Map<Tensor, Slot>,
+): { grads: (Tensor | null)[]; userCodeSawGradients: boolean } {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   const previousGrad = mode.grad;
   mode.grad = createGraph;
   try {
     const nodeGrads = new Map<Node, (Slot | null)[]>();
-    const leafGrads = new Map<Tensor, Slot>();
+    let userCodeSawGradients = false;
     const owned = new Set<Tensor>();
     const send = (edge: Edge, grad: Tensor | ProductGrad) => {
       if (edge.node) {
@@ -214,6 +240,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const grads = slots.map((slot) => slot && read(slot, owned));
       for (const g of grads) if (g) owned.delete(g); // handed to backward, which may pass it on
       const isWanted = wantedOutputs.has(node);
+      if (node.hooks || node.custom) userCodeSawGradients = true;
       for (let i = 0; i < grads.length; i++) {
         const g = grads[i];
         if (g && node.hooks) grads[i] = runHooks(node.hooks[i], g);
@@ -248,7 +275,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     }
 
     if (wanted) {
-      return wanted.map((t, i) => {
+      const grads = wanted.map((t, i) => {
         // a leaf's hooks run for grad() too, as in PyTorch (a non-leaf's ran when it was captured)
         const slot = t.gradFn ? undefined : leafGrads.get(t);
         const leafGrad = slot && read(slot, owned);
@@ -259,14 +286,16 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         }
         return null;
       });
+      return { grads, userCodeSawGradients: true };
     }
     for (const [leaf, slot] of leafGrads) {
       const g = read(slot, owned);
+      if (leaf.leafHooks) userCodeSawGradients = true;
       // a sum only the tape holds becomes .grad as it is; anything else is copied first
       if (!createGraph && !leaf.leafHooks && owned.has(g)) leaf.accumulateGrad(g, false, true);
       else leaf.accumulateGrad(runHooks(leaf.leafHooks, g), createGraph);
     }
-    return [];
+    return { grads: [], userCodeSawGradients };
   } finally {
     mode.grad = previousGrad;
   }

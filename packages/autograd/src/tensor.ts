@@ -1,4 +1,5 @@
-import { allocate, checkDType, dtypeOf, isFloat, type DType, type TypedArray } from "./dtype";
+import { allocate } from "./buffers";
+import { checkDType, dtypeOf, isFloat, type DType, type TypedArray } from "./dtype";
 import { kernels } from "./kernels";
 import * as inplace from "./ops/inplace";
 import * as idx from "./ops/indexing";

@@ -1,4 +1,4 @@
-import { allocate } from "../dtype";
+import { allocate } from "../buffers";
 import { defineOp, type OpContext } from "../function";
 import { kernels, type ReduceOp, type StridedView } from "../kernels";
 import { mode } from "../mode";
