@@ -17,20 +17,21 @@ let recorded: ArrayBuffer[] | null = null;
 let nested = false;
 
 /**
- * A zero-filled buffer of `size` elements. V8 creates a typed array with an ArrayBuffer of its
+ * A buffer of `size` elements, zero-filled unless `zeroed` is false (the caller writes every
+ * element). V8 creates a typed array with an ArrayBuffer of its
  * own about ten times slower than a view of an existing one, which dominates small ops; so small
  * buffers (up to 32 KB: the activations of an LSTM step with batch 32, hidden 256) are views into
  * 256 KB blocks handed out front to back and never reused (a block is freed when the last tensor
  * viewing it is). A large buffer is fresh memory (page faults, and work for the collector) unless
  * one of the same size was released by a backward pass.
  */
-export function allocate(dtype: DType, size: number): TypedArray {
+export function allocate(dtype: DType, size: number, zeroed = true): TypedArray {
   const Typed = dtype === "float32" ? Float32Array : dtype === "float64" ? Float64Array : Int32Array;
   const bytes = size * Typed.BYTES_PER_ELEMENT;
   if (bytes > SMALL_BYTES) {
     const reused = free.get(bytes)?.pop();
     if (reused) freeBytes -= bytes;
-    const array = reused ? new Typed(reused).fill(0) : new Typed(size);
+    const array = reused ? (zeroed ? new Typed(reused).fill(0) : new Typed(reused)) : new Typed(size);
     recorded?.push(array.buffer as ArrayBuffer);
     return array;
   }

@@ -44,11 +44,12 @@ export class Tensor {
 
   // ---- construction helpers used by ops (no tape) ----
 
+  /** A tensor whose elements the caller is about to write, every one (a reused buffer is not cleared). */
   static empty(shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(allocate(dtype, numel(shape)), shape);
+    return new Tensor(allocate(dtype, numel(shape), false), shape);
   }
   static zeros(shape: readonly number[], dtype: DType): Tensor {
-    return Tensor.empty(shape, dtype);
+    return new Tensor(allocate(dtype, numel(shape)), shape);
   }
   static scalar(value: number, dtype: DType): Tensor {
     const t = Tensor.empty([], dtype);

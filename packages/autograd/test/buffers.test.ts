@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customOp, full, ones, randn, tensor, zeros, type OpContext, type Tensor } from "../src/index";
+import { cat, customOp, fusedLstmCell, full, gather, indexSelect, linear, ones, randint, randn, stack, tensor, zeros, type OpContext, type Tensor } from "../src/index";
 import { releasedBytes } from "../src/buffers";
 
 // [100, 100] float32 is 40 KB: above the 32 KB carved from shared blocks, so each such buffer
@@ -60,5 +60,25 @@ describe("large gradient buffers are reused after backward", () => {
     expect(releasedBytes()).toBe(before);
     churn(11);
     expect(kept!.data().every((v) => v === Math.fround(3 * Math.exp(6)))).toBe(true);
+  });
+
+  it("ops write every element of an output taken from a released buffer (no reliance on zeros)", () => {
+    const a = randn(SHAPE), b = randn(SHAPE), gates = randn([100, 400]);
+    const rows = randint(0, 100, [100]);
+    const outputs = () => [
+      a.matmul(b), linear(a, b, b.select(0, 1)), a.add(b), a.mul(b.select(0, 2)), a.exp(), cat([a, b]), stack([a, b], 1),
+      a.softmax(1), a.logSoftmax(0), gather(a, 1, rows.reshape([100, 1]).expand(SHAPE).contiguous()), indexSelect(a, 0, rows),
+      a.T.contiguous(), ...fusedLstmCell(gates, a),
+    ].map((t) => Array.from(t.data()));
+    const fresh = outputs();
+    // release buffers of every output size, holding values that are not zero
+    for (const shape of [SHAPE, [200, 100], [100, 400], [100, 100]]) {
+      for (let i = 0; i < 4; i++) {
+        const x = randn(shape, { requiresGrad: true });
+        x.mul(3).exp().mul(x).sum().backward();
+      }
+    }
+    expect(releasedBytes()).toBeGreaterThan(0);
+    expect(outputs()).toEqual(fresh);
   });
 });
