@@ -140,6 +140,21 @@ describe("matmul on worker threads", () => {
     expect(pool.workerChunks).toBeGreaterThan(before);
   });
 
+  it("a worker asleep after a pause (past its polling time) is woken for the next product", async () => {
+    const pool = threadPool()!;
+    const n = 384;
+    const a = matrix(n, n, "contiguous", "float32", 7), b = matrix(n, n, "contiguous", "float32", 8);
+    const { singleC } = both(a, b, n * n, "float32");
+    const before = pool.workerChunks;
+    for (let round = 0; round < 50 && pool.workerChunks === before; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const c = new Float32Array(n * n);
+      threaded.matmul(a, b, c);
+      expect(c).toEqual(singleC);
+    }
+    expect(pool.workerChunks).toBeGreaterThan(before);
+  });
+
   for (const dtype of ["float32", "float64"] as const) {
     it(`${dtype}: a resident operand (a parameter's storage) is read in place, with the same result as a copy`, () => {
       const K = 300, N = 260;

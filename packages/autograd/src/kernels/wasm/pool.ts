@@ -8,8 +8,9 @@ import { MAX_BYTES, isResident, residentEnd, sharedMemory } from "./resident";
 // matmul module (wasm/threaded.ts) over one shared WebAssembly memory: the calling thread copies
 // A and B in once, C is cut into chunks (blocks of rows, or of columns when there are few rows),
 // and each thread claims chunks until none are left, so a descheduled worker never holds the
-// others up. The caller computes chunks too
-// and then blocks in Atomics.wait until the last one is done, so matmul stays synchronous.
+// others up. The caller computes chunks too and then blocks in Atomics.wait until the last one
+// is done, so matmul stays synchronous. A worker polls for the next job for a short while
+// before it sleeps; only a sleeping worker needs Atomics.notify.
 
 type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number) => void;
 interface ThreadedExports {
@@ -22,8 +23,9 @@ interface ThreadedExports {
 // Int32 slots of the control block: a job's parameters and its progress.
 const SEQ = 0, DONE = 1, FAILED = 2, F64 = 3, N_ = 4, K_ = 5, A_ROW = 6, A_COL = 7, B_ROW = 8, B_COL = 9;
 const TABLE = 10, COUNT = 11, WORK = 12, WORK_BYTES = 13, ACCUMULATE = 16;
-// Int32 slots the workers count in: workers waiting for jobs, and chunks they have computed.
-const READY = 14, WORKER_CHUNKS = 15;
+// Int32 slots the workers count in: workers started, chunks they have computed, and workers
+// asleep in Atomics.wait (the others are still polling for the next job and need no wake-up).
+const READY = 14, WORKER_CHUNKS = 15, SLEEPING = 17;
 /** Byte offset of the BigInt64 claim word: (job sequence << 32) | next chunk index. */
 const NEXT_BYTE = 128;
 /** A chunk in the job's table: rows, columns, and the byte addresses of its A, B and C. */
@@ -49,6 +51,13 @@ function runChunks(exports: ThreadedExports, ctl: Int32Array, next: BigInt64Arra
   }
 }
 
+/**
+ * How long a worker keeps polling for the next product before it sleeps. The products of a
+ * recurrent layer come 100-200 µs apart, and waking a sleeping worker costs the caller about
+ * 40 µs (Atomics.notify) and the product as much again until the worker runs.
+ */
+const POLL_MS = 0.3;
+
 /** A worker: instantiate the module over the shared memory, then run every job it is woken for. */
 const WORKER_SOURCE = `"use strict";
 const { workerData } = require("node:worker_threads");
@@ -56,12 +65,33 @@ const { module, memory, control, thread } = workerData;
 const ctl = new Int32Array(control);
 const next = new BigInt64Array(control, ${NEXT_BYTE}, 1);
 let seen = 0;
+let idle = 1.5;
+/**
+ * Whether a job after \`seen\` was published within the polling time. Between two looks at the
+ * sequence word the loop waits on a chain of square roots, which keeps the multiply-add units
+ * free for a thread sharing the core (the calling thread, on a machine whose vCPUs are
+ * hyperthreads of one core).
+ */
+const polled = () => {
+  const until = performance.now() + ${POLL_MS};
+  for (;;) {
+    for (let i = 0; i < 64; i++) {
+      for (let j = 0; j < 64; j++) idle = Math.sqrt(idle + 1);
+      if (Atomics.load(ctl, ${SEQ}) !== seen) return true;
+    }
+    if (performance.now() > until) return false;
+  }
+};
 try {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   Atomics.add(ctl, ${READY}, 1);
   Atomics.notify(ctl, ${READY});
   for (;;) {
-    Atomics.wait(ctl, ${SEQ}, seen);
+    if (!polled()) {
+      Atomics.add(ctl, ${SLEEPING}, 1);
+      Atomics.wait(ctl, ${SEQ}, seen);
+      Atomics.sub(ctl, ${SLEEPING}, 1);
+    }
     seen = Atomics.load(ctl, ${SEQ});
     const gemm = ctl[${F64}] ? exports.gemmF64 : exports.gemmF32;
     const N = ctl[${N_}], K = ctl[${K_}], aRow = ctl[${A_ROW}], aCol = ctl[${A_COL}], bRow = ctl[${B_ROW}], bCol = ctl[${B_COL}];
@@ -294,7 +324,7 @@ export class MatmulPool {
     ctl[ACCUMULATE] = accumulate ? 1 : 0;
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, SEQ, seq);
-    Atomics.notify(ctl, SEQ);
+    if (Atomics.load(ctl, SLEEPING) > 0) Atomics.notify(ctl, SEQ);
     runChunks(exports, ctl, this.next, seq, 0);
     for (let done = Atomics.load(ctl, DONE); done < count; done = Atomics.load(ctl, DONE)) {
       if (Atomics.load(ctl, FAILED)) throw new Error("matmul: a worker thread failed while computing its rows of the product");
