@@ -8,6 +8,8 @@ export interface Result {
   overLimit?: boolean;
   /** The peer cannot run on this machine (torch: no python3 or no torch); shown as n/a. */
   unavailable?: boolean;
+  /** With --rounds: each run's median; medianMs is the median of these. */
+  rounds?: number[];
 }
 
 export interface Row {
