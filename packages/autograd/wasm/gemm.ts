@@ -102,13 +102,17 @@ function packA<T>(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize):
   }
 }
 
-/** One MR×NR tile: c (+)= packed A sliver · packed B sliver; h×w of it is inside C. */
-@inline function microKernel<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool, h: i32, w: i32, edge: usize): void {
+/**
+ * One MR×NR tile: c (+)= packed A sliver · packed B sliver; h×w of it is inside C. With a bias
+ * (a pointer to the tile's NR columns of a row added to every row; 0: none) the sums start from it.
+ */
+@inline function microKernel<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool, h: i32, w: i32, edge: usize, bias: usize): void {
   const S = <i32>sizeof<T>();
-  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
-  let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
-  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0);
-  let c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
+  const b0 = bias ? v128.load(bias) : v128.splat<T>(0), b1 = bias ? v128.load(bias, 16) : v128.splat<T>(0);
+  let c00 = b0, c01 = b1;
+  let c10 = b0, c11 = b1;
+  let c20 = b0, c21 = b1;
+  let c30 = b0, c31 = b1;
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
@@ -152,12 +156,15 @@ function packA<T>(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize):
   }
 }
 
-function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldcElements: i32, accumulate: bool, work: usize): void {
+function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldcElements: i32, accumulate: bool, work: usize, bias: usize): void {
   const S = <i32>sizeof<T>();
   const NR = nr<T>();
   const ldc = <usize>(ldcElements * S);
   if (K == 0) {
-    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>i * ldc, 0, <usize>(N * S));
+    if (!accumulate) for (let i = 0; i < M; i++) {
+      if (bias) memory.copy(c + <usize>i * ldc, bias, <usize>(N * S));
+      else memory.fill(c + <usize>i * ldc, 0, <usize>(N * S));
+    }
     return;
   }
   const packedA = work;
@@ -175,7 +182,8 @@ function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usiz
           const pb = packedB + <usize>(jr * kc * S);
           for (let ir = 0; ir < mc; ir += MR) {
             const tile = c + <usize>(ic + ir) * ldc + <usize>((jc + jr) * S);
-            microKernel<T>(kc, packedA + <usize>(ir * kc * S), pb, tile, ldc, accumulate || pc > 0, min(MR, mc - ir), min(NR, nc - jr), edge);
+            const first = pc == 0 && !accumulate && bias != 0;
+            microKernel<T>(kc, packedA + <usize>(ir * kc * S), pb, tile, ldc, accumulate || pc > 0, min(MR, mc - ir), min(NR, nc - jr), edge, first ? bias + <usize>((jc + jr) * S) : 0);
           }
         }
       }
@@ -188,11 +196,15 @@ export function gemmWorkBytes(S: i32): i32 {
   return (MC * KC + KC * NC) * S + EDGE_BYTES;
 }
 
-/** C (+)= A·B: with `accumulate` (1) the product is added to C. */
-export function gemmF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize): void {
-  gemm<f32>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work);
+/**
+ * C (+)= A·B: with `accumulate` (1) the product is added to C; else with `bias` (a pointer to N
+ * contiguous elements, 0 for none) C = bias row + A·B. The bias row is read NR elements at a
+ * time, so up to NR - 1 elements past its end are read (and not used).
+ */
+export function gemmF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize, bias: usize): void {
+  gemm<f32>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work, bias);
 }
 
-export function gemmF64(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize): void {
-  gemm<f64>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work);
+export function gemmF64(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize, bias: usize): void {
+  gemm<f64>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work, bias);
 }

@@ -13,8 +13,8 @@ type TernaryF32 = (rows: number, inner: number, a: number, aRow: number, aStep: 
 
 export interface WasmExports {
   memory: WasmMemory;
-  gemmF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number): void;
-  gemmF64(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number): void;
+  gemmF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number, bias: number): void;
+  gemmF64(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number, bias: number): void;
   gemmWorkBytes(elementBytes: number): number;
   gemvF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, accumulate: number, scratch: number): void;
   gemvFitsF32(bRow: number, bCol: number): number;

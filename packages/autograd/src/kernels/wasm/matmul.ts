@@ -40,17 +40,18 @@ export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: Type
   const B = copyIn(arena, b, bytes);
   const out = arena.take(c.length * bytes);
   const Typed = c.constructor as Float32ArrayConstructor;
-  accumulate = startC(new Typed(arena.buffer, out, c.length), c, accumulate, init, M, N);
-  const work = arena.take(arena.exports.gemmWorkBytes(bytes));
-  // one or two rows of A (a batch-1 recurrent step): products straight from B's layout, no panels
   const exports = arena.exports;
+  // one or two rows of A (a batch-1 recurrent step): products straight from B's layout, no panels
   const few = float32 && M <= GEMV_ROWS && exports.gemvFitsF32(B.strides[nd - 2]!, B.strides[nd - 1]!);
+  const start = startC(arena, out, c, accumulate, init, M, N, !few);
+  accumulate = start.accumulate;
+  const work = arena.take(arena.exports.gemmWorkBytes(bytes));
   const gemm = float32 ? exports.gemmF32 : exports.gemmF64;
   const aRow = A.strides[nd - 2]!, aCol = A.strides[nd - 1]!, bRow = B.strides[nd - 2]!, bCol = B.strides[nd - 1]!;
   forEachBatch(a.shape.slice(0, nd - 2), A, B, bytes, (q, pa, pb) => {
     const pc = out + q * M * N * bytes;
     if (few) exports.gemvF32(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, accumulate ? 1 : 0, work);
-    else gemm(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, N, accumulate ? 1 : 0, work);
+    else gemm(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, N, accumulate ? 1 : 0, work, start.bias);
   });
   (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
 }
@@ -74,6 +75,6 @@ export function wasmMatmulSum(arena: Arena, pairs: readonly (readonly [StridedVi
   if (accumulate) new Typed(arena.buffer, out, c.length).set(c as Float32Array);
   const work = arena.take(arena.exports.gemmWorkBytes(bytes));
   const gemm = float32 ? arena.exports.gemmF32 : arena.exports.gemmF64;
-  gemm(M, N, K, A.base, A.strides[0]!, A.strides[1]!, B.base, B.strides[0]!, B.strides[1]!, out, N, accumulate ? 1 : 0, work);
+  gemm(M, N, K, A.base, A.strides[0]!, A.strides[1]!, B.base, B.strides[0]!, B.strides[1]!, out, N, accumulate ? 1 : 0, work, 0);
   (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
 }

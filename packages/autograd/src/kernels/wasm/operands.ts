@@ -136,14 +136,26 @@ export function writeBlock(dst: Float32Array | Float64Array, at: number, src: St
 }
 
 /**
- * Writes C's starting value into its place in WebAssembly memory: init (an M×N view) or C itself
- * when accumulating. Returns whether the product is to be added to it.
+ * Sets up C's starting value in WebAssembly memory (C's place there is `out`): init (an M×N
+ * view) or C itself when accumulating. An init that is one row repeated (a bias) is placed once
+ * as `bias`, for gemm to start every row from, when `biasRow` allows; other starting values are
+ * written into C. Returns whether gemm adds the product to C, and the bias address (0: none).
  */
-export function startC(dst: Float32Array | Float64Array, c: StridedView["buf"], accumulate: boolean, init: StridedView | undefined, M: number, N: number): boolean {
+export function startC(
+  arena: Arena<{ memory: WasmMemory }>, out: number, c: StridedView["buf"], accumulate: boolean, init: StridedView | undefined, M: number, N: number, biasRow: boolean,
+): { accumulate: boolean; bias: number } {
+  const bytes = c.BYTES_PER_ELEMENT;
+  const Typed = bytes === 4 ? Float32Array : Float64Array;
+  if (init && biasRow && init.strides[0] === 0) {
+    const bias = arena.take((N + 8) * bytes); // gemm reads up to 7 elements past the row
+    writeBlock(new Typed(arena.buffer, bias, N), 0, init.buf, init.offset, 1, N, 0, init.strides[1]!);
+    return { accumulate: false, bias };
+  }
+  const dst = new Typed(arena.buffer, out, c.length);
   if (init) {
     writeBlock(dst, 0, init.buf, init.offset, M, N, init.strides[0]!, init.strides[1]!);
-    return true;
+    return { accumulate: true, bias: 0 };
   }
   if (accumulate) dst.set(c as Float32Array);
-  return accumulate;
+  return { accumulate, bias: 0 };
 }

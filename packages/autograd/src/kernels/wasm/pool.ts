@@ -12,7 +12,7 @@ import { MAX_BYTES, isResident, residentEnd, sharedMemory } from "./resident";
 // is done, so matmul stays synchronous. A worker polls for the next job for a short while
 // before it sleeps; only a sleeping worker needs Atomics.notify.
 
-type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number) => void;
+type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number, bias: number) => void;
 interface ThreadedExports {
   memory: WasmMemory;
   gemmF32: Gemm;
@@ -28,8 +28,8 @@ const TABLE = 10, COUNT = 11, WORK = 12, WORK_BYTES = 13, ACCUMULATE = 16;
 const READY = 14, WORKER_CHUNKS = 15, SLEEPING = 17;
 /** Byte offset of the BigInt64 claim word: (job sequence << 32) | next chunk index. */
 const NEXT_BYTE = 128;
-/** A chunk in the job's table: rows, columns, and the byte addresses of its A, B and C. */
-const CHUNK_INTS = 5;
+/** A chunk in the job's table: rows, columns, and the byte addresses of its A, B, C and bias row (0: none). */
+const CHUNK_INTS = 6;
 
 /**
  * Claims and computes chunks of job `seq` until none are left. The same loop runs in the workers
@@ -46,7 +46,7 @@ function runChunks(exports: ThreadedExports, ctl: Int32Array, next: BigInt64Arra
     if (claim - tag >= BigInt(count) || claim < tag) return;
     if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
     const i = Number(claim - tag) * CHUNK_INTS;
-    gemm(table[i]!, table[i + 1]!, K, table[i + 2]!, aRow, aCol, table[i + 3]!, bRow, bCol, table[i + 4]!, N, ctl[ACCUMULATE]!, work);
+    gemm(table[i]!, table[i + 1]!, K, table[i + 2]!, aRow, aCol, table[i + 3]!, bRow, bCol, table[i + 4]!, N, ctl[ACCUMULATE]!, work, table[i + 5]!);
     if (Atomics.add(ctl, DONE, 1) + 1 === count) Atomics.notify(ctl, DONE);
   }
 }
@@ -104,7 +104,7 @@ try {
       if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
       table ??= new Int32Array(memory.buffer, ctl[${TABLE}], count * ${CHUNK_INTS});
       const i = Number(claim - tag) * ${CHUNK_INTS};
-      gemm(table[i], table[i + 1], K, table[i + 2], aRow, aCol, table[i + 3], bRow, bCol, table[i + 4], N, ctl[${ACCUMULATE}], work);
+      gemm(table[i], table[i + 1], K, table[i + 2], aRow, aCol, table[i + 3], bRow, bCol, table[i + 4], N, ctl[${ACCUMULATE}], work, table[i + 5]);
       Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
       if (Atomics.add(ctl, ${DONE}, 1) + 1 === count) Atomics.notify(ctl, ${DONE});
     }
@@ -279,7 +279,7 @@ export class MatmulPool {
     const count = numel(batchShape) * perMatrix;
     const exports = this.arena.exports;
     const workBytes = exports.gemmWorkBytes(bytes);
-    const need = residentEnd() + (operandElements + c.length) * bytes + count * CHUNK_INTS * 4 + this.threads * workBytes + 6 * 64;
+    const need = residentEnd() + (operandElements + c.length + N + 8) * bytes + count * CHUNK_INTS * 4 + this.threads * workBytes + 6 * 64;
     if (need > MAX_BYTES) return false;
 
     const arena = this.arena;
@@ -287,7 +287,8 @@ export class MatmulPool {
     const [A, B] = place(arena, bytes);
     const out = arena.take(c.length * bytes);
     const Typed = c.constructor as Float32ArrayConstructor;
-    accumulate = startC(new Typed(arena.buffer, out, c.length), c, accumulate, init, M, N);
+    const start = startC(arena, out, c, accumulate, init, M, N, true);
+    accumulate = start.accumulate;
     const work = arena.take(this.threads * workBytes);
     const tableAt = arena.take(count * CHUNK_INTS * 4);
     const table = new Int32Array(arena.buffer, tableAt, count * CHUNK_INTS);
@@ -301,6 +302,7 @@ export class MatmulPool {
           table[i + 2] = pa + r * rows * aRow * bytes;
           table[i + 3] = pb + s * cols * bCol * bytes;
           table[i + 4] = out + ((q * M + r * rows) * N + s * cols) * bytes;
+          table[i + 5] = start.bias && start.bias + s * cols * bytes;
         }
       }
     });
