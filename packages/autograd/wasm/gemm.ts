@@ -156,23 +156,7 @@ function packA<T>(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize):
   }
 }
 
-/**
- * The whole of B (K×N) packed as gemm packs it, one block of KC rows after another, each block
- * the slivers of all N columns: a panel gemm can read instead of packing (`panel` below).
- */
-function packPanel<T>(K: i32, N: i32, b: usize, bRow: i32, bCol: i32, dst: usize): void {
-  const S = <i32>sizeof<T>();
-  const stride = <usize>(panelColumns<T>(N) * KC * S);
-  for (let pc = 0; pc < K; pc += KC) packB<T>(min(KC, K - pc), N, b + <usize>(pc * bRow * S), bRow, bCol, dst + <usize>(pc / KC) * stride);
-}
-
-/** N rounded up to whole slivers. */
-@inline function panelColumns<T>(N: i32): i32 {
-  const NR = nr<T>();
-  return (N + NR - 1) / NR * NR;
-}
-
-function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldcElements: i32, accumulate: bool, work: usize, bias: usize, panel: usize, panelN: i32, panelCol: i32): void {
+function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldcElements: i32, accumulate: bool, work: usize, bias: usize): void {
   const S = <i32>sizeof<T>();
   const NR = nr<T>();
   const ldc = <usize>(ldcElements * S);
@@ -190,16 +174,12 @@ function gemm<T>(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usiz
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
-      // with a panel (B packed by packPanel, this product's columns from panelCol on) B is read there
-      const slivers = panel
-        ? panel + <usize>(pc / KC) * <usize>(panelColumns<T>(panelN) * KC * S) + <usize>((panelCol + jc) / NR) * <usize>(kc * NR * S)
-        : packedB;
-      if (!panel) packB<T>(kc, nc, b + <usize>((pc * bRow + jc * bCol) * S), bRow, bCol, packedB);
+      packB<T>(kc, nc, b + <usize>((pc * bRow + jc * bCol) * S), bRow, bCol, packedB);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
         packA<T>(mc, kc, a + <usize>((ic * aRow + pc * aCol) * S), aRow, aCol, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
-          const pb = slivers + <usize>(jr * kc * S);
+          const pb = packedB + <usize>(jr * kc * S);
           for (let ir = 0; ir < mc; ir += MR) {
             const tile = c + <usize>(ic + ir) * ldc + <usize>((jc + jr) * S);
             const first = pc == 0 && !accumulate && bias != 0;
@@ -222,26 +202,9 @@ export function gemmWorkBytes(S: i32): i32 {
  * time, so up to NR - 1 elements past its end are read (and not used).
  */
 export function gemmF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize, bias: usize): void {
-  gemm<f32>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work, bias, 0, 0, 0);
+  gemm<f32>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work, bias);
 }
 
 export function gemmF64(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize, bias: usize): void {
-  gemm<f64>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work, bias, 0, 0, 0);
-}
-
-/**
- * gemmF32 reading B from a panel (packPanelF32 of a B with panelN columns) instead of packing
- * it: this product's column 0 is the panel's column panelCol, a multiple of 8.
- */
-export function gemmPanelF32(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, c: usize, ldc: i32, accumulate: i32, work: usize, bias: usize, panel: usize, panelN: i32, panelCol: i32): void {
-  gemm<f32>(M, N, K, a, aRow, aCol, 0, 0, 0, c, ldc, accumulate != 0, work, bias, panel, panelN, panelCol);
-}
-
-/** Bytes of the panel packPanelF32 writes for a K×N B. */
-export function panelBytesF32(K: i32, N: i32): i32 {
-  return ((K + KC - 1) / KC) * panelColumns<f32>(N) * KC * 4;
-}
-
-export function packPanelF32(K: i32, N: i32, b: usize, bRow: i32, bCol: i32, dst: usize): void {
-  packPanel<f32>(K, N, b, bRow, bCol, dst);
+  gemm<f64>(M, N, K, a, aRow, aCol, b, bRow, bCol, c, ldc, accumulate != 0, work, bias);
 }

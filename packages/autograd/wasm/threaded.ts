@@ -1,3 +1,3 @@
 // Entry of the matmul module for worker threads (AssemblyScript): the same gemm, built against an
 // imported shared memory so every thread instantiates it over the same operands.
-export { gemmF32, gemmF64, gemmWorkBytes, gemmPanelF32, packPanelF32, panelBytesF32 } from "./gemm";
+export { gemmF32, gemmF64, gemmWorkBytes } from "./gemm";

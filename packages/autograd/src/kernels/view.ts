@@ -6,8 +6,6 @@ export interface StridedView {
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
-  /** The storage's version counter when the view is a tensor's: work derived from the data can be kept while it stays. */
-  readonly version?: number;
 }
 
 /**

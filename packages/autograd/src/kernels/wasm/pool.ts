@@ -2,7 +2,7 @@ import type { StridedView } from "../view";
 import { THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM } from "./binary";
 import { Arena, decode, type WasmMemory } from "./instance";
 import { copiedElements, copyIn, forEachBatch, numel, placeConcatenated, startC, type Placed } from "./operands";
-import { MAX_BYTES, allocateResident, isResident, residentEnd, sharedMemory } from "./resident";
+import { MAX_BYTES, isResident, residentEnd, sharedMemory } from "./resident";
 
 // Large matmuls on several threads (Node worker_threads). Every thread instantiates the same
 // matmul module (wasm/threaded.ts) over one shared WebAssembly memory: the calling thread copies
@@ -13,47 +13,23 @@ import { MAX_BYTES, allocateResident, isResident, residentEnd, sharedMemory } fr
 // before it sleeps; only a sleeping worker needs Atomics.notify.
 
 type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number, bias: number) => void;
-type GemmPanel = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, c: number, ldc: number, accumulate: number, work: number, bias: number, panel: number, panelN: number, panelCol: number) => void;
 interface ThreadedExports {
   memory: WasmMemory;
   gemmF32: Gemm;
   gemmF64: Gemm;
-  gemmPanelF32: GemmPanel;
   gemmWorkBytes(elementBytes: number): number;
-  packPanelF32(K: number, N: number, b: number, bRow: number, bCol: number, dst: number): void;
-  panelBytesF32(K: number, N: number): number;
 }
-
-/**
- * A weight's B packed once (wasm gemm's packPanelF32) for the products that follow with the same
- * data: the steps of a sequence multiply by the same W_hh, forward and backward.
- */
-interface Panel {
-  offset: number;
-  rowStride: number;
-  colStride: number;
-  K: number;
-  N: number;
-  /** The version of the last product with this B. */
-  version: number;
-  /** The packed panel in the shared memory; null until the same B comes a second time. */
-  data: Float32Array | null;
-  /** The version the panel holds (-1: none). */
-  packed: number;
-}
-/** Panels kept per weight buffer (its product orientations: Wᵀ forward, W backward). */
-const PANELS_PER_BUFFER = 2;
 
 // Int32 slots of the control block: a job's parameters and its progress.
 const SEQ = 0, DONE = 1, FAILED = 2, F64 = 3, N_ = 4, K_ = 5, A_ROW = 6, A_COL = 7, B_ROW = 8, B_COL = 9;
-const TABLE = 10, COUNT = 11, WORK = 12, WORK_BYTES = 13, ACCUMULATE = 16, PANEL = 18, PANEL_N = 19;
+const TABLE = 10, COUNT = 11, WORK = 12, WORK_BYTES = 13, ACCUMULATE = 16;
 // Int32 slots the workers count in: workers started, chunks they have computed, and workers
 // asleep in Atomics.wait (the others are still polling for the next job and need no wake-up).
 const READY = 14, WORKER_CHUNKS = 15, SLEEPING = 17;
 /** Byte offset of the BigInt64 claim word: (job sequence << 32) | next chunk index. */
 const NEXT_BYTE = 128;
-/** A chunk in the job's table: rows, columns, the byte addresses of its A, B, C and bias row (0: none), and its first column. */
-const CHUNK_INTS = 7;
+/** A chunk in the job's table: rows, columns, and the byte addresses of its A, B, C and bias row (0: none). */
+const CHUNK_INTS = 6;
 
 /**
  * Claims and computes chunks of job `seq` until none are left. The same loop runs in the workers
@@ -70,8 +46,7 @@ function runChunks(exports: ThreadedExports, ctl: Int32Array, next: BigInt64Arra
     if (claim - tag >= BigInt(count) || claim < tag) return;
     if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
     const i = Number(claim - tag) * CHUNK_INTS;
-    if (ctl[PANEL]) exports.gemmPanelF32(table[i]!, table[i + 1]!, K, table[i + 2]!, aRow, aCol, table[i + 4]!, N, ctl[ACCUMULATE]!, work, table[i + 5]!, ctl[PANEL]!, ctl[PANEL_N]!, table[i + 6]!);
-    else gemm(table[i]!, table[i + 1]!, K, table[i + 2]!, aRow, aCol, table[i + 3]!, bRow, bCol, table[i + 4]!, N, ctl[ACCUMULATE]!, work, table[i + 5]!);
+    gemm(table[i]!, table[i + 1]!, K, table[i + 2]!, aRow, aCol, table[i + 3]!, bRow, bCol, table[i + 4]!, N, ctl[ACCUMULATE]!, work, table[i + 5]!);
     if (Atomics.add(ctl, DONE, 1) + 1 === count) Atomics.notify(ctl, DONE);
   }
 }
@@ -129,8 +104,7 @@ try {
       if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
       table ??= new Int32Array(memory.buffer, ctl[${TABLE}], count * ${CHUNK_INTS});
       const i = Number(claim - tag) * ${CHUNK_INTS};
-      if (ctl[${PANEL}]) exports.gemmPanelF32(table[i], table[i + 1], K, table[i + 2], aRow, aCol, table[i + 4], N, ctl[${ACCUMULATE}], work, table[i + 5], ctl[${PANEL}], ctl[${PANEL_N}], table[i + 6]);
-      else gemm(table[i], table[i + 1], K, table[i + 2], aRow, aCol, table[i + 3], bRow, bCol, table[i + 4], N, ctl[${ACCUMULATE}], work, table[i + 5]);
+      gemm(table[i], table[i + 1], K, table[i + 2], aRow, aCol, table[i + 3], bRow, bCol, table[i + 4], N, ctl[${ACCUMULATE}], work, table[i + 5]);
       Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
       if (Atomics.add(ctl, ${DONE}, 1) + 1 === count) Atomics.notify(ctl, ${DONE});
     }
@@ -280,43 +254,7 @@ export class MatmulPool {
     const nd = a.shape.length;
     const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
     const place = (arena: Arena<ThreadedExports>, bytes: number): [Placed, Placed] => [copyIn(arena, a, bytes), copyIn(arena, b, bytes)];
-    const panel = nd === 2 ? this.panelFor(b) : null;
-    return this.product(M, N, K, a.shape.slice(0, nd - 2), copiedElements(a) + copiedElements(b), place, c, accumulate, init, panel);
-  }
-
-  private readonly panels = new WeakMap<StridedView["buf"], Panel[]>();
-  /** Panels packed so far (a weight's B packed once for the products that repeat it). */
-  panelsPacked = 0;
-
-  /**
-   * The packed panel of a float32 B that lives in the shared memory and has a version counter,
-   * when the same B (same data, same layout) is multiplied by for the second time or later.
-   */
-  private panelFor(b: StridedView): Float32Array | null {
-    if (!(b.buf instanceof Float32Array) || b.version === undefined || !isResident(b.buf)) return null;
-    const [K, N] = b.shape as [number, number];
-    const [rowStride, colStride] = b.strides as [number, number];
-    let list = this.panels.get(b.buf);
-    if (!list) this.panels.set(b.buf, (list = []));
-    let panel = list.find((p) => p.offset === b.offset && p.rowStride === rowStride && p.colStride === colStride && p.K === K && p.N === N);
-    if (!panel) {
-      if (list.length >= PANELS_PER_BUFFER) list.shift();
-      list.push({ offset: b.offset, rowStride, colStride, K, N, version: b.version, data: null, packed: -1 });
-      return null;
-    }
-    if (panel.version !== b.version) {
-      panel.version = b.version; // the data changed (an optimizer step): pack again if it repeats
-      return null;
-    }
-    const exports = this.arena.exports;
-    panel.data ??= allocateResident(Float32Array, exports.panelBytesF32(K, N) / 4) as Float32Array | null;
-    if (!panel.data) return null;
-    if (panel.packed !== b.version) {
-      exports.packPanelF32(K, N, b.buf.byteOffset + b.offset * 4, rowStride, colStride, panel.data.byteOffset);
-      panel.packed = b.version;
-      this.panelsPacked++;
-    }
-    return panel.data;
+    return this.product(M, N, K, a.shape.slice(0, nd - 2), copiedElements(a) + copiedElements(b), place, c, accumulate, init);
   }
 
   /** C (+)= Σ aᵢ·bᵢ as one product over the concatenated inner dim (see placeConcatenated). */
@@ -331,7 +269,6 @@ export class MatmulPool {
   private product(
     M: number, N: number, K: number, batchShape: readonly number[], operandElements: number,
     place: (arena: Arena<ThreadedExports>, bytes: number) => [Placed, Placed], c: Float32Array | Float64Array, accumulate: boolean, init?: StridedView,
-    panel: Float32Array | null = null,
   ): boolean {
     if (Atomics.load(this.ctl, FAILED)) return false;
     const bytes = c.BYTES_PER_ELEMENT;
@@ -366,7 +303,6 @@ export class MatmulPool {
           table[i + 3] = pb + s * cols * bCol * bytes;
           table[i + 4] = out + ((q * M + r * rows) * N + s * cols) * bytes;
           table[i + 5] = start.bias && start.bias + s * cols * bytes;
-          table[i + 6] = s * cols;
         }
       }
     });
@@ -388,8 +324,6 @@ export class MatmulPool {
     ctl[WORK] = work;
     ctl[WORK_BYTES] = workBytes;
     ctl[ACCUMULATE] = accumulate ? 1 : 0;
-    ctl[PANEL] = panel ? panel.byteOffset : 0;
-    ctl[PANEL_N] = N;
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, SEQ, seq);
     if (Atomics.load(ctl, SLEEPING) > 0) Atomics.notify(ctl, SEQ);
