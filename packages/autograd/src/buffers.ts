@@ -60,18 +60,21 @@ export function recordAllocations(): boolean {
 
 /**
  * Ends the recording. With `release`, the recorded buffers except `kept` become free for later
- * allocations of the same size; the caller vouches that nothing else views them.
+ * allocations of the same size (the caller vouches that nothing else views them), and those an
+ * earlier release left unclaimed are dropped: sizes nothing asks for again (a batch of another
+ * length) do not pile up.
  */
 export function endRecording(release: boolean, kept: ReadonlySet<ArrayBufferLike>): void {
   const buffers = recorded ?? [];
   recorded = null;
   if (nested) release = nested = false;
   if (!release) return;
+  free.clear();
+  freeBytes = 0;
   for (const buffer of buffers) {
     if (kept.has(buffer) || freeBytes + buffer.byteLength > FREE_LIMIT) continue;
     let list = free.get(buffer.byteLength);
     if (!list) free.set(buffer.byteLength, (list = []));
-    if (list.includes(buffer)) continue;
     list.push(buffer);
     freeBytes += buffer.byteLength;
   }

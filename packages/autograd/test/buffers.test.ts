@@ -81,4 +81,19 @@ describe("large gradient buffers are reused after backward", () => {
     expect(releasedBytes()).toBeGreaterThan(0);
     expect(outputs()).toEqual(fresh);
   });
+
+  it("drops released buffers that nothing claimed by the next release (sizes not asked for again)", () => {
+    const x = randn(SHAPE, { requiresGrad: true });
+    x.mul(3).exp().sum().backward();
+    const first = releasedBytes();
+    expect(first).toBeGreaterThanOrEqual(2 * 40_000);
+    const y = randn([120, 100], { requiresGrad: true }); // 48 KB: another size
+    y.mul(3).exp().sum().backward();
+    const waiting = releasedBytes();
+    expect(waiting).toBeGreaterThanOrEqual(2 * 48_000);
+    zeros(SHAPE); // no 40 KB buffer is left to take
+    expect(releasedBytes()).toBe(waiting);
+    zeros([120, 100]); // a 48 KB one is
+    expect(releasedBytes()).toBe(waiting - 48_000);
+  });
 });
