@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Generator, randn, tensor, wasmKernels, type Tensor } from "../src/index";
 import { jsKernels, type ElementwiseOp } from "../src/kernels";
-import { counting } from "./wasm-counting";
+import { counting, laidOut, type OperandLayout } from "./wasm-counting";
 
 // The float32 WebAssembly elementwise kernels against the TypeScript kernel and float64: every
 // operand layout the wasm path takes (dense, rows of a chunk, a bias row, a value per row, a
@@ -15,27 +15,15 @@ function reference(op: ElementwiseOp, r: number, c: number, inputs: Tensor[], s0
   return out.data() as Float32Array;
 }
 
-type Layout = "contiguous" | "chunk rows" | "bias row" | "per row" | "scalar";
+type Layout = Exclude<OperandLayout, "transposed">;
 const LAYOUTS: Layout[] = ["contiguous", "chunk rows", "bias row", "per row", "scalar"];
 
 /** A float32 operand that broadcasts to [r, c], stored in the given layout (away from 0, for div). */
 function operand(r: number, c: number, layout: Layout, gen: Generator): Tensor {
-  const make = (shape: number[]) => {
+  return laidOut(r, c, layout, (shape) => {
     const t = randn(shape, { generator: gen });
     return t.add(t.sign().mul(0.25));
-  };
-  switch (layout) {
-    case "contiguous":
-      return make([r, c]);
-    case "chunk rows": // the rows of one gate of a [r, 4c] buffer
-      return make([r, 4 * c]).chunk(4, 1)[1]!;
-    case "bias row":
-      return make([c]);
-    case "per row": // e.g. a row's log-sum-exp against the logits, strides [1, 0]
-      return make([r, 1]);
-    case "scalar":
-      return make([]);
-  }
+  });
 }
 
 /** Correctly rounded in float32 on both backends, so bit for bit equal. */

@@ -1,31 +1,19 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { Generator, getBackend, noGrad, rand, randn, setBackend, tensor, wasmKernels, where, type Tensor } from "../src/index";
-import { counting } from "./wasm-counting";
+import { counting, laidOut, type OperandLayout } from "./wasm-counting";
 
 // The float32 kernels an Adam step runs besides add and mul: sqrt, addcmul_, addcdiv_ (and where).
 
 const initial = getBackend();
 afterEach(() => setBackend(initial === "custom" ? "auto" : initial));
 
-type Layout = "contiguous" | "chunk rows" | "bias row" | "scalar" | "transposed";
+type Layout = Exclude<OperandLayout, "per row">;
 const LAYOUTS: Layout[] = ["contiguous", "chunk rows", "bias row", "scalar", "transposed"];
 
 /** A float32 operand that broadcasts to [r, c], stored in the given layout. */
 function operand(r: number, c: number, layout: Layout, gen: Generator, positive = false): Tensor {
-  const make = (shape: number[]) => (positive ? rand(shape, { generator: gen }).add(0.5) : randn(shape, { generator: gen }));
-  switch (layout) {
-    case "contiguous":
-      return make([r, c]);
-    case "chunk rows": // the rows of one gate of a [r, 4c] buffer
-      return make([r, 4 * c]).chunk(4, 1)[2]!;
-    case "bias row":
-      return make([c]);
-    case "scalar":
-      return make([]);
-    case "transposed":
-      return make([c, r]).T;
-  }
+  return laidOut(r, c, layout, (shape) => (positive ? rand(shape, { generator: gen }).add(0.5) : randn(shape, { generator: gen })));
 }
 
 /** A writable [r, c] target: contiguous, rows of a wider buffer, or transposed (the TypeScript path). */
