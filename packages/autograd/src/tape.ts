@@ -1,5 +1,5 @@
 import { endRecording, recordAllocations } from "./buffers";
-import { kernels } from "./kernels";
+import { kernels, type ProductAccumulator } from "./kernels";
 import { mode } from "./mode";
 import { fmt, sameShape } from "./shape";
 import { Tensor } from "./tensor";
@@ -31,24 +31,39 @@ export class ProductGrad {
  * The products that reached one slot (a weight's gradient from every step of a sequence), plus
  * what arrived as a tensor. When the slot is read they are summed by one kernel call
  * (kernels.matmulSum: Σ Aᵢ·Bᵢ = [A₁ … Aₙ]·[B₁; …; Bₙ], one large product over the
- * concatenated inner dims instead of n thin ones each read and written back into the sum).
+ * concatenated inner dims instead of n thin ones each read and written back into the sum), or
+ * fed as they arrive to kernels.productSum, which may compute the sum on another thread while
+ * the backward goes on.
  */
 class ProductSum {
+  readonly shape: number[];
+  private readonly dtype: Tensor["dtype"];
+  private readonly terms: ProductGrad[] = [];
+  private readonly accumulator: ProductAccumulator | null;
+
   constructor(
     readonly base: Tensor | null,
-    readonly terms: ProductGrad[],
-  ) {}
+    first: ProductGrad,
+  ) {
+    this.shape = first.shape;
+    this.dtype = first.a.dtype;
+    const dtype = this.dtype;
+    this.accumulator = dtype !== "int32" ? (kernels.productSum?.(this.shape[0]!, this.shape[1]!, dtype) ?? null) : null;
+    this.push(first);
+  }
 
-  get shape(): number[] {
-    return this.terms[0]!.shape;
+  push(term: ProductGrad): void {
+    if (this.accumulator) this.accumulator.add(term.a, term.b);
+    else this.terms.push(term);
   }
 
   /** The sum, in a buffer only the tape holds (the base's own when the tape owns it). */
   resolve(owned: ReadonlySet<Tensor>): Tensor {
     const base = this.base;
     const into = base && owned.has(base) && base.offset === 0 && base.isContiguous() ? base : null;
-    const result = into ?? Tensor.empty(this.shape, this.terms[0]!.a.dtype);
-    kernels.matmulSum(this.terms.map((t) => [t.a, t.b] as const), result.buf, into !== null);
+    const result = into ?? Tensor.empty(this.shape, this.dtype);
+    if (this.accumulator) this.accumulator.finish(result.buf, into !== null);
+    else kernels.matmulSum(this.terms.map((t) => [t.a, t.b] as const), result.buf, into !== null);
     if (base && !into) kernels.elementwise("add", result, [result, base]);
     return result;
   }
@@ -134,9 +149,9 @@ function topologicalOrder(roots: Node[]): Node[] {
  */
 function accumulate(current: Slot | null | undefined, incoming: Tensor | ProductGrad, owned: Set<Tensor>): Slot {
   if (incoming instanceof ProductGrad) {
-    if (!current) return new ProductSum(null, [incoming]);
-    if (current instanceof ProductSum) current.terms.push(incoming);
-    else current = new ProductSum(current, [incoming]);
+    if (!current) return new ProductSum(null, incoming);
+    if (current instanceof ProductSum) current.push(incoming);
+    else current = new ProductSum(current, incoming);
     return current;
   }
   const grad = incoming;

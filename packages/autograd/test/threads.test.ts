@@ -3,13 +3,14 @@ import { jsKernels, type StridedView } from "../src/kernels";
 import { createWasmKernels } from "../src/kernels/wasm";
 import { threadPool } from "../src/kernels/wasm/matmul";
 import { MatmulPool } from "../src/kernels/wasm/pool";
-import { isResident } from "../src/kernels/wasm/resident";
-import { residentData, tensor } from "../src/index";
+import { isResident, releaseResident } from "../src/kernels/wasm/resident";
+import { kernels as currentKernelsValue, linear, residentData, setKernels, tensor } from "../src/index";
 
 // The pool is created on first use, so this file runs with two threads whatever the environment says.
 process.env.TAPEGRAD_THREADS = "2";
 
 const single = createWasmKernels(jsKernels, { threads: false })!;
+const currentKernels = () => currentKernelsValue;
 const threaded = createWasmKernels(jsKernels)!;
 
 type Dtype = "float32" | "float64";
@@ -243,6 +244,101 @@ describe("matmul on worker threads", () => {
       }
     });
   }
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: a background product sum, fed term by term, equals the sum of the products (into C or onto it)`, () => {
+      // 300·230 elements: large enough for the background; 20 terms of 32 rows and some of 100
+      // and 7 (straddling the 256-row blocks) make full blocks, a partial one and the held term
+      const M = 300, N = 230;
+      const ks = [...Array.from({ length: 20 }, () => 32), 100, 7, 100, 1];
+      const pairs = ks.map((k, i) => {
+        const a = i % 3 === 2 ? matrix(M, k, "strided", dtype, 60 + i) : view(random(k * M, dtype, 60 + i), [M, k], [1, M]); // Gᵀ of a step
+        const b = i % 4 === 3 ? matrix(k, N, "transposed", dtype, 90 + i) : matrix(k, N, "contiguous", dtype, 90 + i);
+        return [a, b] as const;
+      });
+      const expected = new Float64Array(M * N);
+      for (const [a, b] of pairs) reference(a, b).forEach((v, j) => (expected[j] += v));
+      const Typed = dtype === "float32" ? Float32Array : Float64Array;
+      const tol = dtype === "float32" ? 1e-3 : 1e-11;
+      const submitted = vi.spyOn(MatmulPool.prototype, "submitBackground");
+      for (const accumulate of [false, true]) {
+        const sum = threaded.productSum!(M, N, dtype)!;
+        expect(sum).not.toBeNull();
+        for (const [a, b] of pairs) sum.add(a, b);
+        const c = new Typed(M * N).fill(accumulate ? 1 : NaN);
+        sum.finish(c, accumulate);
+        expect(maxError(c, accumulate ? expected.map((v) => v + 1) : expected)).toBeLessThan(tol);
+      }
+      // 847 rows before the held term: 3 full blocks of 256 in each of the two sums
+      expect(submitted).toHaveBeenCalledTimes(6);
+      const single_ = new Typed(M * N);
+      single.matmulSum(pairs, single_, false);
+      expect(maxError(single_, expected)).toBeLessThan(tol);
+    });
+  }
+
+  it("background sums of two weights fed in turn stay apart, and a single term goes to the threaded product", () => {
+    const M = 256, N = 256;
+    const terms = (seed: number) => Array.from({ length: 24 }, (_, i) => [view(random(32 * M, "float32", seed + i), [M, 32], [1, M]), matrix(32, N, "contiguous", "float32", seed + 100 + i)] as const);
+    const first = terms(200), second = terms(400);
+    const sums = [threaded.productSum!(M, N, "float32")!, threaded.productSum!(M, N, "float32")!];
+    for (let i = 0; i < 24; i++) {
+      sums[0]!.add(...first[i]!);
+      sums[1]!.add(...second[i]!);
+    }
+    for (const [sum, pairs] of [[sums[0]!, first], [sums[1]!, second]] as const) {
+      const expected = new Float64Array(M * N);
+      for (const [a, b] of pairs) reference(a, b).forEach((v, j) => (expected[j] += v));
+      const c = new Float32Array(M * N);
+      sum.finish(c, false);
+      expect(maxError(c, expected)).toBeLessThan(1e-3);
+    }
+    const submitted = vi.spyOn(MatmulPool.prototype, "submitBackground");
+    const sum = threaded.productSum!(M, N, "float32")!;
+    const [a, b] = [view(random(1600 * M, "float32", 600), [M, 1600], [1, M]), matrix(1600, N, "contiguous", "float32", 601)];
+    sum.add(a, b);
+    const c = new Float32Array(M * N);
+    sum.finish(c, false);
+    expect(submitted).not.toHaveBeenCalled();
+    expect(maxError(c, reference(a, b))).toBeLessThan(1e-3);
+    expect(threaded.productSum!(100, 100, "float32")).toBeNull(); // too small to be worth a thread
+  });
+
+  it("a weight used at every step of a sequence gets the same gradient through the background sum as on one thread", () => {
+    // linear(h, W) over 20 steps: W's gradient is a sum of 20 products Gₜᵀhₜ
+    const run = (kernels: typeof threaded) => {
+      const previous = currentKernels();
+      setKernels(kernels);
+      try {
+        const W = tensor(random(256 * 256, "float32", 700), { shape: [256, 256], requiresGrad: true });
+        let h = tensor(random(32 * 256, "float32", 701), { shape: [32, 256] });
+        let loss = h.sum();
+        for (let t = 0; t < 20; t++) {
+          h = linear(h, W).mul(0.05).tanh();
+          loss = loss.add(h.sum());
+        }
+        loss.backward();
+        return W.grad!.data() as Float32Array;
+      } finally {
+        setKernels(previous);
+      }
+    };
+    const submitted = vi.spyOn(MatmulPool.prototype, "submitBackground");
+    const viaWorker = run(threaded);
+    expect(submitted).toHaveBeenCalled();
+    const onOneThread = run(single);
+    let worst = 0;
+    for (let i = 0; i < viaWorker.length; i++) worst = Math.max(worst, Math.abs(viaWorker[i]! - onOneThread[i]!) / (1 + Math.abs(onOneThread[i]!)));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it("a released resident block is handed out again", () => {
+    const first = residentData(tensor(random(5000, "float32", 800))) as Float32Array;
+    const at = first.byteOffset;
+    releaseResident(first);
+    const again = residentData(tensor(random(5000, "float32", 801))) as Float32Array;
+    expect(again.byteOffset).toBe(at);
+  });
 
   it("int32 tensors are never resident", () => {
     expect(isResident(residentData(tensor(Int32Array.from([1, 2, 3]))))).toBe(false);

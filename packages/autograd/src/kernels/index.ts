@@ -1,7 +1,7 @@
 import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from "./cells";
 import { elementwise } from "./elementwise";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing";
-import { matmul, matmulSum } from "./matmul";
+import { matmul, matmulSum, type ProductAccumulator } from "./matmul";
 import { reduce } from "./reduce";
 import { softmaxBackward, softmaxForward } from "./softmax";
 import { createWasmKernels } from "./wasm";
@@ -9,6 +9,7 @@ import { createWasmKernels } from "./wasm";
 export type { ElementwiseOp } from "./elementwise";
 export type { ReduceOp } from "./reduce";
 export type { StridedView } from "./view";
+export type { ProductAccumulator } from "./matmul";
 
 /**
  * The narrow interface every op runs its loops through. A faster implementation (WASM SIMD,
@@ -22,6 +23,12 @@ export interface Kernels {
   softmaxBackward: typeof softmaxBackward;
   matmul: typeof matmul;
   matmulSum: typeof matmulSum;
+  /**
+   * An M×N sum of products to feed term by term (a weight's gradient over the steps of a
+   * sequence), for implementations that compute it while the terms arrive; null, or absent:
+   * collect the terms and call matmulSum.
+   */
+  productSum?: (M: number, N: number, dtype: "float32" | "float64") => ProductAccumulator | null;
   gather: typeof gather;
   scatterAdd: typeof scatterAdd;
   indexSelect: typeof indexSelect;

@@ -39,6 +39,16 @@ export function matmulSum(pairs: readonly (readonly [StridedView, StridedView])[
   pairs.forEach(([a, b], i) => matmul(a, b, c, accumulate || i > 0));
 }
 
+/**
+ * A sum of products Σ aᵢ·bᵢ built up term by term (kernels.productSum), which an implementation
+ * may start computing before the last term arrives. finish() writes (or with `accumulate` adds)
+ * the sum into c, a contiguous M×N array of the terms' dtype.
+ */
+export interface ProductAccumulator {
+  add(a: StridedView, b: StridedView): void;
+  finish(c: TypedArray, accumulate: boolean): void;
+}
+
 export function gemm(
   M: number, N: number, K: number,
   A: TypedArray, aOff: number, aRow: number, aCol: number,

@@ -1,7 +1,7 @@
 import type { Kernels } from "../index";
 import { Arena, instantiate } from "./instance";
 import { wasmElementwise } from "./elementwise";
-import { wasmMatmul, wasmMatmulSum } from "./matmul";
+import { backgroundProductSum, wasmMatmul, wasmMatmulSum } from "./matmul";
 import { wasmGruCellBackward, wasmGruCellForward, wasmLstmCellBackward, wasmLstmCellForward } from "./cells";
 import { wasmReduce } from "./reduce";
 import { wasmSoftmaxBackward, wasmSoftmaxForward } from "./softmax";
@@ -20,6 +20,7 @@ export function createWasmKernels(fallback: Kernels, { threads = true }: { threa
     name: instance.relaxed ? "wasm (relaxed SIMD)" : "wasm (SIMD)",
     matmul: (a, b, c, accumulate, init) => wasmMatmul(arena, a, b, c, threads, accumulate, init),
     matmulSum: (pairs, c, accumulate) => wasmMatmulSum(arena, pairs, c, threads, accumulate),
+    productSum: threads ? backgroundProductSum : undefined,
     elementwise: (op, out, inputs, s0, s1) => wasmElementwise(arena, op, out, inputs, s0, s1),
     reduce: (op, x, dims, out, indices) => wasmReduce(arena, op, x, dims, out, indices),
     softmaxForward: (x, y, log) => wasmSoftmaxForward(arena, x, y, log),

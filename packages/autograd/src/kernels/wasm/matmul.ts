@@ -4,6 +4,7 @@ import type { StridedView } from "../view";
 import type { Arena } from "./instance";
 import { copyIn, forEachBatch, numel, placeConcatenated, startC } from "./operands";
 import { MatmulPool } from "./pool";
+import { BackgroundProductSum } from "./product-sum";
 
 /** Below this many multiply-adds the copy in and out of WebAssembly memory costs more than it saves. */
 const MIN_WORK = 8192;
@@ -17,6 +18,16 @@ let pool: MatmulPool | null | undefined;
 export function threadPool(): MatmulPool | null {
   if (pool === undefined) pool = MatmulPool.create();
   return pool;
+}
+
+/** Sums of products with fewer elements than this are left to matmulSum (a background product would save too little). */
+const BACKGROUND_ELEMENTS = 1 << 16;
+
+/** A sum of products computed by a worker thread while its terms arrive, or null (see BackgroundProductSum). */
+export function backgroundProductSum(M: number, N: number, dtype: "float32" | "float64"): BackgroundProductSum | null {
+  if (M * N < BACKGROUND_ELEMENTS) return null;
+  const pool = threadPool();
+  return pool?.backgroundAvailable ? BackgroundProductSum.create(pool, M, N, dtype === "float64") : null;
 }
 
 /**

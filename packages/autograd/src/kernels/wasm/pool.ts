@@ -2,7 +2,7 @@ import type { StridedView } from "../view";
 import { THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM } from "./binary";
 import { Arena, decode, type WasmMemory } from "./instance";
 import { copiedElements, copyIn, forEachBatch, numel, placeConcatenated, startC, type Placed } from "./operands";
-import { MAX_BYTES, isResident, residentEnd, sharedMemory } from "./resident";
+import { MAX_BYTES, allocateResident, isResident, residentEnd, sharedMemory } from "./resident";
 
 // Large matmuls on several threads (Node worker_threads). Every thread instantiates the same
 // matmul module (wasm/threaded.ts) over one shared WebAssembly memory: the calling thread copies
@@ -11,6 +11,10 @@ import { MAX_BYTES, isResident, residentEnd, sharedMemory } from "./resident";
 // others up. The caller computes chunks too and then blocks in Atomics.wait until the last one
 // is done, so matmul stays synchronous. A worker polls for the next job for a short while
 // before it sleeps; only a sleeping worker needs Atomics.notify.
+//
+// The first worker also takes background products from a queue (submitBackground): the calling
+// thread queues them and goes on, and waits only when it needs the result (awaitBackground).
+// The worker computes them one at a time, in order, between the chunks of synchronous products.
 
 type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number, bias: number) => void;
 interface ThreadedExports {
@@ -26,6 +30,12 @@ const TABLE = 10, COUNT = 11, WORK = 12, WORK_BYTES = 13, ACCUMULATE = 16;
 // Int32 slots the workers count in: workers started, chunks they have computed, and workers
 // asleep in Atomics.wait (the others are still polling for the next job and need no wake-up).
 const READY = 14, WORKER_CHUNKS = 15, SLEEPING = 17;
+// Int32 slots of the background queue and the wake-up word: background products queued and
+// done, the byte address of the first worker's gemm scratch for them, and a counter bumped at
+// every publication (sync or background) that sleeping workers wait on.
+const BG_TAIL = 18, BG_DONE = 19, BG_WORK = 20, WAKE = 21;
+/** Background products the queue holds at most, and the Int32 fields of each. */
+const BG_CAPACITY = 64, BG_INTS = 12;
 /** Byte offset of the BigInt64 claim word: (job sequence << 32) | next chunk index. */
 const NEXT_BYTE = 128;
 /** A chunk in the job's table: rows, columns, and the byte addresses of its A, B, C and bias row (0: none). */
@@ -61,23 +71,26 @@ const POLL_MS = 0.3;
 /** A worker: instantiate the module over the shared memory, then run every job it is woken for. */
 const WORKER_SOURCE = `"use strict";
 const { workerData } = require("node:worker_threads");
-const { module, memory, control, thread } = workerData;
+const { module, memory, control, queue, thread } = workerData;
 const ctl = new Int32Array(control);
+const jobs = new Int32Array(queue);
 const next = new BigInt64Array(control, ${NEXT_BYTE}, 1);
 let seen = 0;
+let background = 0;
 let idle = 1.5;
+/** Whether a synchronous product after \`seen\`, or (first worker) a background one, is waiting. */
+const pending = () => Atomics.load(ctl, ${SEQ}) !== seen || (thread === 1 && Atomics.load(ctl, ${BG_TAIL}) !== background);
 /**
- * Whether a job after \`seen\` was published within the polling time. Between two looks at the
- * sequence word the loop waits on a chain of square roots, which keeps the multiply-add units
- * free for a thread sharing the core (the calling thread, on a machine whose vCPUs are
- * hyperthreads of one core).
+ * Whether a job was published within the polling time. Between two looks the loop waits on a
+ * chain of square roots, which keeps the multiply-add units free for a thread sharing the core
+ * (the calling thread, on a machine whose vCPUs are hyperthreads of one core).
  */
 const polled = () => {
   const until = performance.now() + ${POLL_MS};
   for (;;) {
     for (let i = 0; i < 64; i++) {
       for (let j = 0; j < 64; j++) idle = Math.sqrt(idle + 1);
-      if (Atomics.load(ctl, ${SEQ}) !== seen) return true;
+      if (pending()) return true;
     }
     if (performance.now() > until) return false;
   }
@@ -89,30 +102,43 @@ try {
   for (;;) {
     if (!polled()) {
       Atomics.add(ctl, ${SLEEPING}, 1);
-      Atomics.wait(ctl, ${SEQ}, seen);
+      const wake = Atomics.load(ctl, ${WAKE});
+      if (!pending()) Atomics.wait(ctl, ${WAKE}, wake);
       Atomics.sub(ctl, ${SLEEPING}, 1);
     }
-    seen = Atomics.load(ctl, ${SEQ});
-    const gemm = ctl[${F64}] ? exports.gemmF64 : exports.gemmF32;
-    const N = ctl[${N_}], K = ctl[${K_}], aRow = ctl[${A_ROW}], aCol = ctl[${A_COL}], bRow = ctl[${B_ROW}], bCol = ctl[${B_COL}];
-    const count = ctl[${COUNT}], work = ctl[${WORK}] + thread * ctl[${WORK_BYTES}];
-    const tag = BigInt(seen) << 32n;
-    let table = null;
-    for (;;) {
-      const claim = Atomics.load(next, 0);
-      if (claim - tag >= BigInt(count) || claim < tag) break;
-      if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
-      table ??= new Int32Array(memory.buffer, ctl[${TABLE}], count * ${CHUNK_INTS});
-      const i = Number(claim - tag) * ${CHUNK_INTS};
-      gemm(table[i], table[i + 1], K, table[i + 2], aRow, aCol, table[i + 3], bRow, bCol, table[i + 4], N, ctl[${ACCUMULATE}], work, table[i + 5]);
-      Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
-      if (Atomics.add(ctl, ${DONE}, 1) + 1 === count) Atomics.notify(ctl, ${DONE});
+    const seq = Atomics.load(ctl, ${SEQ});
+    if (seq !== seen) {
+      seen = seq;
+      const gemm = ctl[${F64}] ? exports.gemmF64 : exports.gemmF32;
+      const N = ctl[${N_}], K = ctl[${K_}], aRow = ctl[${A_ROW}], aCol = ctl[${A_COL}], bRow = ctl[${B_ROW}], bCol = ctl[${B_COL}];
+      const count = ctl[${COUNT}], work = ctl[${WORK}] + thread * ctl[${WORK_BYTES}];
+      const tag = BigInt(seen) << 32n;
+      let table = null;
+      for (;;) {
+        const claim = Atomics.load(next, 0);
+        if (claim - tag >= BigInt(count) || claim < tag) break;
+        if (Atomics.compareExchange(next, 0, claim, claim + 1n) !== claim) continue;
+        table ??= new Int32Array(memory.buffer, ctl[${TABLE}], count * ${CHUNK_INTS});
+        const i = Number(claim - tag) * ${CHUNK_INTS};
+        gemm(table[i], table[i + 1], K, table[i + 2], aRow, aCol, table[i + 3], bRow, bCol, table[i + 4], N, ctl[${ACCUMULATE}], work, table[i + 5]);
+        Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
+        if (Atomics.add(ctl, ${DONE}, 1) + 1 === count) Atomics.notify(ctl, ${DONE});
+      }
+    }
+    if (thread === 1 && Atomics.load(ctl, ${BG_TAIL}) !== background) {
+      const j = (background % ${BG_CAPACITY}) * ${BG_INTS};
+      const gemm = jobs[j + 11] ? exports.gemmF64 : exports.gemmF32;
+      gemm(jobs[j], jobs[j + 1], jobs[j + 2], jobs[j + 3], jobs[j + 4], jobs[j + 5], jobs[j + 6], jobs[j + 7], jobs[j + 8], jobs[j + 9], jobs[j + 1], jobs[j + 10], ctl[${BG_WORK}], 0);
+      background++;
+      Atomics.store(ctl, ${BG_DONE}, background);
+      Atomics.notify(ctl, ${BG_DONE});
     }
   }
 } catch (error) {
   Atomics.store(ctl, ${FAILED}, 1);
   Atomics.notify(ctl, ${DONE});
   Atomics.notify(ctl, ${READY});
+  Atomics.notify(ctl, ${BG_DONE});
   throw error;
 }
 `;
@@ -172,13 +198,18 @@ export class MatmulPool {
   private readonly arena: Arena<ThreadedExports>;
   private readonly ctl: Int32Array;
   private readonly next: BigInt64Array;
+  private readonly jobs: Int32Array;
   private seq = 0;
+  private background = 0;
+  /** What each queued background product reads and writes, held until it is done (its slot is reused only then). */
+  private readonly inFlight: unknown[] = new Array(BG_CAPACITY).fill(null);
 
-  private constructor(exports: ThreadedExports, control: SharedArrayBuffer, readonly threads: number) {
+  private constructor(exports: ThreadedExports, control: SharedArrayBuffer, queue: SharedArrayBuffer, readonly threads: number) {
     // scratch starts above the resident blocks, and operands already resident are not copied
     this.arena = new Arena(exports, residentEnd, isResident);
     this.ctl = new Int32Array(control);
     this.next = new BigInt64Array(control, NEXT_BYTE, 1);
+    this.jobs = new Int32Array(queue);
   }
 
   /** Workers started and waiting for jobs (they start in the background). */
@@ -216,14 +247,19 @@ export class MatmulPool {
         if (!memory) return null;
         const exports = { ...(new api.Instance(module, { env: { memory } }).exports as ThreadedExports), memory };
         const control = new SharedArrayBuffer(NEXT_BYTE + 8);
+        const queue = new SharedArrayBuffer(BG_CAPACITY * BG_INTS * 4);
+        const scratch = allocateResident(Float64Array, Math.ceil(exports.gemmWorkBytes(8) / 8));
+        if (!scratch) return null;
+        new Int32Array(control)[BG_WORK] = scratch.byteOffset;
         for (let thread = 1; thread < node.threads; thread++) {
-          const worker = new node.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, thread } });
+          const worker = new node.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, queue, thread } });
           // a failed worker sets FAILED: the product it was computing throws, later ones run single-threaded
           worker.on("error", () => {});
           worker.unref();
         }
-        const pool = new MatmulPool(exports, control, node.threads);
+        const pool = new MatmulPool(exports, control, queue, node.threads);
         pool.awaitWorkers(STARTUP_MS);
+        pool.keepScratch = scratch;
         return pool;
       } catch {
         return null;
@@ -326,7 +362,7 @@ export class MatmulPool {
     ctl[ACCUMULATE] = accumulate ? 1 : 0;
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, SEQ, seq);
-    if (Atomics.load(ctl, SLEEPING) > 0) Atomics.notify(ctl, SEQ);
+    this.wake();
     runChunks(exports, ctl, this.next, seq, 0);
     for (let done = Atomics.load(ctl, DONE); done < count; done = Atomics.load(ctl, DONE)) {
       if (Atomics.load(ctl, FAILED)) throw new Error("matmul: a worker thread failed while computing its rows of the product");
@@ -334,5 +370,47 @@ export class MatmulPool {
     }
     (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
     return true;
+  }
+
+  /** The first worker's gemm scratch for background products (kept alive with the pool). */
+  private keepScratch: Float32Array | Float64Array | null = null;
+
+  private wake(): void {
+    Atomics.add(this.ctl, WAKE, 1);
+    if (Atomics.load(this.ctl, SLEEPING) > 0) Atomics.notify(this.ctl, WAKE);
+  }
+
+  /** Whether background products can be queued (a first worker is running). */
+  get backgroundAvailable(): boolean {
+    return this.workersReady > 0 && !Atomics.load(this.ctl, FAILED);
+  }
+
+  /**
+   * Queues C (+)= A·B (byte addresses in the shared memory; A read with strides aRow, aCol, B
+   * with bRow, bCol; C row-major with N columns) for the first worker, which computes queued
+   * products one after another in order. Returns the job's index for awaitBackground. The
+   * operands must stay untouched until then; `keep` (the arrays holding them) is held until the
+   * product is done, so that their memory cannot be handed out again while the worker uses it.
+   */
+  submitBackground(f64: boolean, M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, accumulate: boolean, keep: unknown): number {
+    const index = this.background;
+    if (index - BG_CAPACITY >= 0) this.awaitBackground(index - BG_CAPACITY);
+    const j = (index % BG_CAPACITY) * BG_INTS;
+    const fields = [M, N, K, a, aRow, aCol, b, bRow, bCol, c, accumulate ? 1 : 0, f64 ? 1 : 0];
+    for (let i = 0; i < BG_INTS; i++) this.jobs[j + i] = fields[i]!;
+    this.inFlight[index % BG_CAPACITY] = keep;
+    this.background = index + 1;
+    Atomics.store(this.ctl, BG_TAIL, this.background);
+    this.wake();
+    return index;
+  }
+
+  /** Blocks until background product `index` (and every one queued before it) is done. */
+  awaitBackground(index: number): void {
+    const ctl = this.ctl;
+    for (let done = Atomics.load(ctl, BG_DONE); done <= index; done = Atomics.load(ctl, BG_DONE)) {
+      if (Atomics.load(ctl, FAILED)) throw new Error("matmul: a worker thread failed while computing a background product");
+      Atomics.wait(ctl, BG_DONE, done, 1000);
+    }
   }
 }

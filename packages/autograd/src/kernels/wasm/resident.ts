@@ -70,6 +70,15 @@ export function allocateResident(Typed: Float32ArrayConstructor | Float64ArrayCo
   buffers.add(buffer);
   const view = new Typed(buffer, at, length);
   view.fill(0);
-  released.register(view, { at, bytes });
+  released.register(view, { at, bytes }, view);
   return view;
+}
+
+/** Returns a block from allocateResident for reuse now; `view` must not be used afterwards. */
+export function releaseResident(view: Float32Array | Float64Array): void {
+  if (!released.unregister(view)) return;
+  const bytes = (view.byteLength + 63) & ~63;
+  let list = free.get(bytes);
+  if (!list) free.set(bytes, (list = []));
+  list.push(view.byteOffset);
 }
