@@ -45,10 +45,10 @@ class ProductSum {
     readonly base: Tensor | null,
     first: ProductGrad,
   ) {
+    const dtype = first.a.dtype;
     this.shape = first.shape;
-    this.dtype = first.a.dtype;
-    const dtype = this.dtype;
-    this.accumulator = dtype !== "int32" ? (kernels.productSum?.(this.shape[0]!, this.shape[1]!, dtype) ?? null) : null;
+    this.dtype = dtype;
+    this.accumulator = dtype === "int32" ? null : (kernels.productSum?.(this.shape[0]!, this.shape[1]!, dtype) ?? null);
     this.push(first);
   }
 
