@@ -64,6 +64,13 @@ function reference(a: StridedView, b: StridedView): Float64Array {
   return c;
 }
 
+/** Σ aᵢ·bᵢ in float64. */
+function referenceSum(pairs: readonly (readonly [StridedView, StridedView])[]): Float64Array {
+  const sum = reference(pairs[0]![0], pairs[0]![1]);
+  for (const [a, b] of pairs.slice(1)) reference(a, b).forEach((v, j) => (sum[j] += v));
+  return sum;
+}
+
 function maxError(c: Float32Array | Float64Array, expected: Float64Array): number {
   let m = 0;
   for (let i = 0; i < c.length; i++) m = Math.max(m, Math.abs(c[i]! - expected[i]!));
@@ -205,8 +212,7 @@ describe("matmul on worker threads", () => {
         const b = i === 3 ? matrix(k, N, "transposed", dtype, 40 + i) : matrix(k, N, "contiguous", dtype, 40 + i);
         return [a, b] as const;
       });
-      const expected = new Float64Array(M * N);
-      for (const [a, b] of pairs) reference(a, b).forEach((v, j) => (expected[j] += v));
+      const expected = referenceSum(pairs);
       const Typed = dtype === "float32" ? Float32Array : Float64Array;
       const tol = dtype === "float32" ? 5e-4 : 1e-11;
       const spy = vi.spyOn(MatmulPool.prototype, "matmulSum");
@@ -256,8 +262,7 @@ describe("matmul on worker threads", () => {
         const b = i % 4 === 3 ? matrix(k, N, "transposed", dtype, 90 + i) : matrix(k, N, "contiguous", dtype, 90 + i);
         return [a, b] as const;
       });
-      const expected = new Float64Array(M * N);
-      for (const [a, b] of pairs) reference(a, b).forEach((v, j) => (expected[j] += v));
+      const expected = referenceSum(pairs);
       const Typed = dtype === "float32" ? Float32Array : Float64Array;
       const tol = dtype === "float32" ? 1e-3 : 1e-11;
       const submitted = vi.spyOn(MatmulPool.prototype, "submitBackground");
@@ -287,8 +292,7 @@ describe("matmul on worker threads", () => {
       sums[1]!.add(...second[i]!);
     }
     for (const [sum, pairs] of [[sums[0]!, first], [sums[1]!, second]] as const) {
-      const expected = new Float64Array(M * N);
-      for (const [a, b] of pairs) reference(a, b).forEach((v, j) => (expected[j] += v));
+      const expected = referenceSum(pairs);
       const c = new Float32Array(M * N);
       sum.finish(c, false);
       expect(maxError(c, expected)).toBeLessThan(1e-3);

@@ -204,7 +204,11 @@ export class MatmulPool {
   /** What each queued background product reads and writes, held until it is done (its slot is reused only then). */
   private readonly inFlight: unknown[] = new Array(BG_CAPACITY).fill(null);
 
-  private constructor(exports: ThreadedExports, control: SharedArrayBuffer, queue: SharedArrayBuffer, readonly threads: number) {
+  private constructor(
+    exports: ThreadedExports, control: SharedArrayBuffer, queue: SharedArrayBuffer, readonly threads: number,
+    /** The first worker's gemm scratch for background products (held as long as the pool). */
+    private readonly backgroundScratch: Float32Array | Float64Array,
+  ) {
     // scratch starts above the resident blocks, and operands already resident are not copied
     this.arena = new Arena(exports, residentEnd, isResident);
     this.ctl = new Int32Array(control);
@@ -257,9 +261,8 @@ export class MatmulPool {
           worker.on("error", () => {});
           worker.unref();
         }
-        const pool = new MatmulPool(exports, control, queue, node.threads);
+        const pool = new MatmulPool(exports, control, queue, node.threads, scratch);
         pool.awaitWorkers(STARTUP_MS);
-        pool.keepScratch = scratch;
         return pool;
       } catch {
         return null;
@@ -371,9 +374,6 @@ export class MatmulPool {
     (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
     return true;
   }
-
-  /** The first worker's gemm scratch for background products (kept alive with the pool). */
-  private keepScratch: Float32Array | Float64Array | null = null;
 
   private wake(): void {
     Atomics.add(this.ctl, WAKE, 1);
