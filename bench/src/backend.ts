@@ -1,4 +1,5 @@
-import { getBackend, kernels, setBackend, type BackendName } from "@tapegrad/autograd";
+import { getBackend, setBackend, type BackendName } from "@tapegrad/autograd";
+import { wasmKernels } from "../../packages/autograd/src/backend/wasm";
 
 /** TAPEGRAD_BACKEND=js|wasm forces tapegrad's kernels for a bench run (auto otherwise). */
 export function applyBackendFromEnv(): void {
@@ -9,5 +10,5 @@ export function applyBackendFromEnv(): void {
 /** Which tapegrad kernels the run used. */
 export async function backendInfo(): Promise<string> {
   applyBackendFromEnv();
-  return `${getBackend()} (${kernels.name})`;
+  return getBackend() === "wasm" ? `wasm (${wasmKernels!.name})` : getBackend();
 }

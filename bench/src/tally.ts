@@ -1,11 +1,11 @@
 // npx tsx bench/src/tally.ts W1: time spent in elementwise kernels during one tapegrad step,
 // by op, shape and strides (the table that showed where W1's elementwise time went).
-import { kernels, setKernels } from "@tapegrad/autograd";
+import { backend, useBackend } from "../../packages/autograd/src/backend/backend";
 import { WORKLOADS } from "./workloads";
 
 const tally = new Map<string, { calls: number; ms: number }>();
-const base = kernels;
-setKernels({
+const base = backend.kernels;
+useBackend({ ...backend, kernels: {
   ...base,
   elementwise: (op, out, inputs, s0, s1) => {
     const key = `${op} ${out.shape.join("x")} out[${out.strides}] ${inputs.map((i) => `[${i.strides}]`).join(" ")}`;
@@ -16,7 +16,7 @@ setKernels({
     entry.ms += performance.now() - t;
     tally.set(key, entry);
   },
-});
+} });
 const workload = WORKLOADS.find((w) => w.group === (process.argv[2] ?? "W1").toUpperCase());
 if (!workload) throw new Error(`tally: unknown workload ${process.argv[2]}`);
 const run = await workload.setup("tapegrad");

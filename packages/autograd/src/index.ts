@@ -1,19 +1,19 @@
-export { DTYPES, type DType, type TypedArray } from "./dtype";
-export { Tensor, isTensor, type NestedArray } from "./tensor";
+export { setBackend, getBackend, backendAvailable, type BackendName } from "./backend/select";
+export { DTYPES, type DType, type TypedArray } from "./core/dtype";
+export { Tensor, isTensor, type NestedArray } from "./core/tensor";
 export {
   tensor, zeros, ones, full, arange, eye, randn, rand, randint, randperm,
-  zerosLike, onesLike, fullLike, randnLike, randLike, residentData,
+  zerosLike, onesLike, fullLike, randnLike, randLike, persistentData,
   type CreateOptions, type RandomOptions,
-} from "./creation";
-export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./random";
-export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./mode";
-export { grad, type GradOptions } from "./grad";
-export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck";
-export { defineCustomOp as defineOp, defineCustomOp as customOp, OpContext, registeredOps, type OpDefinition } from "./function";
-export { Node, ProductGrad, type BackwardOptions, type Hook } from "./tape";
-export { kernels, jsKernels, wasmKernels, setKernels, type Kernels, type StridedView } from "./kernels";
-export { setBackend, getBackend, type BackendName } from "./kernels/backend";
-export { broadcastShapes } from "./shape";
+} from "./core/creation";
+export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./core/random";
+export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./core/mode";
+export { grad, type GradOptions } from "./core/grad";
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./core/gradcheck";
+export { customOp, OpContext, type OpDefinition } from "./core/op";
+export type { BackwardOptions, Hook, Node } from "./core/tape";
+export { broadcastShapes } from "./core/shape";
+export { PRIMITIVES, type Primitive } from "./ops/primitives";
 
 export {
   add, sub, mul, div, pow, maximum, minimum, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, sign, clamp, where,

@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { Generator, getBackend, matmul, noGrad, randn, setBackend, tensor, wasmKernels, type BackendName, type Tensor } from "../src/index";
+import { Generator, getBackend, matmul, noGrad, randn, setBackend, tensor, type BackendName, type Tensor } from "../src/index";
+import { wasmKernels } from "../src/backend/wasm";
 
 const initial = getBackend();
-afterEach(() => setBackend(initial === "custom" ? "auto" : initial));
+afterEach(() => setBackend(initial));
 
 /** Σ_k a[..., i, k] b[..., k, j] in float64, straight from tolist(): a reference that shares no kernel code. */
 function reference(a: Tensor, b: Tensor): number[][] {
@@ -212,7 +213,7 @@ describe("float32 elementwise on the wasm backend", () => {
 
 describe("relaxed SIMD (fused multiply-add) on Node", () => {
   const nameWith = (env: Record<string, string>): string => {
-    const script = `import { wasmKernels } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).pathname)}; console.log(wasmKernels?.name);`;
+    const script = `import { wasmKernels } from ${JSON.stringify(new URL("../src/backend/wasm/index.ts", import.meta.url).pathname)}; console.log(wasmKernels?.name);`;
     return execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, ...env }, encoding: "utf8" }).trim();
   };
 

@@ -70,7 +70,7 @@ describe("in-place ops", () => {
     const scale = f64([3, 4]);
     const y = w.mul(scale).sum();
     scale.mul_(2);
-    expect(() => y.backward()).toThrow(/backward of 'mul': saved tensor 1 \(shape \[2\]\) was modified by an in-place operation after it was saved \(version 1, expected 0\)/);
+    expect(() => y.backward()).toThrow(/backward of 'mul': saved tensor 'b' \(shape \[2\]\) was modified by an in-place operation after it was saved \(version 1, expected 0\)/);
   });
 
   it("catches a change through a view of the saved tensor, and a change of a saved output", () => {

@@ -1,17 +1,23 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { jsKernels, type StridedView } from "../src/kernels";
-import { createWasmKernels } from "../src/kernels/wasm";
-import { threadPool } from "../src/kernels/wasm/matmul";
-import { MatmulPool } from "../src/kernels/wasm/pool";
-import { isResident, releaseResident } from "../src/kernels/wasm/resident";
-import { kernels as currentKernelsValue, linear, residentData, setKernels, tensor } from "../src/index";
+import { backend, useBackend, type Backend, type StridedView } from "../src/backend/backend";
+import { TensorGradSum } from "../src/backend/grad-sum";
+import { createWasmKernels, wasmBackend } from "../src/backend/wasm";
+import { backgroundProductSum, threadPool } from "../src/backend/wasm/matmul";
+import { MatmulPool } from "../src/backend/wasm/pool";
+import { isResident, releaseResident } from "../src/backend/wasm/resident";
+import { linear, persistentData, setBackend, getBackend, tensor, type Tensor } from "../src/index";
 
 // The pool is created on first use, so this file runs with two threads whatever the environment says.
 process.env.TAPEGRAD_THREADS = "2";
 
-const single = createWasmKernels(jsKernels, { threads: false })!;
-const currentKernels = () => currentKernelsValue;
-const threaded = createWasmKernels(jsKernels)!;
+const single = createWasmKernels({ threads: false })!;
+/** A copy of t in the storage the wasm backend gives a persistent tensor (a Parameter). */
+const residentCopy = (t: Tensor) => {
+  const out = wasmBackend!.allocate(t.dtype, t.numel, "persistent");
+  out.set(t.data());
+  return out;
+};
+const threaded = createWasmKernels()!;
 
 type Dtype = "float32" | "float64";
 
@@ -167,7 +173,7 @@ describe("matmul on worker threads", () => {
     it(`${dtype}: a resident operand (a parameter's storage) is read in place, with the same result as a copy`, () => {
       const K = 300, N = 260;
       const w = random(N * K, dtype, 11);
-      const stored = residentData(tensor(w, { shape: [N, K], dtype })) as Float32Array | Float64Array;
+      const stored = residentCopy(tensor(w, { shape: [N, K], dtype })) as Float32Array | Float64Array;
       expect(isResident(stored)).toBe(true);
       expect(Array.from(stored)).toEqual(Array.from(w)); // a copy...
       w[0] = 123;
@@ -187,15 +193,29 @@ describe("matmul on worker threads", () => {
     });
   }
 
+  it("persistent storage follows the backend: shared memory on wasm with threads, a plain array on js", () => {
+    const initial = getBackend();
+    try {
+      setBackend("wasm");
+      expect(isResident(persistentData(tensor([1, 2, 3])))).toBe(true);
+      setBackend("js");
+      const plain = persistentData(tensor([1, 2, 3]));
+      expect(isResident(plain)).toBe(false);
+      expect(Array.from(plain)).toEqual([1, 2, 3]);
+    } finally {
+      setBackend(initial);
+    }
+  });
+
   it("a product's scratch never overwrites resident storage", () => {
-    const stored = residentData(tensor(random(4096, "float32", 13), { shape: [64, 64] }));
+    const stored = residentCopy(tensor(random(4096, "float32", 13), { shape: [64, 64] }));
     const before = Array.from(stored);
     const n = 384;
     const c = new Float32Array(n * n);
     threaded.matmul(matrix(n, n, "contiguous", "float32", 14), matrix(n, n, "transposed", "float32", 15), c);
     expect(Array.from(stored)).toEqual(before);
     // and a block allocated after a product has run sits above nothing the next product uses
-    const later = residentData(tensor(random(4096, "float32", 16), { shape: [64, 64] }));
+    const later = residentCopy(tensor(random(4096, "float32", 16), { shape: [64, 64] }));
     const laterBefore = Array.from(later);
     threaded.matmul(matrix(n, n, "contiguous", "float32", 17), matrix(n, n, "contiguous", "float32", 18), c);
     expect(Array.from(later)).toEqual(laterBefore);
@@ -267,7 +287,7 @@ describe("matmul on worker threads", () => {
       const tol = dtype === "float32" ? 1e-3 : 1e-11;
       const submitted = vi.spyOn(MatmulPool.prototype, "submitBackground");
       for (const accumulate of [false, true]) {
-        const sum = threaded.productSum!(M, N, dtype)!;
+        const sum = backgroundProductSum(M, N, dtype)!;
         expect(sum).not.toBeNull();
         for (const [a, b] of pairs) sum.add(a, b);
         const c = new Typed(M * N).fill(accumulate ? 1 : NaN);
@@ -286,7 +306,7 @@ describe("matmul on worker threads", () => {
     const M = 256, N = 256;
     const terms = (seed: number) => Array.from({ length: 24 }, (_, i) => [view(random(32 * M, "float32", seed + i), [M, 32], [1, M]), matrix(32, N, "contiguous", "float32", seed + 100 + i)] as const);
     const first = terms(200), second = terms(400);
-    const sums = [threaded.productSum!(M, N, "float32")!, threaded.productSum!(M, N, "float32")!];
+    const sums = [backgroundProductSum(M, N, "float32")!, backgroundProductSum(M, N, "float32")!];
     for (let i = 0; i < 24; i++) {
       sums[0]!.add(...first[i]!);
       sums[1]!.add(...second[i]!);
@@ -298,21 +318,21 @@ describe("matmul on worker threads", () => {
       expect(maxError(c, expected)).toBeLessThan(1e-3);
     }
     const submitted = vi.spyOn(MatmulPool.prototype, "submitBackground");
-    const sum = threaded.productSum!(M, N, "float32")!;
+    const sum = backgroundProductSum(M, N, "float32")!;
     const [a, b] = [view(random(1600 * M, "float32", 600), [M, 1600], [1, M]), matrix(1600, N, "contiguous", "float32", 601)];
     sum.add(a, b);
     const c = new Float32Array(M * N);
     sum.finish(c, false);
     expect(submitted).not.toHaveBeenCalled();
     expect(maxError(c, reference(a, b))).toBeLessThan(1e-3);
-    expect(threaded.productSum!(100, 100, "float32")).toBeNull(); // too small to be worth a thread
+    expect(backgroundProductSum(100, 100, "float32")).toBeNull(); // too small to be worth a thread
   });
 
   it("a weight used at every step of a sequence gets the same gradient through the background sum as on one thread", () => {
     // linear(h, W) over 20 steps: W's gradient is a sum of 20 products Gₜᵀhₜ
-    const run = (kernels: typeof threaded) => {
-      const previous = currentKernels();
-      setKernels(kernels);
+    const run = (next: Backend) => {
+      const previous = backend;
+      useBackend(next);
       try {
         const W = tensor(random(256 * 256, "float32", 700), { shape: [256, 256], requiresGrad: true });
         let h = tensor(random(32 * 256, "float32", 701), { shape: [32, 256] });
@@ -324,28 +344,28 @@ describe("matmul on worker threads", () => {
         loss.backward();
         return W.grad!.data() as Float32Array;
       } finally {
-        setKernels(previous);
+        useBackend(previous);
       }
     };
     const submitted = vi.spyOn(MatmulPool.prototype, "submitBackground");
-    const viaWorker = run(threaded);
+    const viaWorker = run(wasmBackend!);
     expect(submitted).toHaveBeenCalled();
-    const onOneThread = run(single);
+    const onOneThread = run({ ...wasmBackend!, kernels: single, gradSum: () => new TensorGradSum(null) });
     let worst = 0;
     for (let i = 0; i < viaWorker.length; i++) worst = Math.max(worst, Math.abs(viaWorker[i]! - onOneThread[i]!) / (1 + Math.abs(onOneThread[i]!)));
     expect(worst).toBeLessThan(1e-5);
   });
 
   it("a released resident block is handed out again", () => {
-    const first = residentData(tensor(random(5000, "float32", 800))) as Float32Array;
+    const first = residentCopy(tensor(random(5000, "float32", 800))) as Float32Array;
     const at = first.byteOffset;
     releaseResident(first);
-    const again = residentData(tensor(random(5000, "float32", 801))) as Float32Array;
+    const again = residentCopy(tensor(random(5000, "float32", 801))) as Float32Array;
     expect(again.byteOffset).toBe(at);
   });
 
   it("int32 tensors are never resident", () => {
-    expect(isResident(residentData(tensor(Int32Array.from([1, 2, 3]))))).toBe(false);
+    expect(isResident(residentCopy(tensor(Int32Array.from([1, 2, 3]))))).toBe(false);
   });
 
   it("TAPEGRAD_THREADS=1 means no pool, and a bad value is a clear error", () => {

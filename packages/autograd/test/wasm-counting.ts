@@ -1,7 +1,7 @@
 import type { Tensor } from "../src/index";
-import type { ElementwiseOp } from "../src/kernels";
-import { wasmElementwise } from "../src/kernels/wasm/elementwise";
-import { Arena, instantiate, type WasmExports } from "../src/kernels/wasm/instance";
+import type { ElementwiseOp } from "../src/backend/backend";
+import { wasmElementwise } from "../src/backend/wasm/elementwise";
+import { Arena, instantiate, type WasmExports } from "../src/backend/wasm/instance";
 
 /** wasm elementwise over an arena of its own whose exports count the calls of each kernel (mulF32, tanhF32, ...). */
 export function counting(): { run: (op: ElementwiseOp, out: Tensor, inputs: Tensor[], s0?: number) => void; calls: Record<string, number> } {

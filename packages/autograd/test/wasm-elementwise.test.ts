@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Generator, randn, tensor, wasmKernels, type Tensor } from "../src/index";
-import { jsKernels, type ElementwiseOp } from "../src/kernels";
+import { Generator, randn, tensor, type Tensor } from "../src/index";
+import type { ElementwiseOp } from "../src/backend/backend";
+import { jsKernels } from "../src/backend/js";
 import { counting, laidOut, type OperandLayout } from "./wasm-counting";
+import { wasmKernels } from "../src/backend/wasm";
 
 // The float32 WebAssembly elementwise kernels against the TypeScript kernel and float64: every
 // operand layout the wasm path takes (dense, rows of a chunk, a bias row, a value per row, a

@@ -1,11 +1,12 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { Generator, getBackend, grad, randn, setBackend, tensor, wasmKernels, type Tensor } from "../src/index";
-import { Arena, instantiate } from "../src/kernels/wasm/instance";
-import { wasmSoftmaxBackward, wasmSoftmaxForward } from "../src/kernels/wasm/softmax";
+import { Generator, getBackend, grad, randn, setBackend, tensor, type Tensor } from "../src/index";
+import { Arena, instantiate } from "../src/backend/wasm/instance";
+import { wasmSoftmaxBackward, wasmSoftmaxForward } from "../src/backend/wasm/softmax";
+import { wasmKernels } from "../src/backend/wasm";
 
 const initial = getBackend();
-afterEach(() => setBackend(initial === "custom" ? "auto" : initial));
+afterEach(() => setBackend(initial));
 
 type Layout = "contiguous" | "transposed" | "row slice" | "strided" | "flipped";
 

@@ -1,11 +1,12 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { Generator, getBackend, rand, randn, setBackend, tensor, wasmKernels, zeros, type Tensor } from "../src/index";
-import { Arena, instantiate, type WasmExports } from "../src/kernels/wasm/instance";
-import { wasmReduce } from "../src/kernels/wasm/reduce";
+import { Generator, getBackend, rand, randn, setBackend, tensor, zeros, type Tensor } from "../src/index";
+import { Arena, instantiate, type WasmExports } from "../src/backend/wasm/instance";
+import { wasmReduce } from "../src/backend/wasm/reduce";
+import { wasmKernels } from "../src/backend/wasm";
 
 const initial = getBackend();
-afterEach(() => setBackend(initial === "custom" ? "auto" : initial));
+afterEach(() => setBackend(initial));
 
 /** The sum of the float64 copy of x on the TypeScript kernels, and the sum of |x| (the scale of rounding error). */
 function reference(x: Tensor, dims: number[], keepdim = false): { sum: Float64Array; magnitude: Float64Array } {

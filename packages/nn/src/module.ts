@@ -1,11 +1,11 @@
-import { noGrad, residentData, Tensor, type DType } from "@tapegrad/autograd";
+import { noGrad, persistentData, Tensor, type DType } from "@tapegrad/autograd";
 import { fmt } from "./format";
 
 /** A tensor that a Module owns and trains: a leaf that requires grad. */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
     if (data.dtype === "int32" && requiresGrad) throw new Error(`Parameter: a trainable parameter must be float32 or float64, got int32 (shape ${fmt(data.shape)})`);
-    super(residentData(data), data.shape);
+    super(persistentData(data), data.shape);
     this.requiresGrad = requiresGrad;
   }
 }

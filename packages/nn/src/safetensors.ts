@@ -129,7 +129,7 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
 
   const tensors: Record<string, Tensor> = {};
   for (const s of specs) {
-    const t = Tensor.empty(s.shape, s.dtype);
+    const t = Tensor.zeros(s.shape, s.dtype);
     const step = DTYPES[CODES[s.dtype]]!.bytes;
     for (let i = 0, at = dataStart + s.begin; i < t.buf.length; i++, at += step) t.buf[i] = readElement(view, at, s.dtype);
     tensors[s.name] = t;

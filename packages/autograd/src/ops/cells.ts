@@ -1,41 +1,9 @@
-import { defineOp, type GradList, type OpContext } from "../function";
-import { kernels } from "../kernels";
-import { mode } from "../mode";
-import { fmt } from "../shape";
-import { Tensor } from "../tensor";
+import { primitive, rule, type GradList } from "../core/op";
+import type { RuleTable } from "./primitives";
+import { kernels } from "../backend/backend";
+import { fmt } from "../core/shape";
+import { Tensor } from "../core/tensor";
 import { cat } from "./join";
-
-/** The activated gates and tanh(c') of a forward, kept for its backward. */
-interface LstmSaved {
-  act: Tensor;
-  tanhC: Tensor;
-}
-
-const lstmCellPrim = defineOp({
-  name: "fusedLstmCell",
-  materializeGrads: false,
-  forward(ctx: OpContext, gates: Tensor, c: Tensor) {
-    ctx.save(gates, c);
-    const [B, G] = gates.shape as [number, number];
-    const H = G / 4;
-    const act = Tensor.empty([B, G], gates.dtype);
-    const tanhC = Tensor.empty([B, H], gates.dtype);
-    const cNext = Tensor.empty([B, H], gates.dtype);
-    const h = Tensor.empty([B, H], gates.dtype);
-    kernels.lstmCellForward(gates, c, act.buf, cNext.buf, tanhC.buf, h.buf);
-    if (ctx.recorded) ctx.lstm = { act, tanhC } satisfies LstmSaved;
-    return [h, cNext];
-  },
-  backward(ctx, dh: Tensor | null, dcNext: Tensor | null): GradList {
-    const [gates, c] = ctx.saved;
-    if (mode.grad) return lstmCellComposite(gates!, c!, dh, dcNext);
-    const { act, tanhC } = ctx.lstm as LstmSaved;
-    const dGates = Tensor.empty(gates!.shape, gates!.dtype);
-    const dc = Tensor.empty(c!.shape, c!.dtype);
-    kernels.lstmCellBackward(act.buf, c!, tanhC.buf, dh, dcNext, dGates.buf, dc.buf);
-    return [dGates, dc];
-  },
-});
 
 /** The backward as tensor ops (createGraph: the gradients are differentiable in turn). */
 function lstmCellComposite(gates: Tensor, c: Tensor, dh: Tensor | null, dcNext: Tensor | null): GradList {
@@ -54,6 +22,48 @@ function lstmCellComposite(gates: Tensor, c: Tensor, dh: Tensor | null, dcNext: 
   ], -1);
   return [dGates, t.mul(f)];
 }
+
+const rules = {
+  fusedLstmCell: rule({
+    materializeGrads: false,
+    forward(gates: Tensor, c: Tensor): [Tensor[], { gates: Tensor; c: Tensor; act: Tensor; tanhC: Tensor }] {
+      const [B, G] = gates.shape as [number, number];
+      const H = G / 4;
+      const act = Tensor.zeros([B, G], gates.dtype);
+      const tanhC = Tensor.zeros([B, H], gates.dtype);
+      const cNext = Tensor.zeros([B, H], gates.dtype);
+      const h = Tensor.zeros([B, H], gates.dtype);
+      kernels.lstmCellForward(gates, c, act.buf, cNext.buf, tanhC.buf, h.buf);
+      return [[h, cNext], { gates, c, act, tanhC }];
+    },
+    backward: ({ gates, c }, [dh, dcNext]) => lstmCellComposite(gates, c, dh ?? null, dcNext ?? null),
+    fastBackward({ gates, c, act, tanhC }, [dh, dcNext]) {
+      const dGates = Tensor.zeros(gates.shape, gates.dtype);
+      const dc = Tensor.zeros(c.shape, c.dtype);
+      kernels.lstmCellBackward(act.buf, c, tanhC.buf, dh ?? null, dcNext ?? null, dGates.buf, dc.buf);
+      return [dGates, dc];
+    },
+  }),
+  fusedGruCell: rule({
+    forward(inputGates: Tensor, hiddenGates: Tensor, h: Tensor) {
+      const act = Tensor.zeros(inputGates.shape, inputGates.dtype);
+      const hNext = Tensor.zeros(h.shape, h.dtype);
+      kernels.gruCellForward(inputGates, hiddenGates, h, act.buf, hNext.buf);
+      return [hNext, { inputGates, hiddenGates, h, act }];
+    },
+    backward: ({ inputGates, hiddenGates, h }, dhNext: Tensor) => gruCellComposite(inputGates, hiddenGates, h, dhNext),
+    fastBackward({ inputGates, hiddenGates, h, act }, dhNext: Tensor) {
+      const dInputGates = Tensor.zeros(inputGates.shape, inputGates.dtype);
+      const dHiddenGates = Tensor.zeros(hiddenGates.shape, hiddenGates.dtype);
+      const dh = Tensor.zeros(h.shape, h.dtype);
+      kernels.gruCellBackward(act.buf, hiddenGates, h, dhNext, dInputGates.buf, dHiddenGates.buf, dh.buf);
+      return [dInputGates, dHiddenGates, dh];
+    },
+  }),
+} satisfies RuleTable<"cells">;
+
+const lstmCellPrim = primitive("fusedLstmCell", rules.fusedLstmCell);
+const gruCellPrim = primitive("fusedGruCell", rules.fusedGruCell);
 
 /**
  * The pointwise half of an LSTM step as one op, for any cell: gates (..., 4H) are the
@@ -74,27 +84,6 @@ export function fusedLstmCell(gates: Tensor, c: Tensor): [Tensor, Tensor] {
   const [h, cNext] = lstmCellPrim(gates.reshape([-1, G]), c.reshape([-1, G / 4])) as [Tensor, Tensor];
   return [h.reshape([...lead, G / 4]), cNext.reshape([...lead, G / 4])];
 }
-
-const gruCellPrim = defineOp({
-  name: "fusedGruCell",
-  forward(ctx: OpContext, inputGates: Tensor, hiddenGates: Tensor, h: Tensor) {
-    ctx.save(inputGates, hiddenGates, h);
-    const act = Tensor.empty(inputGates.shape, inputGates.dtype);
-    const hNext = Tensor.empty(h.shape, h.dtype);
-    kernels.gruCellForward(inputGates, hiddenGates, h, act.buf, hNext.buf);
-    if (ctx.recorded) ctx.gruAct = act;
-    return hNext;
-  },
-  backward(ctx, dhNext: Tensor): GradList {
-    const [inputGates, hiddenGates, h] = ctx.saved as [Tensor, Tensor, Tensor];
-    if (mode.grad) return gruCellComposite(inputGates, hiddenGates, h, dhNext);
-    const dInputGates = Tensor.empty(inputGates.shape, inputGates.dtype);
-    const dHiddenGates = Tensor.empty(hiddenGates.shape, hiddenGates.dtype);
-    const dh = Tensor.empty(h.shape, h.dtype);
-    kernels.gruCellBackward((ctx.gruAct as Tensor).buf, hiddenGates, h, dhNext, dInputGates.buf, dHiddenGates.buf, dh.buf);
-    return [dInputGates, dHiddenGates, dh];
-  },
-});
 
 /** The GRU backward as tensor ops (createGraph). */
 function gruCellComposite(inputGates: Tensor, hiddenGates: Tensor, h: Tensor, dhNext: Tensor): GradList {

@@ -1,8 +1,8 @@
-import { defineOp, type GradList, type OpContext } from "../function";
-import { kernels } from "../kernels";
-import { fmt, normalizeDim, numel } from "../shape";
-import { Tensor } from "../tensor";
-import { provideScatterAdd } from "./reduce";
+import { primitive, rule } from "../core/op";
+import type { RuleTable } from "./primitives";
+import { kernels } from "../backend/backend";
+import { fmt, normalizeDim, numel } from "../core/shape";
+import { Tensor } from "../core/tensor";
 
 function checkIndexTensor(op: string, index: Tensor): void {
   if (index.dtype !== "int32") throw new Error(`${op}: index must be an int32 tensor, got ${index.dtype} (shape ${fmt(index.shape)})`);
@@ -24,32 +24,53 @@ function checkIndexValues(op: string, index: Tensor, dim: number, shape: readonl
   }
 }
 
-const gatherPrim = defineOp({
-  name: "gather",
-  forward(ctx: OpContext, x: Tensor, dim: number, index: Tensor) {
-    Object.assign(ctx, { inShape: x.shape, dim });
-    ctx.save(index);
-    const out = Tensor.empty([...index.shape], x.dtype);
-    kernels.gather(x, dim, index, out.buf);
-    return out;
-  },
-  backward: (ctx, g): GradList => [scatterAddPrim(ctx.inShape as number[], ctx.dim as number, ctx.saved[0]!, g)], // each picked element receives its g
-});
+const rules = {
+  gather: rule({
+    forward(x: Tensor, dim: number, index: Tensor) {
+      const out = Tensor.zeros([...index.shape], x.dtype);
+      kernels.gather(x, dim, index, out.buf);
+      return [out, { inShape: x.shape, dim, index }];
+    },
+    backward: ({ inShape, dim, index }, g: Tensor) => [scatterAddPrim(inShape, dim, index, g)], // each picked element receives its g
+  }),
+  /** zeros(shape) with src added at the positions index names along dim (the adjoint of gather). */
+  scatterAdd: rule({
+    forward(shape: number[], dim: number, index: Tensor, src: Tensor) {
+      const out = Tensor.zeros(shape, src.dtype);
+      kernels.scatterAdd(out, dim, index, src);
+      return [out, { dim, index }];
+    },
+    backward: ({ dim, index }, g: Tensor) => [null, gatherPrim(g, dim, index)],
+  }),
+  indexSelect: rule({
+    forward(x: Tensor, dim: number, index: Int32Array) {
+      const c = x.contiguous();
+      const { outer, size, inner } = splitAt(x.shape, dim);
+      const shape = [...x.shape];
+      shape[dim] = index.length;
+      const out = Tensor.zeros(shape, x.dtype);
+      kernels.indexSelect(c.buf, c.offset, outer, size, inner, index, out.buf);
+      return [out, { inShape: x.shape, dim, index }];
+    },
+    backward: ({ inShape, dim, index }, g: Tensor) => [indexAddPrim(inShape, dim, index, g)],
+  }),
+  /** zeros(shape) with the slices of src added at positions index along dim (the adjoint of indexSelect). */
+  indexAdd: rule({
+    forward(shape: number[], dim: number, index: Int32Array, src: Tensor) {
+      const out = Tensor.zeros(shape, src.dtype);
+      const c = src.contiguous();
+      const { outer, size, inner } = splitAt(shape, dim);
+      kernels.indexAdd(out.buf, outer, size, inner, index, c.buf, c.offset);
+      return [out, { dim, index }];
+    },
+    backward: ({ dim, index }, g: Tensor) => [indexSelectPrim(g, dim, index)],
+  }),
+} satisfies RuleTable<"indexing">;
 
-/** zeros(shape) with src added at the positions index names along dim (the adjoint of gather). */
-const scatterAddPrim = defineOp({
-  name: "scatterAdd",
-  forward(ctx: OpContext, shape: number[], dim: number, index: Tensor, src: Tensor) {
-    ctx.dim = dim;
-    ctx.save(index);
-    const out = Tensor.zeros(shape, src.dtype);
-    kernels.scatterAdd(out, dim, index, src);
-    return out;
-  },
-  backward: (ctx, g): GradList => [null, gatherPrim(g, ctx.dim as number, ctx.saved[0]!)],
-});
-
-provideScatterAdd((shape, dim, index, src) => scatterAddPrim(shape, dim, index, src));
+const gatherPrim: (x: Tensor, dim: number, index: Tensor) => Tensor = primitive("gather", rules.gather);
+export const scatterAddPrim: (shape: number[], dim: number, index: Tensor, src: Tensor) => Tensor = primitive("scatterAdd", rules.scatterAdd);
+const indexSelectPrim: (x: Tensor, dim: number, index: Int32Array) => Tensor = primitive("indexSelect", rules.indexSelect);
+const indexAddPrim: (shape: number[], dim: number, index: Int32Array, src: Tensor) => Tensor = primitive("indexAdd", rules.indexAdd);
 
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor("gather", index);
@@ -73,35 +94,6 @@ export function scatterAdd(shape: readonly number[], dim: number, index: Tensor,
 function splitAt(shape: readonly number[], dim: number) {
   return { outer: numel(shape.slice(0, dim)), size: shape[dim]!, inner: numel(shape.slice(dim + 1)) };
 }
-
-const indexSelectPrim = defineOp({
-  name: "indexSelect",
-  forward(ctx: OpContext, x: Tensor, dim: number, index: Int32Array) {
-    Object.assign(ctx, { inShape: x.shape, dim, index });
-    const c = x.contiguous();
-    const { outer, size, inner } = splitAt(x.shape, dim);
-    const shape = [...x.shape];
-    shape[dim] = index.length;
-    const out = Tensor.empty(shape, x.dtype);
-    kernels.indexSelect(c.buf, c.offset, outer, size, inner, index, out.buf);
-    return out;
-  },
-  backward: (ctx, g): GradList => [indexAddPrim(ctx.inShape as number[], ctx.dim as number, ctx.index as Int32Array, g)],
-});
-
-/** zeros(shape) with the slices of src added at positions index along dim (the adjoint of indexSelect). */
-const indexAddPrim = defineOp({
-  name: "indexAdd",
-  forward(ctx: OpContext, shape: number[], dim: number, index: Int32Array, src: Tensor) {
-    Object.assign(ctx, { dim, index });
-    const out = Tensor.zeros(shape, src.dtype);
-    const c = src.contiguous();
-    const { outer, size, inner } = splitAt(shape, dim);
-    kernels.indexAdd(out.buf, outer, size, inner, index, c.buf, c.offset);
-    return out;
-  },
-  backward: (ctx, g): GradList => [indexSelectPrim(g, ctx.dim as number, ctx.index as Int32Array)],
-});
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor("indexSelect", index);

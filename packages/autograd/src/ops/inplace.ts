@@ -1,7 +1,7 @@
-import { kernels, type ElementwiseOp } from "../kernels";
-import { mode } from "../mode";
-import { fmt, sameShape } from "../shape";
-import { Tensor } from "../tensor";
+import { kernels, type ElementwiseOp } from "../backend/backend";
+import { mode } from "../core/mode";
+import { fmt, sameShape } from "../core/shape";
+import { Tensor } from "../core/tensor";
 import { operands, type Operand } from "./pointwise";
 
 /**

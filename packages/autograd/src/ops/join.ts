@@ -1,31 +1,69 @@
-import { defineOp, type OpContext } from "../function";
-import { fmt, normalizeDim } from "../shape";
-import { Tensor } from "../tensor";
+import { primitive, rule } from "../core/op";
+import type { RuleTable } from "./primitives";
+import { fmt, normalizeDim } from "../core/shape";
+import { Tensor } from "../core/tensor";
 
-const catPrim = defineOp({
-  name: "cat",
-  forward(ctx: OpContext, tensors: Tensor[], dim: number) {
-    const sizes = tensors.map((t) => t.shape[dim]!);
-    Object.assign(ctx, { sizes, dim });
-    const shape = [...tensors[0]!.shape];
-    shape[dim] = sizes.reduce((a, b) => a + b, 0);
-    const out = Tensor.empty(shape, tensors[0]!.dtype);
-    let at = 0;
-    for (const t of tensors) {
-      out.narrowView(dim, at, t.shape[dim]!, 1).assign(t);
-      at += t.shape[dim]!;
-    }
-    return out;
-  },
-  backward(ctx, g) {
-    let at = 0;
-    return (ctx.sizes as number[]).map((size) => {
-      const piece = g.narrow(ctx.dim as number, at, size); // each input gets its own stretch back
-      at += size;
-      return piece;
-    });
-  },
-});
+const rules = {
+  cat: rule({
+    forward(tensors: Tensor[], dim: number) {
+      const sizes = tensors.map((t) => t.shape[dim]!);
+      const shape = [...tensors[0]!.shape];
+      shape[dim] = sizes.reduce((a, b) => a + b, 0);
+      const out = Tensor.zeros(shape, tensors[0]!.dtype);
+      let at = 0;
+      for (const t of tensors) {
+        out.narrowView(dim, at, t.shape[dim]!, 1).assign(t);
+        at += t.shape[dim]!;
+      }
+      return [out, { sizes, dim }];
+    },
+    backward: ({ sizes, dim }, g: Tensor) => g.split(sizes, dim), // each input gets its own stretch back
+  }),
+  /** Stacks equal-shaped tensors along a new dim; its backward hands each input its slice of g. */
+  stack: rule({
+    forward(tensors: Tensor[], dim: number) {
+      const first = tensors[0]!;
+      const shape = [...first.shape];
+      shape.splice(dim, 0, tensors.length);
+      const out = Tensor.zeros(shape, first.dtype);
+      const strides = out.strides.filter((_, d) => d !== dim);
+      tensors.forEach((t, i) => out.makeView(first.shape, strides, i * out.strides[dim]!).assign(t));
+      return [out, { dim }];
+    },
+    backward: ({ dim }, g: Tensor) => g.unbind(dim),
+  }),
+  /**
+   * Splits along dim into views. One node for all pieces: its backward assembles the gradient
+   * once, so taking every time step of a sequence costs O(T), not O(T²).
+   */
+  split: rule({
+    materializeGrads: false,
+    forward(x: Tensor, sizes: number[], dim: number, squeeze: boolean): [Tensor[], { sizes: number[]; dim: number; squeeze: boolean; shape: number[]; dtype: Tensor["dtype"] }] {
+      let at = 0;
+      const pieces = sizes.map((size) => {
+        const piece = x.narrowView(dim, at, size, 1);
+        at += size;
+        return squeeze ? piece.makeView(piece.shape.filter((_, i) => i !== dim), piece.strides.filter((_, i) => i !== dim), piece.offset) : piece;
+      });
+      return [pieces, { sizes, dim, squeeze, shape: x.shape, dtype: x.dtype }];
+    },
+    backward({ sizes, dim, squeeze, shape, dtype }, grads) {
+      const pieces = sizes.map((size, i) => {
+        const g = grads[i];
+        if (g) return g;
+        const zshape = [...shape];
+        if (squeeze) zshape.splice(dim, 1);
+        else zshape[dim] = size;
+        return Tensor.zeros(zshape, dtype);
+      });
+      return [squeeze ? stack(pieces, dim) : cat(pieces, dim)];
+    },
+  }),
+} satisfies RuleTable<"join">;
+
+const catPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("cat", rules.cat);
+const stackPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("stack", rules.stack);
+const splitPrim: (x: Tensor, sizes: number[], dim: number, squeeze: boolean) => Tensor[] = primitive("split", rules.split);
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error("cat: expected a non-empty list of tensors");
@@ -41,22 +79,6 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return catPrim([...tensors], d);
 }
 
-/** Stacks equal-shaped tensors along a new dim; its backward hands each input its slice of g. */
-const stackPrim = defineOp({
-  name: "stack",
-  forward(ctx: OpContext, tensors: Tensor[], dim: number) {
-    ctx.dim = dim;
-    const first = tensors[0]!;
-    const shape = [...first.shape];
-    shape.splice(dim, 0, tensors.length);
-    const out = Tensor.empty(shape, first.dtype);
-    const strides = out.strides.filter((_, d) => d !== dim);
-    tensors.forEach((t, i) => out.makeView(first.shape, strides, i * out.strides[dim]!).assign(t));
-    return out;
-  },
-  backward: (ctx, g) => g.unbind(ctx.dim as number),
-});
-
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error("stack: expected a non-empty list of tensors");
   const first = tensors[0]!;
@@ -69,38 +91,6 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return stackPrim([...tensors], normalizeDim(dim, first.ndim + 1, "stack"));
 }
 
-/**
- * Splits along dim into views. One node for all pieces: its backward assembles the gradient
- * once, so taking every time step of a sequence costs O(T), not O(T²).
- */
-const splitPrim = defineOp({
-  name: "split",
-  materializeGrads: false,
-  forward(ctx: OpContext, x: Tensor, sizes: number[], dim: number, squeeze: boolean) {
-    Object.assign(ctx, { sizes, dim, squeeze, shape: x.shape, dtype: x.dtype });
-    let at = 0;
-    return sizes.map((size) => {
-      const piece = x.narrowView(dim, at, size, 1);
-      at += size;
-      return squeeze ? piece.makeView(piece.shape.filter((_, i) => i !== dim), piece.strides.filter((_, i) => i !== dim), piece.offset) : piece;
-    });
-  },
-  backward(ctx, ...grads) {
-    const dim = ctx.dim as number;
-    const shape = ctx.shape as number[];
-    const pieces = (ctx.sizes as number[]).map((size, i) => {
-      const g = grads[i] as Tensor | null;
-      if (g) return g;
-      const zshape = [...shape];
-      if (ctx.squeeze) zshape.splice(dim, 1);
-      else zshape[dim] = size;
-      return Tensor.zeros(zshape, ctx.dtype as Tensor["dtype"]);
-    });
-    return [ctx.squeeze ? stack(pieces, dim) : cat(pieces, dim)];
-  },
-});
-
-/** Splits into pieces of splitSize (the last may be smaller), or into the given sizes. */
 export function split(x: Tensor, splitSize: number | number[], dim = 0): Tensor[] {
   const d = normalizeDim(dim, x.shape, "split");
   const size = x.shape[d]!;

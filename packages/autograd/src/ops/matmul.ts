@@ -1,9 +1,8 @@
-import { defineOp, type GradList, type OpContext } from "../function";
-import { kernels } from "../kernels";
-import { mode } from "../mode";
-import { broadcastShapes, fmt, sameShape } from "../shape";
-import { ProductGrad } from "../tape";
-import { Tensor } from "../tensor";
+import { primitive, rule } from "../core/op";
+import type { RuleTable } from "./primitives";
+import { kernels, ProductGrad } from "../backend/backend";
+import { broadcastShapes, fmt, sameShape } from "../core/shape";
+import { Tensor } from "../core/tensor";
 import { sumTo } from "./movement";
 
 /** Whether the last two dims are stored column-major (a transposed view of a row-major matrix). */
@@ -12,25 +11,50 @@ function isTransposed(x: Tensor): boolean {
   return x.strides[nd - 2] === 1 && x.shape[nd - 2]! > 1 && x.strides[nd - 1] !== 1;
 }
 
-/** Batched matrix product of (..., M, K) and (..., K, N) with equal batch dims. */
-const bmm = defineOp({
-  name: "matmul",
-  forward(ctx: OpContext, a: Tensor, b: Tensor) {
-    ctx.save(a, b);
-    const out = Tensor.empty([...a.shape.slice(0, -1), b.shape[b.ndim - 1]!], a.dtype);
-    kernels.matmul(a, b, out.buf);
-    return out;
-  },
-  backward(ctx, g): GradList {
-    const [a, b] = ctx.saved;
+const rules = {
+  /** Batched matrix product of (..., M, K) and (..., K, N) with equal batch dims. */
+  matmul: rule({
+    forward(a: Tensor, b: Tensor) {
+      const out = Tensor.zeros([...a.shape.slice(0, -1), b.shape[b.ndim - 1]!], a.dtype);
+      kernels.matmul(a, b, out.buf);
+      return [out, { a, b }];
+    },
     // Each gradient is laid out like its input: for a transposed operand (a weight used as Wᵀ)
     // compute (dBᵀ)ᵀ, so the gradient reaching the weight itself is contiguous.
-    return [
-      ctx.needsInputGrad[0] ? (isTransposed(a!) ? bmm(b!, g.transpose(-1, -2)).transpose(-1, -2) : bmm(g, b!.transpose(-1, -2))) : null, // dA = G Bᵀ
-      ctx.needsInputGrad[1] ? (isTransposed(b!) ? bmm(g.transpose(-1, -2), a!).transpose(-1, -2) : bmm(a!.transpose(-1, -2), g)) : null, // dB = Aᵀ G
-    ];
-  },
-});
+    backward: ({ a, b }, g: Tensor, needs) => [
+      needs[0] ? (isTransposed(a) ? bmm(b, g.transpose(-1, -2)).transpose(-1, -2) : bmm(g, b.transpose(-1, -2))) : null, // dA = G Bᵀ
+      needs[1] ? (isTransposed(b) ? bmm(g.transpose(-1, -2), a).transpose(-1, -2) : bmm(a.transpose(-1, -2), g)) : null, // dB = Aᵀ G
+    ],
+  }),
+  /**
+   * x · Wᵀ + b for x (N, in), W (out, in) and b null, a bias row (out) or anything else that
+   * broadcasts to (N, out), such as a recurrent step's input projection: one node per use.
+   */
+  linear: rule({
+    forward(x: Tensor, weight: Tensor, bias: Tensor | null) {
+      const [outF, inF] = weight.shape as [number, number];
+      const out = Tensor.zeros([x.shape[0]!, outF], x.dtype);
+      // with a bias, C starts as the bias and the product is added into it (no separate add pass)
+      const init = bias ? bias.broadcastView(out.shape, "linear") : undefined;
+      kernels.matmul(x, weight.makeView([inF, outF], [weight.strides[1]!, weight.strides[0]!], weight.offset), out.buf, false, init);
+      return [out, { x, weight, biasShape: bias?.shape }];
+    },
+    backward: ({ x, weight, biasShape }, g: Tensor, needs) => [
+      needs[0] ? g.matmul(weight) : null, // dx = G W
+      needs[1] ? g.T.matmul(x) : null, // dW = Gᵀ x, laid out like W
+      ...(biasShape ? [needs[2] ? sumTo(g, biasShape) : null] : []), // db = G summed over broadcast dims
+    ],
+    // dW left as a product, for the tape's sum to add up over every use of W in one kernel call
+    fastBackward: ({ x, weight, biasShape }, g: Tensor, needs) => [
+      needs[0] ? g.matmul(weight) : null,
+      needs[1] ? new ProductGrad(g.T, x) : null,
+      ...(biasShape ? [needs[2] ? sumTo(g, biasShape) : null] : []),
+    ],
+  }),
+} satisfies RuleTable<"matmul">;
+
+const bmm: (a: Tensor, b: Tensor) => Tensor = primitive("matmul", rules.matmul);
+const linearPrim: (x: Tensor, weight: Tensor, bias: Tensor | null) => Tensor = primitive("linear", rules.linear);
 
 /** torch.matmul: 1-D operands are promoted and squeezed back; batch dims broadcast. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -51,35 +75,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (b.ndim === 1) out = out.squeeze(-1);
   return out;
 }
-
-/**
- * x · Wᵀ + b for x (N, in), W (out, in) and b null, a bias row (out) or anything else that
- * broadcasts to (N, out), such as a recurrent step's input projection: one node per use.
- */
-const linearPrim = defineOp({
-  name: "linear",
-  forward(ctx: OpContext, x: Tensor, weight: Tensor, bias: Tensor | null) {
-    ctx.save(x, weight);
-    ctx.biasShape = bias?.shape;
-    const [outF, inF] = weight.shape as [number, number];
-    const out = Tensor.empty([x.shape[0]!, outF], x.dtype);
-    // with a bias, C starts as the bias and the product is added into it (no separate add pass)
-    const init = bias ? bias.broadcastView(out.shape, "linear") : undefined;
-    kernels.matmul(x, weight.makeView([inF, outF], [weight.strides[1]!, weight.strides[0]!], weight.offset), out.buf, false, init);
-    return out;
-  },
-  backward(ctx, g): GradList {
-    const [x, weight] = ctx.saved;
-    const biasShape = ctx.biasShape as number[] | undefined;
-    const grads = [
-      ctx.needsInputGrad[0] ? g.matmul(weight!) : null, // dx = G W
-      // dW = Gᵀ x, laid out like W; left as a product for the tape to add into W's sum in place
-      ctx.needsInputGrad[1] ? (mode.grad ? g.T.matmul(x!) : new ProductGrad(g.T, x!)) : null,
-    ];
-    if (biasShape) grads.push(ctx.needsInputGrad[2] ? sumTo(g, biasShape) : null); // db = G summed over broadcast dims
-    return grads;
-  },
-});
 
 /**
  * torch.nn.functional.linear: x Wᵀ + b over the last dim of x (leading dims kept). Beyond

@@ -1,6 +1,7 @@
-import { defineOp, type GradList, type OpContext } from "../function";
-import { contiguousStrides, fmt, normalizeDim, normalizeDims, numel, sameShape } from "../shape";
-import { Tensor } from "../tensor";
+import { primitive, rule } from "../core/op";
+import { contiguousStrides, fmt, normalizeDim, normalizeDims, numel, sameShape } from "../core/shape";
+import { Tensor } from "../core/tensor";
+import type { RuleTable } from "./primitives";
 
 /** Strides that let `shape` read the same elements as (oldShape, oldStrides), or null (PyTorch's rule). */
 export function viewStrides(oldShape: readonly number[], oldStrides: readonly number[], shape: readonly number[]): number[] | null {
@@ -46,20 +47,72 @@ export function inferShape(op: string, from: readonly number[], requested: reado
   return shape;
 }
 
-const reshapePrim = defineOp({
-  name: "reshape",
-  forward(ctx: OpContext, x: Tensor, shape: number[], copyIfNeeded: boolean) {
-    ctx.inShape = x.shape;
-    const strides = viewStrides(x.shape, x.strides, shape);
-    if (strides) return x.makeView(shape, strides, x.offset);
-    if (!copyIfNeeded) {
-      throw new Error(`view: shape ${fmt(shape)} is not compatible with the strides ${fmt(x.strides)} of a tensor of shape ${fmt(x.shape)}; use reshape() (which copies) or call contiguous() first`);
-    }
-    const c = x.contiguous();
-    return c.makeView(shape, contiguousStrides(shape), c.offset);
-  },
-  backward: (ctx, g): GradList => [g.reshape(ctx.inShape as number[])], // reshape is linear: its adjoint reshapes back
-});
+const rules = {
+  reshape: rule({
+    forward(x: Tensor, shape: number[], copyIfNeeded: boolean) {
+      const strides = viewStrides(x.shape, x.strides, shape);
+      if (!strides && !copyIfNeeded) {
+        throw new Error(`view: shape ${fmt(shape)} is not compatible with the strides ${fmt(x.strides)} of a tensor of shape ${fmt(x.shape)}; use reshape() (which copies) or call contiguous() first`);
+      }
+      const source = strides ? x : x.copyContiguous();
+      return [source.makeView(shape, strides ?? contiguousStrides(shape), source.offset), { inShape: x.shape }];
+    },
+    backward: ({ inShape }, g: Tensor) => [g.reshape(inShape)], // reshape is linear: its adjoint reshapes back
+  }),
+  permute: rule({
+    forward: (x: Tensor, dims: number[]) => [x.makeView(dims.map((d) => x.shape[d]!), dims.map((d) => x.strides[d]!), x.offset), { dims }],
+    backward({ dims }, g: Tensor) {
+      const inverse = new Array<number>(dims.length);
+      dims.forEach((d, i) => (inverse[d] = i));
+      return [g.permute(inverse)];
+    },
+  }),
+  expand: rule({
+    forward(x: Tensor, shape: number[]) {
+      const lead = shape.length - x.ndim;
+      const strides = shape.map((d, i) => (i < lead || (x.shape[i - lead] === 1 && d !== 1) ? 0 : x.strides[i - lead]!));
+      return [x.makeView(shape, strides, x.offset), { inShape: x.shape }];
+    },
+    backward: ({ inShape }, g: Tensor) => [sumTo(g, inShape)], // each input element fed every copy of itself
+  }),
+  slice: rule({
+    forward: (x: Tensor, dim: number, start: number, length: number, step: number) => [x.narrowView(dim, start, length, step), { inShape: x.shape, dim, start, step }],
+    backward: ({ inShape, dim, start, step }, g: Tensor) => [sliceScatter(g, inShape, dim, start, step)],
+  }),
+  /** The adjoint of slice: zeros of `shape` with g written into the sliced positions. */
+  sliceScatter: rule({
+    forward(g: Tensor, shape: number[], dim: number, start: number, step: number) {
+      const out = Tensor.zeros(shape, g.dtype);
+      out.narrowView(dim, start, g.shape[dim]!, step).assign(g);
+      return [out, { dim, start, step, length: g.shape[dim]! }];
+    },
+    backward: ({ dim, start, length, step }, gg: Tensor) => [slicePrim(gg, dim, start, length, step)],
+  }),
+  flip: rule({
+    forward(x: Tensor, dims: number[]) {
+      let offset = x.offset;
+      const strides = [...x.strides];
+      for (const d of dims) {
+        if (x.shape[d]! > 0) offset += (x.shape[d]! - 1) * x.strides[d]!;
+        strides[d] = -strides[d]!;
+      }
+      return [x.makeView([...x.shape], strides, offset), { dims }];
+    },
+    backward: ({ dims }, g: Tensor) => [g.flip(dims)], // flip is its own inverse
+  }),
+  contiguous: rule({
+    forward: (x: Tensor) => [x.copyContiguous(), {}],
+    backward: (_, g: Tensor) => [g],
+  }),
+} satisfies RuleTable<"movement">;
+
+const reshapePrim: (x: Tensor, shape: number[], copyIfNeeded: boolean) => Tensor = primitive("reshape", rules.reshape);
+const permutePrim: (x: Tensor, dims: number[]) => Tensor = primitive("permute", rules.permute);
+const expandPrim: (x: Tensor, shape: number[]) => Tensor = primitive("expand", rules.expand);
+const slicePrim: (x: Tensor, dim: number, start: number, length: number, step: number) => Tensor = primitive("slice", rules.slice);
+const sliceScatter: (g: Tensor, shape: number[], dim: number, start: number, step: number) => Tensor = primitive("sliceScatter", rules.sliceScatter);
+const flipPrim: (x: Tensor, dims: number[]) => Tensor = primitive("flip", rules.flip);
+const contiguousPrim: (x: Tensor) => Tensor = primitive("contiguous", rules.contiguous);
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape("reshape", x.shape, shape);
@@ -69,20 +122,6 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   return reshapePrim(x, inferShape("view", x.shape, shape), false);
 }
-
-const permutePrim = defineOp({
-  name: "permute",
-  forward(ctx: OpContext, x: Tensor, dims: number[]) {
-    ctx.dims = dims;
-    return x.makeView(dims.map((d) => x.shape[d]!), dims.map((d) => x.strides[d]!), x.offset);
-  },
-  backward(ctx, g) {
-    const dims = ctx.dims as number[];
-    const inverse = new Array<number>(dims.length);
-    dims.forEach((d, i) => (inverse[d] = i));
-    return [g.permute(inverse)];
-  },
-});
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const norm = dims.map((d) => normalizeDim(d, x.shape, "permute"));
@@ -113,17 +152,6 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   return summed.reshape(shape);
 }
 
-const expandPrim = defineOp({
-  name: "expand",
-  forward(ctx: OpContext, x: Tensor, shape: number[]) {
-    ctx.inShape = x.shape;
-    const lead = shape.length - x.ndim;
-    const strides = shape.map((d, i) => (i < lead || (x.shape[i - lead] === 1 && d !== 1) ? 0 : x.strides[i - lead]!));
-    return x.makeView(shape, strides, x.offset);
-  },
-  backward: (ctx, g): GradList => [sumTo(g, ctx.inShape as number[])], // each input element fed every copy of itself
-});
-
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   const lead = sizes.length - x.ndim;
   if (lead < 0) throw new Error(`expand: the target shape ${fmt(sizes)} has fewer dims than the tensor of shape ${fmt(x.shape)}`);
@@ -137,31 +165,6 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   });
   return sameShape(shape, x.shape) ? x : expandPrim(x, shape);
 }
-
-const slicePrim = defineOp({
-  name: "slice",
-  forward(ctx: OpContext, x: Tensor, dim: number, start: number, length: number, step: number) {
-    Object.assign(ctx, { inShape: x.shape, dim, start, length, step });
-    const shape = [...x.shape];
-    shape[dim] = length;
-    const strides = [...x.strides];
-    strides[dim] = x.strides[dim]! * step;
-    return x.makeView(shape, strides, x.offset + start * x.strides[dim]!);
-  },
-  backward: (ctx, g): GradList => [sliceScatter(g, ctx.inShape as number[], ctx.dim as number, ctx.start as number, ctx.step as number)],
-});
-
-/** The adjoint of slice: zeros of `shape` with g written into the sliced positions. */
-const sliceScatter = defineOp({
-  name: "sliceScatter",
-  forward(ctx: OpContext, g: Tensor, shape: number[], dim: number, start: number, step: number) {
-    Object.assign(ctx, { dim, start, step, length: g.shape[dim] });
-    const out = Tensor.zeros(shape, g.dtype);
-    out.narrowView(dim, start, g.shape[dim]!, step).assign(g);
-    return out;
-  },
-  backward: (ctx, gg): GradList => [slicePrim(gg, ctx.dim as number, ctx.start as number, ctx.length as number, ctx.step as number)],
-});
 
 /** Python-style slice along dim: start and end may be negative or past the end; step > 0. */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
@@ -219,37 +222,15 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return x.reshape([...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
-const flipPrim = defineOp({
-  name: "flip",
-  forward(ctx: OpContext, x: Tensor, dims: number[]) {
-    ctx.dims = dims;
-    let offset = x.offset;
-    const strides = [...x.strides];
-    for (const d of dims) {
-      if (x.shape[d]! > 0) offset += (x.shape[d]! - 1) * x.strides[d]!;
-      strides[d] = -strides[d]!;
-    }
-    return x.makeView([...x.shape], strides, offset);
-  },
-  backward: (ctx, g): GradList => [g.flip(ctx.dims as number[])], // flip is its own inverse
-});
-
 export function flip(x: Tensor, dims: number | number[]): Tensor {
   return flipPrim(x, normalizeDims(dims, x.shape, "flip"));
 }
-
-const contiguousPrim = defineOp({
-  name: "contiguous",
-  forward: (_ctx: OpContext, x: Tensor) => x.copyContiguous(),
-  backward: (_ctx, g) => [g],
-});
 
 export function contiguous(x: Tensor): Tensor {
   return x.isContiguous() ? x : contiguousPrim(x);
 }
 
-export const clone = defineOp({
-  name: "clone",
-  forward: (_ctx: OpContext, x: Tensor) => x.copyContiguous(),
-  backward: (_ctx, g) => [g],
-});
+/** A contiguous copy that shares nothing with x, recorded as one op (contiguous's rule). */
+export function clone(x: Tensor): Tensor {
+  return contiguousPrim(x);
+}

@@ -1,9 +1,9 @@
-import { allocate } from "../buffers";
-import { defineOp, type OpContext } from "../function";
-import { kernels, type ReduceOp, type StridedView } from "../kernels";
-import { mode } from "../mode";
-import { fmt, normalizeDim, normalizeDims } from "../shape";
-import { Tensor } from "../tensor";
+import { primitive, rule } from "../core/op";
+import { backend, kernels, type ReduceOp, type StridedView } from "../backend/backend";
+import { fmt, normalizeDim, normalizeDims } from "../core/shape";
+import { Tensor } from "../core/tensor";
+import { scatterAddPrim } from "./indexing";
+import type { RuleTable } from "./primitives";
 
 export type Dims = number | number[];
 
@@ -12,20 +12,57 @@ function reducedShape(shape: readonly number[], dims: readonly number[], keepdim
 }
 
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): Tensor {
-  const out = Tensor.empty(reducedShape(x.shape, dims, keepdim), x.dtype);
+  const out = Tensor.zeros(reducedShape(x.shape, dims, keepdim), x.dtype);
   kernels.reduce(op, x, dims, out.buf);
   return out;
 }
 
-const sumPrim = defineOp({
-  name: "sum",
-  forward(ctx: OpContext, x: Tensor, dims: number[], keepdim: boolean) {
-    Object.assign(ctx, { inShape: x.shape, keptShape: reducedShape(x.shape, dims, true) });
-    return reduceRaw("sum", x, dims, keepdim);
-  },
-  // every input element contributed once: spread g back over the reduced dims
-  backward: (ctx, g) => [g.reshape(ctx.keptShape as number[]).expand(ctx.inShape as number[])],
-});
+/** The index of the extreme element along dim for max/min, spread back: the gradient goes to it alone. */
+function extremeRule(op: "max" | "min") {
+  return rule({
+    forward(x: Tensor, dim: number, keepdim: boolean): [Tensor[], { index: Tensor; inShape: number[]; dim: number; keepdim: boolean }] {
+      const shape = reducedShape(x.shape, [dim], keepdim);
+      const values = Tensor.zeros(shape, x.dtype);
+      const indices = new Int32Array(values.numel);
+      kernels.reduce(op, x, [dim], values.buf, indices);
+      const index = Tensor.fromBuffer(indices, shape);
+      return [[values, index], { index, inShape: x.shape, dim, keepdim }];
+    },
+    backward: ({ index, inShape, dim, keepdim }, [g]) => [scatterAddPrim(inShape, dim, keepdim ? index : index.unsqueeze(dim), keepdim ? g! : g!.unsqueeze(dim))],
+  });
+}
+
+/** softmax (log = false) or logSoftmax along one dim: one kernel each way, the output saved for backward. */
+function softmaxRule(log: boolean) {
+  return rule({
+    forward(x: Tensor, dim: number) {
+      const y = Tensor.zeros(x.shape, x.dtype);
+      kernels.softmaxForward(dimLast(x, dim), dimLast(y, dim), log);
+      return [y, { y, dim }];
+    },
+    // log: dx = g - exp(y) Σg;  softmax: dx = y (g - Σ g·y)
+    backward: ({ y, dim }, g: Tensor) => [log ? g.sub(y.exp().mul(g.sum(dim, true))) : y.mul(g.sub(g.mul(y).sum(dim, true)))],
+    fastBackward({ y, dim }, g: Tensor) {
+      const dx = Tensor.zeros(y.shape, y.dtype);
+      kernels.softmaxBackward(dimLast(y, dim), dimLast(g, dim), dimLast(dx, dim), log);
+      return [dx];
+    },
+  });
+}
+
+const rules = {
+  sum: rule({
+    forward: (x: Tensor, dims: number[], keepdim: boolean) => [reduceRaw("sum", x, dims, keepdim), { inShape: x.shape, keptShape: reducedShape(x.shape, dims, true) }],
+    // every input element contributed once: spread g back over the reduced dims
+    backward: ({ inShape, keptShape }, g: Tensor) => [g.reshape(keptShape).expand(inShape)],
+  }),
+  max: extremeRule("max"),
+  min: extremeRule("min"),
+  softmax: softmaxRule(false),
+  logSoftmax: softmaxRule(true),
+} satisfies RuleTable<"reduce">;
+
+const sumPrim: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = primitive("sum", rules.sum);
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return sumPrim(x, normalizeDims(dim, x.shape, "sum"), keepdim);
@@ -44,38 +81,8 @@ function checkNonEmpty(op: string, x: Tensor, dims: readonly number[]): void {
   }
 }
 
-function extremeWithIndices(op: "max" | "min") {
-  return defineOp({
-    name: op,
-    forward(ctx: OpContext, x: Tensor, dim: number, keepdim: boolean) {
-      const shape = reducedShape(x.shape, [dim], keepdim);
-      const values = Tensor.empty(shape, x.dtype);
-      const indices = new Int32Array(values.numel);
-      kernels.reduce(op, x, [dim], values.buf, indices);
-      const idx = Tensor.fromBuffer(indices, shape);
-      Object.assign(ctx, { inShape: x.shape, dim, keepdim });
-      ctx.save(idx);
-      return [values, idx];
-    },
-    backward(ctx, g) {
-      const [idx] = ctx.saved;
-      const dim = ctx.dim as number;
-      const keep = ctx.keepdim as boolean;
-      const src = keep ? g! : g!.unsqueeze(dim);
-      const index = keep ? idx! : idx!.unsqueeze(dim);
-      return [scatterAddInto(ctx.inShape as number[], dim, index, src)]; // the gradient goes to the chosen element
-    },
-  });
-}
-
-// Assigned by indexing.ts to break the import cycle between the two files.
-let scatterAddInto: (shape: number[], dim: number, index: Tensor, src: Tensor) => Tensor;
-export function provideScatterAdd(fn: typeof scatterAddInto): void {
-  scatterAddInto = fn;
-}
-
-const maxDim = extremeWithIndices("max");
-const minDim = extremeWithIndices("min");
+const maxDim: (x: Tensor, dim: number, keepdim: boolean) => Tensor[] = primitive("max", rules.max);
+const minDim: (x: Tensor, dim: number, keepdim: boolean) => Tensor[] = primitive("min", rules.min);
 
 /** max over all elements (a 0-d tensor), or over one dim as [values, indices]. */
 export function max(x: Tensor): Tensor;
@@ -127,7 +134,7 @@ function argExtreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepd
   checkNonEmpty(name, src, [d]);
   if (src.ndim === 0) return Tensor.zeros([], "int32");
   const shape = reducedShape(src.shape, [d], keepdim && !flat);
-  const values = allocate(x.dtype, shape.reduce((a, b) => a * b, 1));
+  const values = backend.allocate(x.dtype, shape.reduce((a, b) => a * b, 1), "temporary");
   const indices = new Int32Array(values.length);
   kernels.reduce(op, src, [d], values, indices);
   return Tensor.fromBuffer(indices, shape);
@@ -153,30 +160,8 @@ function dimLast(t: Tensor, d: number): StridedView {
   return { buf: t.buf, shape: order.map((i) => t.shape[i]!), strides: order.map((i) => t.strides[i]!), offset: t.offset };
 }
 
-/** softmax (log = false) or logSoftmax along one dim: one kernel each way, the output saved for backward. */
-function softmaxPrim(name: "softmax" | "logSoftmax", log: boolean) {
-  return defineOp({
-    name,
-    forward(ctx: OpContext, x: Tensor, d: number) {
-      const y = Tensor.empty(x.shape, x.dtype);
-      kernels.softmaxForward(dimLast(x, d), dimLast(y, d), log);
-      ctx.save(y);
-      ctx.dim = d;
-      return y;
-    },
-    backward(ctx, g) {
-      const [y] = ctx.saved;
-      const d = ctx.dim as number;
-      if (mode.grad) return [log ? g!.sub(y!.exp().mul(g!.sum(d, true))) : y!.mul(g!.sub(g!.mul(y!).sum(d, true)))];
-      const dx = Tensor.empty(y!.shape, y!.dtype);
-      kernels.softmaxBackward(dimLast(y!, d), dimLast(g!, d), dimLast(dx, d), log);
-      return [dx];
-    },
-  });
-}
-
-const softmaxOp = softmaxPrim("softmax", false);
-const logSoftmaxOp = softmaxPrim("logSoftmax", true);
+const softmaxOp = primitive("softmax", rules.softmax);
+const logSoftmaxOp = primitive("logSoftmax", rules.logSoftmax);
 
 function softmaxArgs(op: string, x: Tensor, dim: number): [Tensor, number] {
   const d = normalizeDim(dim, x.shape, op);

@@ -1,0 +1,31 @@
+import { backend, useBackend } from "./backend";
+import { jsBackend } from "./js";
+import { wasmBackend } from "./wasm";
+
+export type BackendName = "js" | "wasm";
+
+/**
+ * Chooses the backend every op runs on: "wasm" (WebAssembly SIMD; throws where the runtime has
+ * none), "js" (plain TypeScript), or "auto" (wasm where available, else js; the default).
+ */
+export function setBackend(name: BackendName | "auto"): void {
+  if (name !== "js" && name !== "wasm" && name !== "auto") {
+    throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; expected "js", "wasm" or "auto"`);
+  }
+  if (name === "wasm" && !wasmBackend) {
+    throw new Error("setBackend: the wasm backend needs WebAssembly with SIMD (128-bit), which this runtime does not provide; use \"js\" or \"auto\"");
+  }
+  useBackend(name === "js" ? jsBackend : wasmBackend ?? jsBackend);
+}
+
+/** The backend ops currently run on. */
+export function getBackend(): BackendName {
+  return backend.name;
+}
+
+/** Whether a backend can run here ("js" always; "wasm" where the runtime has WebAssembly SIMD). */
+export function backendAvailable(name: BackendName): boolean {
+  return name === "js" || wasmBackend !== null;
+}
+
+setBackend("auto");

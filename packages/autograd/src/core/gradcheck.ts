@@ -1,0 +1,107 @@
+import { grad } from "./grad";
+import { Generator } from "./random";
+import { fmt } from "./shape";
+import { Tensor } from "./tensor";
+
+export interface GradcheckOptions {
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  seed?: number;
+}
+
+export interface GradcheckResult {
+  ok: boolean;
+  maxAbsError: number;
+  maxRelError: number;
+  /** The element where analytical and numerical gradients disagree most. */
+  worst: { input: number; index: number[]; analytical: number; numerical: number } | null;
+}
+
+type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
+
+function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {
+  const out = fn(...inputs);
+  return (Array.isArray(out) ? out : [out]).filter((t) => t.dtype !== "int32");
+}
+
+function unravel(k: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = k % shape[d]!;
+    k = Math.floor(k / shape[d]!);
+  }
+  return index;
+}
+
+/**
+ * Compares the tape's gradient with central finite differences, in float64. The outputs are
+ * projected on a fixed random cotangent v, so one backward gives vᵀJ exactly and each input
+ * element needs two evaluations of fn: any wrong Jacobian entry shows up (v has no zeros).
+ */
+export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+  const eps = opts.eps ?? 1e-6;
+  const atol = opts.atol ?? 1e-5;
+  const rtol = opts.rtol ?? 1e-3;
+  const checked = inputs.map((t, i) => {
+    if (!t.requiresGrad) return false;
+    if (t.dtype !== "float64") throw new Error(`gradcheck: input ${i} is ${t.dtype}; gradcheck needs float64 inputs (finite differences in float32 are too coarse)`);
+    if (!t.isLeaf) throw new Error(`gradcheck: input ${i} must be a leaf tensor`);
+    if (t.numel > 0 && t.shape.some((s, d) => s > 1 && t.strides[d] === 0)) throw new Error(`gradcheck: input ${i} (shape ${fmt(t.shape)}) has overlapping memory (an expanded dim); expand inside fn instead`);
+    return true;
+  });
+  const outputs = outputsOf(fn, inputs);
+  const gen = new Generator(opts.seed ?? 1234);
+  const cotangents = outputs.map((o) => {
+    const v = Tensor.zeros(o.shape, o.dtype);
+    for (let i = 0; i < v.buf.length; i++) v.buf[i] = gen.normal();
+    return v;
+  });
+  const wanted = inputs.filter((_, i) => checked[i]);
+  const differentiable = outputs.map((o) => o.requiresGrad);
+  const analytical = differentiable.some(Boolean)
+    ? grad(outputs.filter((_, k) => differentiable[k]), wanted, { gradOutputs: cotangents.filter((_, k) => differentiable[k]), allowUnused: true })
+    : wanted.map(() => null);
+
+  // fn runs with grad mode as the caller has it, so fn may itself call grad() (double backward)
+  const project = () =>
+    outputsOf(fn, inputs).reduce((acc, o, k) => {
+      const a = o.data();
+      const v = cotangents[k]!.buf;
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += a[i]! * v[i]!;
+      return acc + s;
+    }, 0);
+
+  const result: GradcheckResult = { ok: true, maxAbsError: 0, maxRelError: 0, worst: null };
+  let worstExcess = -Infinity;
+  let w = 0;
+  inputs.forEach((x, i) => {
+    if (!checked[i]) return;
+    const g = analytical[w++];
+    const gData = g ? g.data() : new Float64Array(x.numel);
+    for (let k = 0; k < x.numel; k++) {
+      const index = unravel(k, x.shape);
+      const at = x.offset + index.reduce((p, ix, d) => p + ix * x.strides[d]!, 0);
+      const orig = x.buf[at]!;
+      x.buf[at] = orig + eps;
+      const plus = project();
+      x.buf[at] = orig - eps;
+      const minus = project();
+      x.buf[at] = orig;
+      const numerical = (plus - minus) / (2 * eps);
+      const a = gData[k]!;
+      const abs = Math.abs(a - numerical);
+      const rel = abs / Math.max(Math.abs(numerical), 1e-300);
+      result.maxAbsError = Math.max(result.maxAbsError, abs);
+      if (abs > atol) result.maxRelError = Math.max(result.maxRelError, rel);
+      const excess = abs - (atol + rtol * Math.abs(numerical));
+      if (!(excess <= 0)) result.ok = false;
+      if (excess > worstExcess || Number.isNaN(excess)) {
+        worstExcess = Number.isNaN(excess) ? Infinity : excess;
+        result.worst = { input: i, index, analytical: a, numerical };
+      }
+    }
+  });
+  return result;
+}

@@ -1,0 +1,163 @@
+import type { ProductGrad } from "../backend/backend";
+import { mode } from "./mode";
+import { checkFinite, fmt } from "./shape";
+import { Node, type Edge } from "./tape";
+import { Tensor } from "./tensor";
+
+/** What a backward returns: one gradient per tensor input, in order (null where none is needed). */
+export type GradList = readonly (Tensor | null | undefined)[];
+/** What a fast backward returns: a weight's gradient may be left as a product for the tape's sum. */
+export type FastGradList = readonly (Tensor | ProductGrad | null | undefined)[];
+/** The gradient a backward receives: one tensor for one output, else one per output (null: none arrived). */
+export type GradOf<Out> = Out extends Tensor ? Tensor : (Tensor | null)[];
+
+/**
+ * A primitive op. `forward` returns the output(s) and what the backward needs, by name. `backward`
+ * is written with differentiable tensor ops (always right: it runs when the backward is itself
+ * recorded, and under detectAnomaly); `fastBackward`, where given, with kernels, and runs
+ * otherwise. Tensors in the saved record are version-checked: changed in place before the
+ * backward, they make it throw.
+ */
+export interface Rule<Args extends unknown[], Saved, Out extends Tensor | Tensor[]> {
+  forward(...args: Args): [Out, Saved];
+  backward(saved: Saved, grad: GradOf<Out>, needs: readonly boolean[]): GradList;
+  fastBackward?(saved: Saved, grad: GradOf<Out>, needs: readonly boolean[]): FastGradList;
+  /** Outputs that got no gradient reach backward as zeros (default), or as null. */
+  materializeGrads?: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = Rule<any, any, any>;
+
+/** Types a rule from its forward, so that its backward's saved record is checked. */
+export function rule<Args extends unknown[], Saved, Out extends Tensor | Tensor[]>(r: Rule<Args, Saved, Out>): Rule<Args, Saved, Out> {
+  return r;
+}
+
+function tensorInputs(args: readonly unknown[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (const a of args) {
+    if (a instanceof Tensor) out.push(a);
+    else if (Array.isArray(a)) for (const t of a) if (t instanceof Tensor) out.push(t);
+  }
+  return out;
+}
+
+function savedTensors(saved: unknown): [string, Tensor][] {
+  if (saved === null || typeof saved !== "object" || saved instanceof OpContext) return [];
+  return Object.entries(saved).filter((e): e is [string, Tensor] => e[1] instanceof Tensor);
+}
+
+/** needsInputGrad and recording of the op whose forward is running (read by OpContext). */
+let call = { needs: [] as readonly boolean[], recorded: false };
+
+/** The function that runs `r` and records it on the tape when an input requires grad. */
+export function primitive<Args extends unknown[], Saved, Out extends Tensor | Tensor[]>(name: string, r: Rule<Args, Saved, Out>): (...args: Args) => Out {
+  const materialize = r.materializeGrads ?? true;
+  return (...args: Args): Out => {
+    const inputs = tensorInputs(args);
+    const recorded = mode.grad && inputs.some((t) => t.requiresGrad);
+    const needs = recorded ? inputs.map((t) => t.requiresGrad) : [];
+    const outer = call;
+    const gradMode = mode.grad;
+    call = { needs, recorded };
+    mode.grad = false;
+    let result: Out, saved: Saved;
+    try {
+      [result, saved] = r.forward(...args);
+    } finally {
+      mode.grad = gradMode;
+      call = outer;
+    }
+    const single = !Array.isArray(result);
+    const outputs = (single ? [result] : result) as Tensor[];
+    for (let i = 0; i < outputs.length; i++) {
+      // an op may hand back an input unchanged; its output still needs an identity of its own
+      if (inputs.includes(outputs[i]!)) outputs[i] = outputs[i]!.alias();
+      if (mode.anomaly) checkFinite(outputs[i]!, `the forward of '${name}'`, ` in output ${i} (shape ${fmt(outputs[i]!.shape)})`);
+    }
+    if (recorded) {
+      const checked = savedTensors(saved);
+      const versions = checked.map(([, t]) => t.version);
+      const meta = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+      const backward = (grads: (Tensor | null)[], fast: boolean): FastGradList => {
+        checked.forEach(([key, t], i) => {
+          if (t.version !== versions[i]) {
+            throw new Error(`backward of '${name}': saved tensor '${key}' (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${versions[i]}); its gradient would be wrong`);
+          }
+        });
+        const full = materialize ? grads.map((g, i) => g ?? Tensor.zeros(meta[i]!.shape, meta[i]!.dtype)) : grads;
+        const grad = (single ? full[0] : full) as GradOf<Out>;
+        return fast && r.fastBackward ? r.fastBackward(saved, grad, needs) : r.backward(saved, grad, needs);
+      };
+      const node = new Node(name, backward, inputs.map((t) => t.edge()) as (Edge | null)[], meta);
+      for (let i = 0; i < outputs.length; i++) if (outputs[i]!.dtype !== "int32") outputs[i]!.attach(node, i);
+    }
+    return (single ? outputs[0] : outputs) as Out;
+  };
+}
+
+/** What a user's op forward leaves for its backward. Other fields may be stored on it freely. */
+export class OpContext {
+  private savedTensors: Tensor[] = [];
+  private savedVersions: number[] = [];
+  [key: string]: unknown;
+  /** needsInputGrad[i]: whether the i-th tensor input requires a gradient. */
+  readonly needsInputGrad: readonly boolean[];
+  /** Whether the op is recorded on the tape; if not, its backward never runs and nothing is saved. */
+  readonly recorded: boolean;
+
+  constructor(readonly opName: string) {
+    this.needsInputGrad = call.needs;
+    this.recorded = call.recorded;
+  }
+
+  /** Keeps tensors for backward; changing them in place afterwards makes backward throw. */
+  save(...tensors: Tensor[]): void {
+    if (!this.recorded) return;
+    for (const t of tensors) {
+      this.savedTensors.push(t);
+      this.savedVersions.push(t.version);
+    }
+  }
+
+  get saved(): Tensor[] {
+    this.savedTensors.forEach((t, i) => {
+      if (t.version !== this.savedVersions[i]) {
+        throw new Error(
+          `backward of '${this.opName}': saved tensor ${i} (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${this.savedVersions[i]}); its gradient would be wrong`,
+        );
+      }
+    });
+    return this.savedTensors;
+  }
+}
+
+/**
+ * A user's op: forward computes the result from its arguments (Tensors, arrays of Tensors, or
+ * plain values); backward receives the gradient of each output and returns one gradient per
+ * tensor input, in order (null for inputs that need none), written with tensor ops so that it is
+ * itself differentiable (createGraph).
+ */
+export interface OpDefinition<Args extends unknown[], Out extends Tensor | Tensor[]> {
+  name: string;
+  forward(ctx: OpContext, ...args: Args): Out;
+  backward(ctx: OpContext, ...grads: Tensor[]): GradList | Tensor;
+  /** Pass missing output gradients to backward as zeros (default) or as null. */
+  materializeGrads?: boolean;
+}
+
+/** Declares an op of one's own with its backward; the returned function records it on the tape. */
+export function customOp<Args extends unknown[], Out extends Tensor | Tensor[]>(def: OpDefinition<Args, Out>): (...args: Args) => Out {
+  return primitive(def.name, {
+    forward(...args: Args): [Out, OpContext] {
+      const ctx = new OpContext(def.name);
+      return [def.forward(ctx, ...args), ctx];
+    },
+    backward(ctx: OpContext, grad: GradOf<Out>): GradList {
+      const out = def.backward(ctx, ...((Array.isArray(grad) ? grad : [grad]) as Tensor[]));
+      return Array.isArray(out) ? out : [out as Tensor];
+    },
+    materializeGrads: def.materializeGrads ?? true,
+  });
+}

@@ -1,0 +1,162 @@
+import { backend, type GradSum, type ProductGrad } from "../backend/backend";
+import { mode } from "./mode";
+import { checkFinite, fmt, sameShape } from "./shape";
+import type { Tensor } from "./tensor";
+
+/** A recorded op's backward: output gradients in, one gradient per input out. `fast`: nothing records or inspects it. */
+export type BackwardFn = (grads: (Tensor | null)[], fast: boolean) => readonly (Tensor | ProductGrad | null | undefined)[];
+export type Hook = (grad: Tensor) => Tensor | void;
+
+/** Where a gradient goes: an output of an earlier node, or a leaf tensor. */
+export interface Edge {
+  node: Node | null;
+  index: number;
+  leaf: Tensor | null;
+}
+
+/** @internal One recorded op on the tape. Holds what its backward needs until it is released. */
+export class Node {
+  hooks: Hook[][] | null = null;
+
+  constructor(
+    readonly name: string,
+    public backwardFn: BackwardFn | null,
+    readonly edges: readonly (Edge | null)[],
+    readonly outputs: readonly { shape: readonly number[]; dtype: Tensor["dtype"] }[],
+  ) {}
+}
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+}
+
+interface RunOptions extends BackwardOptions {
+  /** When given, gradients of these tensors are returned instead of accumulated into .grad. */
+  inputs?: readonly Tensor[];
+  allowUnused?: boolean;
+}
+
+/** Nodes reachable from the roots, in an order where every node comes after all its consumers. */
+function topologicalOrder(roots: Node[]): Node[] {
+  const visited = new Set<Node>(roots);
+  const postorder: Node[] = [];
+  const stack: [Node, number][] = roots.map((r) => [r, 0]);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [node, next] = top;
+    if (next < node.edges.length) {
+      top[1] = next + 1;
+      const child = node.edges[next]?.node;
+      if (child && !visited.has(child)) {
+        visited.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      postorder.push(node);
+    }
+  }
+  return postorder.reverse();
+}
+
+function runHooks(hooks: readonly Hook[] | undefined | null, grad: Tensor): Tensor {
+  for (const hook of hooks ?? []) grad = hook(grad) ?? grad;
+  return grad;
+}
+
+/**
+ * The reverse sweep shared by tensor.backward() and grad(): each node's output gradients are
+ * summed (the backend's GradSum), passed through hooks, handed to its backward, and the results
+ * sent along its edges; at the end leaves accumulate theirs into .grad (or grad() returns them).
+ */
+export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOptions): (Tensor | null)[] {
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const previousGrad = mode.grad;
+  mode.grad = createGraph;
+  try {
+    const nodeSums = new Map<Node, (GradSum | null)[]>();
+    const leafSums = new Map<Tensor, GradSum>();
+    const send = (edge: Edge, grad: Tensor | ProductGrad) => {
+      let sum: GradSum | undefined | null;
+      if (edge.node) {
+        let sums = nodeSums.get(edge.node);
+        if (!sums) nodeSums.set(edge.node, (sums = edge.node.outputs.map(() => null)));
+        sum = sums[edge.index] ??= backend.gradSum();
+      } else {
+        sum = leafSums.get(edge.leaf!);
+        if (!sum) leafSums.set(edge.leaf!, (sum = backend.gradSum()));
+      }
+      sum.add(grad);
+    };
+    const rootNodes: Node[] = [];
+    roots.forEach((root, i) => {
+      const edge = root.edge();
+      if (!edge) throw new Error(`backward: output ${i} (shape ${fmt(root.shape)}) does not require grad and has no grad_fn`);
+      send(edge, rootGrads[i]!);
+      if (edge.node) rootNodes.push(edge.node);
+    });
+
+    // grad(): a wanted non-leaf's gradient is captured when its node is reached
+    const wanted = opts.inputs;
+    const captured = new Map<Tensor, Tensor>();
+    const wantedOf = new Map<Node, Tensor[]>();
+    for (const t of wanted ?? []) if (t.gradFn) wantedOf.set(t.gradFn, [...(wantedOf.get(t.gradFn) ?? []), t]);
+
+    for (const node of topologicalOrder(rootNodes)) {
+      const sums = nodeSums.get(node);
+      if (!sums) continue;
+      nodeSums.delete(node);
+      const grads = sums.map((sum, i) => sum && runHooks(node.hooks?.[i], sum.take().grad));
+      for (const t of wantedOf.get(node) ?? []) if (grads[t.outputIndex]) captured.set(t, grads[t.outputIndex]!);
+      if (!node.backwardFn) {
+        throw new Error(
+          `backward: trying to backward through the graph a second time (through '${node.name}'): its saved tensors were released after the first backward. Pass { retainGraph: true } to the first backward to keep them.`,
+        );
+      }
+      // ops run by a backward are checked as that backward's result, not as forwards of their own
+      const anomaly = mode.anomaly;
+      mode.anomaly = false;
+      let inputGrads: readonly (Tensor | ProductGrad | null | undefined)[];
+      try {
+        inputGrads = node.backwardFn(grads, !createGraph && !anomaly);
+      } finally {
+        mode.anomaly = anomaly;
+      }
+      if (!retainGraph) node.backwardFn = null;
+      node.edges.forEach((edge, i) => {
+        const g = inputGrads[i];
+        if (!edge || !g) return;
+        const expected = edge.node ? edge.node.outputs[edge.index]!.shape : edge.leaf!.shape;
+        if (!sameShape(g.shape, expected)) {
+          throw new Error(`backward of '${node.name}': gradient for input ${i} has shape ${fmt(g.shape)}, expected ${fmt(expected)}`);
+        }
+        if (anomaly) checkFinite(g as Tensor, `the backward of '${node.name}' (gradient for input ${i})`);
+        send(edge, g);
+      });
+    }
+
+    if (wanted) {
+      return wanted.map((t, i) => {
+        // a leaf's hooks run for grad() too, as in PyTorch (a non-leaf's ran when it was captured)
+        const sum = t.gradFn ? undefined : leafSums.get(t);
+        const g = t.gradFn ? captured.get(t) : sum && runHooks(t.leafHooks, sum.take().grad);
+        if (g) return g;
+        if (!opts.allowUnused) {
+          throw new Error(`grad: input ${i} (shape ${fmt(t.shape)}) was not used in computing the outputs; pass { allowUnused: true } to get null for it`);
+        }
+        return null;
+      });
+    }
+    for (const [leaf, sum] of leafSums) {
+      const { grad, owned } = sum.take();
+      // a sum only the tape holds becomes .grad as it is; anything else is copied first
+      if (!createGraph && !leaf.leafHooks && owned) leaf.accumulateGrad(grad, false, true);
+      else leaf.accumulateGrad(runHooks(leaf.leafHooks, grad), createGraph);
+    }
+    return [];
+  } finally {
+    mode.grad = previousGrad;
+  }
+}

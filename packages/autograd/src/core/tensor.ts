@@ -1,0 +1,294 @@
+import { checkDType, dtypeOf, isFloat, type DType, type TypedArray } from "./dtype";
+import { backend, kernels } from "../backend/backend";
+import * as inplace from "../ops/inplace";
+import * as idx from "../ops/indexing";
+import * as join from "../ops/join";
+import { matmul } from "../ops/matmul";
+import * as mv from "../ops/movement";
+import * as pw from "../ops/pointwise";
+import * as red from "../ops/reduce";
+import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
+import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
+
+type Operand = Tensor | number;
+export type NestedArray = number | NestedArray[];
+
+/**
+ * A strided view over a typed-array buffer: element (i0, i1, ...) lives at
+ * offset + Σ ik·strides[k]. Views share the buffer and its version counter.
+ */
+export class Tensor {
+  readonly shape: number[];
+  readonly strides: number[];
+  readonly dtype: DType;
+  grad: Tensor | null = null;
+  /** The tape node that produced this tensor (null for leaves). */
+  gradFn: Node | null = null;
+  /** Which output of gradFn this tensor is. */
+  outputIndex = 0;
+  leafHooks: Hook[] | null = null;
+  private requiresGradFlag = false;
+
+  constructor(
+    readonly buf: TypedArray,
+    shape: readonly number[],
+    strides: readonly number[] = contiguousStrides(shape),
+    readonly offset = 0,
+    private readonly versionBox: { v: number } = { v: 0 },
+  ) {
+    this.shape = [...shape];
+    this.strides = [...strides];
+    this.dtype = dtypeOf(buf);
+  }
+
+  // ---- construction helpers used by ops (no tape) ----
+
+  /** A zero-filled tensor for an op's result. */
+  static zeros(shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(backend.allocate(dtype, numel(shape), "temporary"), shape);
+  }
+  static scalar(value: number, dtype: DType): Tensor {
+    const t = Tensor.zeros([], dtype);
+    t.buf[0] = value;
+    return t;
+  }
+  static fromBuffer(buf: TypedArray, shape: readonly number[]): Tensor {
+    return new Tensor(buf, shape);
+  }
+  /** A view of the same buffer with other shape/strides/offset, sharing the version counter. */
+  makeView(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    return new Tensor(this.buf, shape, strides, offset, this.versionBox);
+  }
+  alias(): Tensor {
+    return this.makeView(this.shape, this.strides, this.offset);
+  }
+  narrowView(dim: number, start: number, length: number, step: number): Tensor {
+    const shape = [...this.shape];
+    shape[dim] = length;
+    const strides = [...this.strides];
+    strides[dim] = this.strides[dim]! * step;
+    return this.makeView(shape, strides, this.offset + start * this.strides[dim]!);
+  }
+  /** A view broadcast to `shape` (stride 0 on stretched dims); throws naming op if impossible. */
+  broadcastView(shape: readonly number[], op = "broadcast"): Tensor {
+    if (sameShape(this.shape, shape)) return this;
+    const lead = shape.length - this.ndim;
+    if (lead < 0 || this.shape.some((s, i) => s !== 1 && s !== shape[i + lead])) {
+      throw new Error(`${op}: a tensor of shape ${fmt(this.shape)} cannot be broadcast to shape ${fmt(shape)}`);
+    }
+    const strides = shape.map((s, i) => (i < lead || this.shape[i - lead] !== s ? 0 : this.strides[i - lead]!));
+    return this.makeView(shape, strides, this.offset);
+  }
+  /** Writes src (broadcast) into this view. No tape, no checks: for ops building fresh tensors. */
+  assign(src: Tensor): void {
+    kernels.elementwise("copy", this, [src.broadcastView(this.shape)]);
+  }
+  copyContiguous(): Tensor {
+    const out = Tensor.zeros(this.shape, this.dtype);
+    kernels.elementwise("copy", out, [this]);
+    return out;
+  }
+
+  // ---- metadata ----
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get numel(): number {
+    return numel(this.shape);
+  }
+  size(dim?: number): number | number[] {
+    return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.shape, "size")]!;
+  }
+  get version(): number {
+    return this.versionBox.v;
+  }
+  bumpVersion(): void {
+    this.versionBox.v++;
+  }
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let d = this.ndim - 1; d >= 0; d--) {
+      if (this.shape[d] !== 1 && this.strides[d] !== expected) return false;
+      expected *= this.shape[d]!;
+    }
+    return true;
+  }
+
+  // ---- autograd ----
+
+  get requiresGrad(): boolean {
+    return this.requiresGradFlag || this.gradFn !== null;
+  }
+  set requiresGrad(value: boolean) {
+    if (value && !isFloat(this.dtype)) throw new Error(`requiresGrad: only float tensors can require gradients, got ${this.dtype} (shape ${fmt(this.shape)})`);
+    if (!value && this.gradFn) throw new Error("requiresGrad: cannot switch off requiresGrad of a non-leaf tensor; use detach()");
+    this.requiresGradFlag = value;
+  }
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  /** Where gradients for this tensor go on the tape (null if it takes no part). */
+  edge(): Edge | null {
+    if (this.gradFn) return { node: this.gradFn, index: this.outputIndex, leaf: null };
+    return this.requiresGradFlag ? { node: null, index: 0, leaf: this } : null;
+  }
+  attach(node: Node, index: number): void {
+    this.gradFn = node;
+    this.outputIndex = index;
+  }
+  /** .grad is only ever updated in place when it is a plain contiguous buffer (never a stride-0 view or a graph value). */
+  /** Adds g into .grad; with `adopt`, g is a buffer nobody else holds and may become .grad itself. */
+  accumulateGrad(g: Tensor, createGraph: boolean, adopt = false): void {
+    const fresh = (t: Tensor) => (t.requiresGrad ? t : adopt && t.isContiguous() ? t.detach() : t.detach().copyContiguous());
+    if (createGraph) this.grad = this.grad ? this.grad.add(g) : fresh(g);
+    else if (this.grad && !this.grad.requiresGrad && this.grad.isContiguous()) inplace.add_(this.grad, g);
+    else this.grad = this.grad ? this.grad.detach().add(g) : fresh(g.detach());
+  }
+  backward(gradOutput?: Tensor, opts: BackwardOptions = {}): void {
+    if (!gradOutput && this.numel !== 1) {
+      throw new Error(`backward: a gradient can only be created implicitly for a scalar output, got shape ${fmt(this.shape)}; pass gradOutput`);
+    }
+    if (gradOutput && (fmt(gradOutput.shape) !== fmt(this.shape) || gradOutput.dtype !== this.dtype)) {
+      throw new Error(`backward: gradOutput is ${gradOutput.dtype} of shape ${fmt(gradOutput.shape)}, expected ${this.dtype} of shape ${fmt(this.shape)}`);
+    }
+    runBackward([this], [gradOutput ?? Tensor.scalar(1, this.dtype).reshape(this.shape)], opts);
+  }
+  /** Calls hook with this tensor's gradient during backward; a returned tensor replaces it. */
+  registerHook(hook: Hook): { remove(): void } {
+    if (!this.requiresGrad) throw new Error("registerHook: cannot register a hook on a tensor that does not require grad");
+    let list: Hook[];
+    if (this.gradFn) {
+      const hooks = (this.gradFn.hooks ??= this.gradFn.outputs.map(() => []));
+      list = hooks[this.outputIndex]!;
+    } else {
+      list = this.leafHooks ??= [];
+    }
+    list.push(hook);
+    return { remove: () => list.splice(list.indexOf(hook) >>> 0, 1) };
+  }
+  detach(): Tensor {
+    return this.alias();
+  }
+
+  // ---- data out ----
+
+  /** A contiguous row-major copy of the elements. */
+  data(): TypedArray {
+    if (this.isContiguous()) return this.buf.slice(this.offset, this.offset + this.numel);
+    return this.copyContiguous().buf;
+  }
+  tolist(): NestedArray {
+    const flat = Array.from(this.data());
+    const build = (dim: number, at: number): NestedArray => {
+      if (dim === this.ndim) return flat[at]!;
+      const step = numel(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, at + i * step));
+    };
+    return build(0, 0);
+  }
+  item(): number {
+    if (this.numel !== 1) throw new Error(`item: only a tensor with one element can be converted to a number, got shape ${fmt(this.shape)}`);
+    return this.buf[this.offset]!;
+  }
+  toString(): string {
+    return `Tensor(${JSON.stringify(this.tolist())}, shape=${fmt(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ", requiresGrad" : ""})`;
+  }
+
+  // ---- views ----
+
+  reshape(shape: readonly number[]): Tensor { return mv.reshape(this, shape); }
+  view(shape: readonly number[]): Tensor { return mv.view(this, shape); }
+  permute(dims: readonly number[]): Tensor { return mv.permute(this, dims); }
+  transpose(dim0: number, dim1: number): Tensor { return mv.transpose(this, dim0, dim1); }
+  get T(): Tensor { return this.permute(this.shape.map((_, i) => this.ndim - 1 - i)); }
+  narrow(dim: number, start: number, length: number): Tensor { return mv.narrow(this, dim, start, length); }
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor { return mv.slice(this, dim, start, end, step); }
+  select(dim: number, index: number): Tensor { return mv.select(this, dim, index); }
+  squeeze(dim?: number | number[]): Tensor { return mv.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
+  expand(shape: readonly number[]): Tensor { return mv.expand(this, shape); }
+  expandAs(other: Tensor): Tensor { return mv.expand(this, other.shape); }
+  flip(dims: number | number[]): Tensor { return mv.flip(this, dims); }
+  flatten(startDim?: number, endDim?: number): Tensor { return mv.flatten(this, startDim, endDim); }
+  contiguous(): Tensor { return mv.contiguous(this); }
+  clone(): Tensor { return mv.clone(this); }
+  split(splitSize: number | number[], dim?: number): Tensor[] { return join.split(this, splitSize, dim); }
+  chunk(chunks: number, dim?: number): Tensor[] { return join.chunk(this, chunks, dim); }
+  unbind(dim?: number): Tensor[] { return join.unbind(this, dim); }
+  to(dtype: DType): Tensor { return pw.cast(this, checkDType(dtype, "to")); }
+
+  // ---- elementwise math (broadcasting) ----
+
+  add(other: Operand): Tensor { return pw.add(this, other); }
+  sub(other: Operand): Tensor { return pw.sub(this, other); }
+  mul(other: Operand): Tensor { return pw.mul(this, other); }
+  div(other: Operand): Tensor { return pw.div(this, other); }
+  pow(exponent: Operand): Tensor { return pw.pow(this, exponent); }
+  maximum(other: Operand): Tensor { return pw.maximum(this, other); }
+  minimum(other: Operand): Tensor { return pw.minimum(this, other); }
+  neg(): Tensor { return pw.neg(this); }
+  exp(): Tensor { return pw.exp(this); }
+  log(): Tensor { return pw.log(this); }
+  sqrt(): Tensor { return pw.sqrt(this); }
+  abs(): Tensor { return pw.abs(this); }
+  tanh(): Tensor { return pw.tanh(this); }
+  sigmoid(): Tensor { return pw.sigmoid(this); }
+  relu(): Tensor { return pw.relu(this); }
+  sign(): Tensor { return pw.sign(this); }
+  clamp(min?: number, max?: number): Tensor { return pw.clamp(this, min, max); }
+  /** this where cond is non-zero, else other (PyTorch's Tensor.where). */
+  where(cond: Tensor, other: Operand): Tensor { return pw.where(cond, this, other); }
+  gt(other: Operand): Tensor { return pw.gt(this, other); }
+  lt(other: Operand): Tensor { return pw.lt(this, other); }
+  ge(other: Operand): Tensor { return pw.ge(this, other); }
+  le(other: Operand): Tensor { return pw.le(this, other); }
+  eq(other: Operand): Tensor { return pw.eq(this, other); }
+  ne(other: Operand): Tensor { return pw.ne(this, other); }
+  matmul(other: Tensor): Tensor { return matmul(this, other); }
+
+  // ---- reductions ----
+
+  sum(dim?: number | number[], keepdim?: boolean): Tensor { return red.sum(this, dim, keepdim); }
+  mean(dim?: number | number[], keepdim?: boolean): Tensor { return red.mean(this, dim, keepdim); }
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): [Tensor, Tensor];
+  max(dim?: number, keepdim?: boolean): Tensor | [Tensor, Tensor] { return dim === undefined ? red.max(this) : red.max(this, dim, keepdim); }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): [Tensor, Tensor];
+  min(dim?: number, keepdim?: boolean): Tensor | [Tensor, Tensor] { return dim === undefined ? red.min(this) : red.min(this, dim, keepdim); }
+  amax(dim?: number | number[], keepdim?: boolean): Tensor { return red.amax(this, dim, keepdim); }
+  argmax(dim?: number, keepdim?: boolean): Tensor { return red.argmax(this, dim, keepdim); }
+  argmin(dim?: number, keepdim?: boolean): Tensor { return red.argmin(this, dim, keepdim); }
+  logSumExp(dim?: number | number[], keepdim?: boolean): Tensor { return red.logSumExp(this, dim, keepdim); }
+  softmax(dim: number): Tensor { return red.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return red.logSoftmax(this, dim); }
+
+  // ---- indexing ----
+
+  gather(dim: number, index: Tensor): Tensor { return idx.gather(this, dim, index); }
+  indexSelect(dim: number, index: Tensor): Tensor { return idx.indexSelect(this, dim, index); }
+
+  // ---- in place (not recorded; bump the version counter) ----
+
+  add_(other: Operand, alpha?: number): this { inplace.add_(this, other, alpha); return this; }
+  sub_(other: Operand, alpha?: number): this { inplace.sub_(this, other, alpha); return this; }
+  mul_(other: Operand): this { inplace.mul_(this, other); return this; }
+  div_(other: Operand): this { inplace.div_(this, other); return this; }
+  copy_(src: Operand): this { inplace.copy_(this, src); return this; }
+  fill_(value: number): this { inplace.fill_(this, value); return this; }
+  zero_(): this { inplace.zero_(this); return this; }
+  clamp_(min?: number, max?: number): this { inplace.clamp_(this, min, max); return this; }
+  addcmul_(a: Tensor, b: Tensor, value?: number): this { inplace.addcmul_(this, a, b, value); return this; }
+  addcdiv_(a: Tensor, b: Tensor, value?: number): this { inplace.addcdiv_(this, a, b, value); return this; }
+  sqrt_(): this { inplace.sqrt_(this); return this; }
+  maximum_(other: Operand): this { inplace.maximum_(this, other); return this; }
+}
+
+export function isTensor(x: unknown): x is Tensor {
+  return x instanceof Tensor;
+}
