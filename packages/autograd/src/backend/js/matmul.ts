@@ -1,5 +1,5 @@
 import type { TypedArray } from "../../core/dtype";
-import type { StridedView } from "./strided";
+import { forEachIndex, type StridedView } from "./strided";
 
 /**
  * C = A · B for A (..., M, K) and B (..., K, N) with equal batch dims (broadcast dims carry
@@ -16,22 +16,10 @@ export function matmul(a: StridedView, b: StridedView, c: TypedArray, accumulate
   }
   const nd = a.shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
-  const batchShape = a.shape.slice(0, nd - 2);
-  let batches = 1;
-  for (const s of batchShape) batches *= s;
-  const idx = new Int32Array(batchShape.length);
-  let pa = a.offset, pb = b.offset;
-  for (let q = 0; q < batches; q++) {
-    gemm(M, N, K, a.buf, pa, a.strides[nd - 2]!, a.strides[nd - 1]!, b.buf, pb, b.strides[nd - 2]!, b.strides[nd - 1]!, c, q * M * N, accumulate);
-    for (let d = batchShape.length - 1; d >= 0; d--) {
-      pa += a.strides[d]!;
-      pb += b.strides[d]!;
-      if (++idx[d]! < batchShape[d]!) break;
-      pa -= a.strides[d]! * batchShape[d]!;
-      pb -= b.strides[d]! * batchShape[d]!;
-      idx[d] = 0;
-    }
-  }
+  const aRow = a.strides[nd - 2]!, aCol = a.strides[nd - 1]!, bRow = b.strides[nd - 2]!, bCol = b.strides[nd - 1]!;
+  forEachIndex(a.shape.slice(0, nd - 2), [a.strides.slice(0, nd - 2), b.strides.slice(0, nd - 2)], [a.offset, b.offset], (p, q) => {
+    gemm(M, N, K, a.buf, p[0]!, aRow, aCol, b.buf, p[1]!, bRow, bCol, c, q * M * N, accumulate);
+  });
 }
 
 /** C (+)= Σ aᵢ·bᵢ for 2-D aᵢ (M×kᵢ) and bᵢ (kᵢ×N): the weight gradient summed over the steps of a sequence. */

@@ -1,27 +1,8 @@
-import type { StridedView } from "./strided";
+import { forEachRow, type StridedView } from "./strided";
 
 // softmax and log-softmax along the last dim of the views (ops move the softmax dim last with a
 // permuted view, so any dim of any layout works). Each row is one pass for its max, one for Σexp
 // and one to write; arithmetic is in double precision, rounded once on the store.
-
-/** Calls visit(starts) with the start offset of every row (all dims but the last) in each view. */
-export function forEachRow(views: readonly StridedView[], visit: (starts: Int32Array) => void): void {
-  const shape = views[0]!.shape;
-  const nd = shape.length - 1;
-  let rows = 1;
-  for (let d = 0; d < nd; d++) rows *= shape[d]!;
-  const idx = new Int32Array(nd);
-  const starts = Int32Array.from(views, (v) => v.offset);
-  for (let r = 0; r < rows; r++) {
-    visit(starts);
-    for (let d = nd - 1; d >= 0; d--) {
-      for (let k = 0; k < views.length; k++) starts[k]! += views[k]!.strides[d]!;
-      if (++idx[d]! < shape[d]!) break;
-      for (let k = 0; k < views.length; k++) starts[k]! -= views[k]!.strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
-}
 
 /**
  * y = (x - m) - log Σ exp(x - m) (log) or exp(x - m) / Σ exp(x - m), m the row's max. As in

@@ -30,20 +30,37 @@ export function coalesce(shape: readonly number[], stridesList: readonly (readon
   return { shape: outShape, strides: outStrides };
 }
 
-/** Calls visit(start) for every start offset of an odometer over shape/strides, in row-major order. */
-export function forEachOffset(shape: readonly number[], strides: readonly number[], base: number, visit: (offset: number, k: number) => void): void {
+/**
+ * The one strided walker: calls visit(starts, row) for every index of `shape`'s dims (row-major),
+ * where starts[k] is the offset of that position in the k-th view (offsets[k] + Σ index·strides[k]).
+ * Kernels walk all dims but the innermost this way and run their own inner loop.
+ */
+export function forEachIndex(shape: readonly number[], strides: readonly (readonly number[])[], offsets: readonly number[], visit: (starts: Int32Array, k: number) => void): void {
   const nd = shape.length;
   let total = 1;
-  for (const s of shape) total *= s;
+  for (let d = 0; d < nd; d++) total *= shape[d]!;
+  if (total === 0) return;
+  const views = strides.length;
   const idx = new Int32Array(nd);
-  let p = base;
+  const starts = Int32Array.from(offsets);
   for (let k = 0; k < total; k++) {
-    visit(p, k);
+    visit(starts, k);
     for (let d = nd - 1; d >= 0; d--) {
-      p += strides[d]!;
+      for (let v = 0; v < views; v++) starts[v]! += strides[v]![d]!;
       if (++idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
+      for (let v = 0; v < views; v++) starts[v]! -= strides[v]![d]! * shape[d]!;
       idx[d] = 0;
     }
   }
+}
+
+/** forEachIndex over one view: visit(offset, k) for every position. */
+export function forEachOffset(shape: readonly number[], strides: readonly number[], base: number, visit: (offset: number, k: number) => void): void {
+  forEachIndex(shape, [strides], [base], (starts, k) => visit(starts[0]!, k));
+}
+
+/** Calls visit(starts) with the start offset of every row (all dims but the last) in each view. */
+export function forEachRow(views: readonly StridedView[], visit: (starts: Int32Array) => void): void {
+  const shape = views[0]!.shape;
+  forEachIndex(shape.slice(0, -1), views.map((v) => v.strides.slice(0, -1)), views.map((v) => v.offset), visit);
 }

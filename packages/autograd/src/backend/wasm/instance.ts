@@ -99,7 +99,8 @@ export function instantiate(): WasmInstance | null {
   return null;
 }
 
-const PAGE = 65536;
+/** Bytes in a WebAssembly memory page. */
+export const PAGE = 65536;
 
 /**
  * A bump allocator over the module's memory, reset for every kernel call. The first page

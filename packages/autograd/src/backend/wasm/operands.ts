@@ -1,5 +1,7 @@
 import type { StridedView } from "../js/strided";
 import type { Arena, WasmMemory } from "./instance";
+import { forEachIndex, forEachOffset } from "../js/strided";
+import { numel } from "../../core/shape";
 
 /** The element range [lo, hi) a strided view touches in its buffer. */
 function span(v: StridedView): { lo: number; hi: number } {
@@ -10,12 +12,6 @@ function span(v: StridedView): { lo: number; hi: number } {
     else hi += reach;
   }
   return { lo, hi: hi + 1 };
-}
-
-export function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const s of shape) n *= s;
-  return n;
 }
 
 /** Whether copyIn moves the view as one block (else it gathers the elements). */
@@ -53,19 +49,7 @@ export function copyIn(arena: Arena<{ memory: WasmMemory }>, v: StridedView, byt
     strides[d] = s;
     s *= v.shape[d]!;
   }
-  let k = 0;
-  const idx = new Int32Array(v.shape.length);
-  let p = v.offset;
-  const nd = v.shape.length;
-  for (let q = 0; q < count; q++) {
-    dst[k++] = v.buf[p]!;
-    for (let d = nd - 1; d >= 0; d--) {
-      p += v.strides[d]!;
-      if (++idx[d]! < v.shape[d]!) break;
-      p -= v.strides[d]! * v.shape[d]!;
-      idx[d] = 0;
-    }
-  }
+  forEachOffset(v.shape, v.strides, v.offset, (p, k) => (dst[k] = v.buf[p]!));
   return { base: at, strides };
 }
 
@@ -81,20 +65,8 @@ export function forEachBatch(
   bytes: number,
   each: (q: number, pa: number, pb: number) => void,
 ): void {
-  const batches = numel(batchShape);
-  const idx = new Int32Array(batchShape.length);
-  let pa = A.base, pb = B.base;
-  for (let q = 0; q < batches; q++) {
-    each(q, pa, pb);
-    for (let d = batchShape.length - 1; d >= 0; d--) {
-      pa += A.strides[d]! * bytes;
-      pb += B.strides[d]! * bytes;
-      if (++idx[d]! < batchShape[d]!) break;
-      pa -= A.strides[d]! * batchShape[d]! * bytes;
-      pb -= B.strides[d]! * batchShape[d]! * bytes;
-      idx[d] = 0;
-    }
-  }
+  const scaled = (strides: readonly number[]) => strides.slice(0, batchShape.length).map((s) => s * bytes);
+  forEachIndex(batchShape, [scaled(A.strides), scaled(B.strides)], [A.base, B.base], (p, q) => each(q, p[0]!, p[1]!));
 }
 
 /** A placed operand: the byte address of element (0, 0) and the element strides to read it with. */

@@ -1,7 +1,8 @@
 import type { StridedView } from "../js/strided";
 import { THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM } from "./binary";
 import { Arena, decode, type WasmMemory } from "./instance";
-import { copiedElements, copyIn, forEachBatch, numel, placeConcatenated, startC, type Placed } from "./operands";
+import { copiedElements, copyIn, forEachBatch, placeConcatenated, startC, type Placed } from "./operands";
+import { numel } from "../../core/shape";
 import { MAX_BYTES, allocateResident, isResident, residentEnd, sharedMemory } from "./resident";
 import { CHUNK_MIN_ROWS, CHUNK_MIN_WORK, WORKER_POLL_MS, WORKER_STARTUP_MS } from "../tuning";
 

@@ -2,7 +2,7 @@ import type { TypedArray } from "../../core/dtype";
 import { plan, reduce as jsReduce, type ReduceOp } from "../js/reduce";
 import { forEachOffset, type StridedView } from "../js/strided";
 import type { Arena } from "./instance";
-import { numel } from "./operands";
+import { numel } from "../../core/shape";
 import { WASM_CHUNK, WASM_REDUCE_MIN, WASM_REDUCE_MIN_ROW } from "../tuning";
 
 

@@ -1,5 +1,5 @@
 import type { TypedArray } from "../../core/dtype";
-import type { WasmMemory } from "./instance";
+import { PAGE, type WasmMemory } from "./instance";
 import { RESIDENT_LIMIT_BYTES } from "../tuning";
 
 // Long-lived tensors (a model's parameters) can live in the WebAssembly memory the worker-thread
@@ -8,7 +8,6 @@ import { RESIDENT_LIMIT_BYTES } from "../tuning";
 // page; each product's scratch starts above the last block. A block is reused once the typed
 // array viewing it has been garbage-collected.
 
-const PAGE = 65536;
 /** The shared memory may grow to 2 GiB (the threaded module's declared maximum is 32768 pages). */
 export const MAX_BYTES = 32768 * PAGE;
 

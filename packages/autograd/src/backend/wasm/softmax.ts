@@ -1,7 +1,8 @@
-import { forEachRow, softmaxBackward, softmaxForward } from "../js/softmax";
+import { softmaxBackward, softmaxForward } from "../js/softmax";
+import { forEachRow } from "../js/strided";
 import { coalesce, type StridedView } from "../js/strided";
 import type { Arena } from "./instance";
-import { numel } from "./operands";
+import { numel } from "../../core/shape";
 import { WASM_CHUNK, WASM_SOFTMAX_MIN } from "../tuning";
 
 
