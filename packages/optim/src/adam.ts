@@ -1,5 +1,5 @@
 import { zerosLike, type Tensor } from "@tapegrad/autograd";
-import { requireBoolean, requireInRange, requireNonNegative, rejectUnknownKeys } from "./options";
+import { requireBetas, requireBoolean, requireNonNegative, rejectUnknownKeys } from "./options";
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
@@ -37,9 +37,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 
   protected checkOptions(o: AdamOptions): void {
     requireNonNegative(this.name, "lr", o.lr);
-    if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new Error(`${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
-    requireInRange(this.name, "betas[0]", o.betas[0], 0, 1);
-    requireInRange(this.name, "betas[1]", o.betas[1], 0, 1);
+    requireBetas(this.name, o.betas);
     requireNonNegative(this.name, "eps", o.eps);
     requireNonNegative(this.name, "weightDecay", o.weightDecay);
     requireBoolean(this.name, "amsgrad", o.amsgrad);
