@@ -50,3 +50,9 @@ export function requireBetas(owner: string, betas: unknown): void {
   requireInRange(owner, "betas[0]", (betas as number[])[0], 0, 1);
   requireInRange(owner, "betas[1]", (betas as number[])[1], 0, 1);
 }
+
+export function requirePositive(owner: string, name: string, value: unknown): number {
+  const v = requireNumber(owner, name, value);
+  if (v <= 0) throw new Error(`${owner}: ${name} must be > 0, got ${v}`);
+  return v;
+}

@@ -8,9 +8,9 @@ export interface RefTensor {
 
 export const fromRef = (t: RefTensor, requiresGrad = false): Tensor => tensor(new Float64Array(t.data), { shape: t.shape, requiresGrad });
 
-/** PyTorch keyword names as tapegrad option names: weight_decay -> weightDecay, T_max -> tMax. */
+/** PyTorch keyword names as tapegrad option names: weight_decay -> weightDecay, T_max -> tMax, T_0 -> t0. */
 export const camel = (kwargs: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toLowerCase()), v]));
+  Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toLowerCase()), v]));
 
 /** Throws naming the worst element when |a - e| > atol + rtol·|e| anywhere. */
 export function expectAllClose(actual: Tensor, expected: RefTensor | Tensor, label: string, rtol = 1e-12, atol = 1e-15): void {
