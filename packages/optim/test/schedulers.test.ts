@@ -37,14 +37,14 @@ const LAMBDAS: Record<string, LrLambda> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const SCHEDULERS: Record<string, new (opt: AnyOptimizer, options: any) => { step(arg?: number): void; stateDict(): object }> = {
+const SCHEDULERS: Record<string, new (opt: AnyOptimizer, options: any) => { step(arg: number): void; stateDict(): object }> = {
   StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ReduceLROnPlateau, LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR,
   CyclicLR, OneCycleLR, CosineAnnealingWarmRestarts, SequentialLR,
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const OPTIMIZERS: Record<string, new (params: any, options: any) => AnyOptimizer> = { SGD, Adam, RMSprop };
 
-function build(opt: AnyOptimizer, { kind, kwargs }: SchedulerSpec): { step(arg?: number): void; stateDict(): object } {
+function build(opt: AnyOptimizer, { kind, kwargs }: SchedulerSpec): { step(arg: number): void; stateDict(): object } {
   const options = camel(kwargs);
   if (typeof options.lrLambda === "string") options.lrLambda = LAMBDAS[options.lrLambda];
   if (Array.isArray(options.lrLambda)) options.lrLambda = options.lrLambda.map((n: string) => LAMBDAS[n]);
@@ -79,7 +79,7 @@ describe("schedulers reproduce PyTorch's schedules (rtol 1e-12)", () => {
     expectLrs(lrsOf(opt), c.history[0]!, `${c.name} epoch 0`);
     for (let t = 1; t < c.history.length; t++) {
       opt.step();
-      for (const s of schedulers) s.step(c.metrics?.[t - 1] ?? c.step_args?.[t - 1]);
+      for (const s of schedulers) s.step((c.metrics?.[t - 1] ?? c.step_args?.[t - 1])!);
       expectLrs(lrsOf(opt), c.history[t]!, `${c.name} epoch ${t} lr`);
       if (c.momenta) expectLrs(momentaOf(opt), c.momenta[t]!, `${c.name} epoch ${t} momentum`);
     }
