@@ -22,3 +22,4 @@ export { CyclicLR, type CyclicLROptions } from "./schedulers/cyclic";
 export { OneCycleLR, type OneCycleLROptions } from "./schedulers/one-cycle";
 export { CosineAnnealingWarmRestarts } from "./schedulers/warm-restarts";
 export { SequentialLR, ChainedScheduler } from "./schedulers/sequential";
+export { LBFGS, type LBFGSOptions } from "./lbfgs";

@@ -1,9 +1,12 @@
-import { isTensor, noGrad, type Tensor } from "@tapegrad/autograd";
+import { enableGrad, isTensor, noGrad, type Tensor } from "@tapegrad/autograd";
 import { rejectUnknownKeys } from "./options";
 import { checkKeys, copyValue, describeValue, isPlainObject, loadNumber, loadTensor, snakeCase, type StateKind, type StateValue } from "./state-dict";
 
 /** Per-parameter optimizer state, under PyTorch's key names (exp_avg, momentum_buffer, ...). */
 export type ParamState = Record<string, StateValue | undefined>;
+
+/** Re-evaluates the model: zeroes the gradients, computes the loss, calls backward, returns the loss. */
+export type Closure = () => Tensor | number;
 
 /** A parameter group: its tensors and its own copy of every option (PyTorch's param_groups). */
 export type ParamGroup<O> = O & {
@@ -90,9 +93,12 @@ export abstract class Optimizer<O extends { lr: number }, S extends ParamState =
 
   /**
    * One optimization step over every parameter that has a gradient. Every gradient is checked
-   * first, so a bad one leaves all parameters and all state unchanged.
+   * first, so a bad one leaves all parameters and all state unchanged. As in PyTorch, a closure
+   * (which zeroes the gradients, computes the loss, calls backward and returns the loss) may be
+   * given: it runs first, with grad mode on, and its loss is returned.
    */
-  step(): void {
+  step(closure?: Closure): Tensor | number | undefined {
+    const loss = closure ? enableGrad(closure) : undefined;
     const work = this.gradients(`${this.name}.step`);
     noGrad(() => {
       for (const { param, grad, group } of work) {
@@ -101,6 +107,7 @@ export abstract class Optimizer<O extends { lr: number }, S extends ParamState =
         this.update(param, grad, group, state);
       }
     });
+    return loss;
   }
 
   /** The parameters that have a gradient, with it; throws on a gradient whose shape or dtype differs from its parameter's. */

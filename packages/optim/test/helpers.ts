@@ -26,18 +26,18 @@ export function expectAllClose(actual: Tensor, expected: RefTensor | Tensor, lab
  * A state dict equals PyTorch's (tensors written as { shape, data }, 0-d tensors as numbers):
  * the same keys everywhere, options equal, numbers and tensors within rtol.
  */
-export function expectStateDict(actual: unknown, expected: unknown, label: string, rtol = 1e-12): void {
+export function expectStateDict(actual: unknown, expected: unknown, label: string, rtol = 1e-12, atol = 1e-15): void {
   if (isTensor(actual)) {
     expect(actual.shape, label).toEqual((expected as RefTensor).shape);
-    expectAllClose(actual, expected as RefTensor, label, rtol);
+    expectAllClose(actual, expected as RefTensor, label, rtol, atol);
   } else if (typeof actual === "number" && typeof expected === "number") {
-    if (!(Math.abs(actual - expected) <= 1e-15 + rtol * Math.abs(expected))) throw new Error(`${label}: ${actual}, PyTorch ${expected}`);
+    if (!(Math.abs(actual - expected) <= atol + rtol * Math.abs(expected))) throw new Error(`${label}: ${actual}, PyTorch ${expected}`);
   } else if (Array.isArray(actual)) {
     expect(Array.isArray(expected) && expected.length, label).toBe(actual.length);
-    actual.forEach((v, i) => expectStateDict(v, (expected as unknown[])[i], `${label}[${i}]`, rtol));
+    actual.forEach((v, i) => expectStateDict(v, (expected as unknown[])[i], `${label}[${i}]`, rtol, atol));
   } else if (typeof actual === "object" && actual !== null) {
     expect(Object.keys(actual).sort(), label).toEqual(Object.keys(expected as object).sort());
-    for (const [k, v] of Object.entries(actual)) expectStateDict(v, (expected as Record<string, unknown>)[k], `${label}.${k}`, rtol);
+    for (const [k, v] of Object.entries(actual)) expectStateDict(v, (expected as Record<string, unknown>)[k], `${label}.${k}`, rtol, atol);
   } else {
     expect(actual, label).toEqual(expected);
   }
