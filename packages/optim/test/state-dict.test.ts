@@ -118,7 +118,7 @@ describe("scheduler state dicts", () => {
     expect(saved.best).toBeNull();
     const q = new ReduceLROnPlateau(sgd());
     q.step(1);
-    q.loadStateDict(saved);
+    q.loadStateDict(saved as never);
     expect(q.best).toBe(Infinity);
     expect(q.lastEpoch).toBe(0);
   });
