@@ -1,6 +1,7 @@
 import { fullLike, type Tensor } from "@tapegrad/autograd";
 import { requireNonNegative, rejectUnknownKeys } from "./options";
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
+import type { StateKind } from "./state-dict";
 
 export interface AdagradOptions {
   lr: number;
@@ -19,7 +20,7 @@ type AdagradState = { step: number; sum: Tensor };
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     rejectUnknownKeys("Adagrad", options ?? {}, ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"]);
-    super("Adagrad", params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });
+    super("Adagrad", params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options }, { foreach: null, maximize: false });
   }
 
   protected checkOptions(o: AdagradOptions): void {
@@ -28,6 +29,10 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
 
   protected initState(p: Tensor, group: ParamGroup<AdagradOptions>): AdagradState {
     return { step: 0, sum: fullLike(p, group.initialAccumulatorValue) };
+  }
+
+  protected stateSpec(): Record<string, StateKind> {
+    return { step: "number", sum: "tensor" };
   }
 
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<AdagradOptions>, s: AdagradState): void {

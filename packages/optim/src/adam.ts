@@ -1,6 +1,7 @@
 import { zerosLike, type Tensor } from "@tapegrad/autograd";
-import { requireBoolean, requireInRange, requireNonNegative, rejectUnknownKeys } from "./options";
+import { requireBetas, requireBoolean, requireNonNegative, rejectUnknownKeys } from "./options";
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
+import type { StateKind } from "./state-dict";
 
 export interface AdamOptions {
   lr: number;
@@ -10,7 +11,7 @@ export interface AdamOptions {
   amsgrad: boolean;
 }
 
-type AdamState = { step: number; expAvg: Tensor; expAvgSq: Tensor; maxExpAvgSq?: Tensor };
+type AdamState = { step: number; exp_avg: Tensor; exp_avg_sq: Tensor; max_exp_avg_sq?: Tensor };
 
 const KEYS = ["lr", "betas", "eps", "weightDecay", "amsgrad"];
 
@@ -24,27 +25,32 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   protected static readonly defaultWeightDecay: number = 0;
   /** Weight decay applied to the parameter directly (AdamW) instead of added to the gradient. */
   protected static readonly decoupledWeightDecay: boolean = false;
+  protected static readonly torchOnly: Record<string, boolean | null> = { maximize: false, foreach: null, capturable: false, differentiable: false, fused: false };
   private readonly decoupled: boolean;
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     const kind = new.target as typeof Adam;
     rejectUnknownKeys(kind.label, options ?? {}, KEYS);
-    super(kind.label, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: kind.defaultWeightDecay, amsgrad: false, ...options });
+    super(kind.label, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: kind.defaultWeightDecay, amsgrad: false, ...options }, kind.torchOnly);
     this.decoupled = kind.decoupledWeightDecay;
   }
 
   protected checkOptions(o: AdamOptions): void {
     requireNonNegative(this.name, "lr", o.lr);
-    if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new Error(`${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
-    requireInRange(this.name, "betas[0]", o.betas[0], 0, 1);
-    requireInRange(this.name, "betas[1]", o.betas[1], 0, 1);
+    requireBetas(this.name, o.betas);
     requireNonNegative(this.name, "eps", o.eps);
     requireNonNegative(this.name, "weightDecay", o.weightDecay);
     requireBoolean(this.name, "amsgrad", o.amsgrad);
   }
 
-  protected initState(p: Tensor): AdamState {
-    return { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p) };
+  protected initState(p: Tensor, group: ParamGroup<AdamOptions>): AdamState {
+    const s: AdamState = { step: 0, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
+    if (group.amsgrad) s.max_exp_avg_sq = zerosLike(p);
+    return s;
+  }
+
+  protected stateSpec(group: ParamGroup<AdamOptions>): Record<string, StateKind> {
+    return { step: "number", exp_avg: "tensor", exp_avg_sq: "tensor", ...(group.amsgrad ? { max_exp_avg_sq: "tensor" as const } : {}) };
   }
 
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<AdamOptions>, s: AdamState): void {
@@ -52,14 +58,14 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const g = this.decoupled ? grad : withWeightDecay(grad, p, weightDecay);
     if (this.decoupled) p.mul_(1 - lr * weightDecay);
     s.step += 1;
-    s.expAvg.mul_(beta1).add_(g, 1 - beta1);
-    s.expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+    s.exp_avg.mul_(beta1).add_(g, 1 - beta1);
+    s.exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2);
     const stepSize = lr / (1 - beta1 ** s.step);
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** s.step);
-    let second = s.expAvgSq;
-    if (amsgrad) second = (s.maxExpAvgSq ??= zerosLike(p)).maximum_(s.expAvgSq);
+    let second = s.exp_avg_sq;
+    if (amsgrad) second = (s.max_exp_avg_sq ??= zerosLike(p)).maximum_(s.exp_avg_sq);
     const denom = second.sqrt().div_(biasCorrection2Sqrt).add_(eps);
-    p.addcdiv_(s.expAvg, denom, -stepSize);
+    p.addcdiv_(s.exp_avg, denom, -stepSize);
   }
 }
 
@@ -68,4 +74,5 @@ export class AdamW extends Adam {
   protected static override readonly label: string = "AdamW";
   protected static override readonly defaultWeightDecay: number = 1e-2;
   protected static override readonly decoupledWeightDecay: boolean = true;
+  protected static override readonly torchOnly: Record<string, boolean | null> = { foreach: null, maximize: false, capturable: false };
 }

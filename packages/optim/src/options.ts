@@ -37,3 +37,22 @@ export function rejectUnknownKeys(owner: string, given: object, known: readonly 
     if (!known.includes(key)) throw new Error(`${owner}: unknown option '${key}'; expected one of ${known.join(", ")}`);
   }
 }
+
+/** A pair [a, b] of finite numbers, such as betas or etas. */
+export function requirePair(owner: string, name: string, value: unknown): [number, number] {
+  if (!Array.isArray(value) || value.length !== 2) throw new Error(`${owner}: ${name} must be a pair [a, b], got ${JSON.stringify(value)}`);
+  return [requireNumber(owner, `${name}[0]`, value[0]), requireNumber(owner, `${name}[1]`, value[1])];
+}
+
+/** Adam-style betas: a pair of numbers in [0, 1). */
+export function requireBetas(owner: string, betas: unknown): void {
+  requirePair(owner, "betas", betas);
+  requireInRange(owner, "betas[0]", (betas as number[])[0], 0, 1);
+  requireInRange(owner, "betas[1]", (betas as number[])[1], 0, 1);
+}
+
+export function requirePositive(owner: string, name: string, value: unknown): number {
+  const v = requireNumber(owner, name, value);
+  if (v <= 0) throw new Error(`${owner}: ${name} must be > 0, got ${v}`);
+  return v;
+}

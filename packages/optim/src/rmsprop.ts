@@ -1,6 +1,7 @@
 import { zerosLike, type Tensor } from "@tapegrad/autograd";
 import { requireBoolean, requireNonNegative, rejectUnknownKeys } from "./options";
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
+import type { StateKind } from "./state-dict";
 
 export interface RMSpropOptions {
   lr: number;
@@ -11,7 +12,7 @@ export interface RMSpropOptions {
   centered: boolean;
 }
 
-type RMSpropState = { step: number; squareAvg: Tensor; gradAvg?: Tensor; momentumBuffer?: Tensor };
+type RMSpropState = { step: number; square_avg: Tensor; momentum_buffer?: Tensor; grad_avg?: Tensor };
 
 /**
  * RMSprop, PyTorch's rule: g += wd·p; s = α·s + (1-α)·g²; centered: a = α·a + (1-α)·g and
@@ -21,7 +22,7 @@ type RMSpropState = { step: number; squareAvg: Tensor; gradAvg?: Tensor; momentu
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     rejectUnknownKeys("RMSprop", options ?? {}, ["lr", "alpha", "eps", "weightDecay", "momentum", "centered"]);
-    super("RMSprop", params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });
+    super("RMSprop", params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options }, { foreach: null, maximize: false, differentiable: false });
   }
 
   protected checkOptions(o: RMSpropOptions): void {
@@ -29,25 +30,35 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     requireBoolean("RMSprop", "centered", o.centered);
   }
 
-  protected initState(p: Tensor): RMSpropState {
-    return { step: 0, squareAvg: zerosLike(p) };
+  protected initState(p: Tensor, group: ParamGroup<RMSpropOptions>): RMSpropState {
+    const s: RMSpropState = { step: 0, square_avg: zerosLike(p) };
+    if (group.momentum > 0) s.momentum_buffer = zerosLike(p);
+    if (group.centered) s.grad_avg = zerosLike(p);
+    return s;
+  }
+
+  protected stateSpec(group: ParamGroup<RMSpropOptions>): Record<string, StateKind> {
+    const spec: Record<string, StateKind> = { step: "number", square_avg: "tensor" };
+    if (group.momentum > 0) spec.momentum_buffer = "tensor";
+    if (group.centered) spec.grad_avg = "tensor";
+    return spec;
   }
 
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<RMSpropOptions>, s: RMSpropState): void {
     const { lr, alpha, eps, weightDecay, momentum, centered } = group;
     const g = withWeightDecay(grad, p, weightDecay);
     s.step += 1;
-    s.squareAvg.mul_(alpha).addcmul_(g, g, 1 - alpha);
+    s.square_avg.mul_(alpha).addcmul_(g, g, 1 - alpha);
     let avg: Tensor;
     if (centered) {
-      const gradAvg = (s.gradAvg ??= zerosLike(p)).mul_(alpha).add_(g, 1 - alpha);
-      avg = s.squareAvg.clone().addcmul_(gradAvg, gradAvg, -1).sqrt_();
+      const gradAvg = (s.grad_avg ??= zerosLike(p)).mul_(alpha).add_(g, 1 - alpha);
+      avg = s.square_avg.clone().addcmul_(gradAvg, gradAvg, -1).sqrt_();
     } else {
-      avg = s.squareAvg.sqrt();
+      avg = s.square_avg.sqrt();
     }
     avg.add_(eps);
     if (momentum > 0) {
-      const buf = (s.momentumBuffer ??= zerosLike(p)).mul_(momentum).addcdiv_(g, avg);
+      const buf = (s.momentum_buffer ??= zerosLike(p)).mul_(momentum).addcdiv_(g, avg);
       p.add_(buf, -lr);
     } else {
       p.addcdiv_(g, avg, -lr);

@@ -1,6 +1,7 @@
 import type { Tensor } from "@tapegrad/autograd";
 import { requireBoolean, requireNonNegative, rejectUnknownKeys } from "./options";
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
+import type { StateKind } from "./state-dict";
 
 export interface SGDOptions {
   lr: number;
@@ -10,7 +11,7 @@ export interface SGDOptions {
   nesterov: boolean;
 }
 
-type SGDState = { momentumBuffer?: Tensor };
+type SGDState = { momentum_buffer: Tensor | null };
 
 /**
  * Stochastic gradient descent with optional (Nesterov) momentum, PyTorch's rule:
@@ -20,7 +21,7 @@ type SGDState = { momentumBuffer?: Tensor };
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
     rejectUnknownKeys("SGD", options ?? {}, ["lr", "momentum", "dampening", "weightDecay", "nesterov"]);
-    super("SGD", params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options });
+    super("SGD", params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options }, { maximize: false, foreach: null, differentiable: false });
   }
 
   protected checkOptions(o: SGDOptions): void {
@@ -35,17 +36,21 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
   }
 
   protected initState(): SGDState {
-    return {};
+    return { momentum_buffer: null };
+  }
+
+  protected stateSpec(): Record<string, StateKind> {
+    return { momentum_buffer: "tensorOrNull" };
   }
 
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<SGDOptions>, state: SGDState): void {
     const { lr, momentum, dampening, weightDecay, nesterov } = group;
     let d = withWeightDecay(grad, p, weightDecay);
     if (momentum !== 0) {
-      const buf = state.momentumBuffer;
-      if (!buf) state.momentumBuffer = d.clone();
+      const buf = state.momentum_buffer;
+      if (!buf) state.momentum_buffer = d.clone();
       else buf.mul_(momentum).add_(d, 1 - dampening);
-      d = nesterov ? d.clone().add_(state.momentumBuffer!, momentum) : state.momentumBuffer!;
+      d = nesterov ? d.clone().add_(state.momentum_buffer!, momentum) : state.momentum_buffer!;
     }
     p.add_(d, -lr);
   }

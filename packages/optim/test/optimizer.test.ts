@@ -145,17 +145,17 @@ describe("state dicts", () => {
     w.grad = tensor(new Float64Array([1, -2]));
     opt.step();
     const saved = opt.stateDict();
-    const expAvg = Array.from((saved.state[0]!.expAvg as Tensor).data());
+    const expAvg = Array.from((saved.state[0]!.exp_avg as Tensor).data());
     expect(expAvg).toEqual([0.1 * 1, 0.1 * -2].map((v) => expect.closeTo(v, 15)) as never);
     opt.step();
-    expect(Array.from((saved.state[0]!.expAvg as Tensor).data())).toEqual(expAvg);
-    expect(saved.paramGroups).toEqual([{ lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, params: [0] }]);
+    expect(Array.from((saved.state[0]!.exp_avg as Tensor).data())).toEqual(expAvg);
+    expect(saved.param_groups).toEqual([{ lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, foreach: null, capturable: false, differentiable: false, fused: false, params: [0] }]);
 
     const other = new Adam([leaf([1, 2])]);
     other.loadStateDict(saved);
-    noGrad(() => (saved.state[0]!.expAvg as Tensor).fill_(7));
-    saved.paramGroups[0]!.betas = [0.1, 0.1];
-    expect(Array.from((other.stateDict().state[0]!.expAvg as Tensor).data())).toEqual(expAvg);
+    noGrad(() => (saved.state[0]!.exp_avg as Tensor).fill_(7));
+    saved.param_groups[0]!.betas = [0.1, 0.1];
+    expect(Array.from((other.stateDict().state[0]!.exp_avg as Tensor).data())).toEqual(expAvg);
     expect(other.paramGroups[0]!.betas).toEqual([0.9, 0.999]);
     expect(other.paramGroups[0]!.lr).toBe(0.1);
   });
@@ -165,10 +165,10 @@ describe("state dicts", () => {
     opt.paramGroups[0]!.params[0]!.grad = tensor(new Float64Array([1, 1]));
     opt.step();
     const saved = opt.stateDict();
-    expect(() => new SGD([leaf([1, 2]), leaf([1])], { lr: 0.1 }).loadStateDict(saved)).toThrow(/SGD.loadStateDict: group 0 has 1 parameters in the state dict and 2 in this optimizer/);
+    expect(() => new SGD([leaf([1, 2]), leaf([1])], { lr: 0.1 }).loadStateDict(saved)).toThrow(/SGD.loadStateDict: param_groups\[0\].params must list 2 parameter indices \(this optimizer's group 0 has 2 parameters\), got \[0\]/);
     expect(() => new SGD([{ params: [leaf([1, 2])] }, { params: [leaf([1])] }], { lr: 0.1 }).loadStateDict(saved)).toThrow(/the state dict has 1 parameter groups, this optimizer has 2/);
-    expect(() => new SGD([leaf([1, 2, 3])], { lr: 0.1 }).loadStateDict(saved)).toThrow(/SGD.loadStateDict: state 'momentumBuffer' has shape \[2\] but its parameter has shape \[3\]/);
-    expect(() => new SGD([leaf([1, 2])], { lr: 0.1 }).loadStateDict({ ...saved, paramGroups: [{ ...saved.paramGroups[0]!, lr: -1 }] })).toThrow(/SGD: lr must be >= 0/);
+    expect(() => new SGD([leaf([1, 2, 3])], { lr: 0.1 }).loadStateDict(saved)).toThrow(/SGD.loadStateDict: state\[0\].momentum_buffer: expected a Tensor of shape \[3\], got shape \[2\]/);
+    expect(() => new SGD([leaf([1, 2])], { lr: 0.1 }).loadStateDict({ ...saved, param_groups: [{ ...saved.param_groups[0]!, lr: -1 }] })).toThrow(/SGD.loadStateDict: param_groups\[0\]: SGD: lr must be >= 0/);
   });
 
   // A small regression model trained with clipping and a warmup + cosine schedule.

@@ -1,4 +1,5 @@
 import { requireNonNegative, requireNumber, rejectUnknownKeys } from "../options";
+import type { StateValue } from "../state-dict";
 import { LRScheduler, type AnyOptimizer } from "./scheduler";
 
 /**
@@ -28,5 +29,14 @@ export class CosineAnnealingLR extends LRScheduler {
     }
     const ratio = (1 + Math.cos((Math.PI * t) / tMax)) / (1 + Math.cos((Math.PI * (t - 1)) / tMax));
     return lrs.map((lr) => ratio * (lr - etaMin) + etaMin);
+  }
+
+  protected override closedFormLrs(): number[] {
+    const { lastEpoch: t, tMax, etaMin } = this;
+    return this.baseLrs.map((lr) => etaMin + ((lr - etaMin) * (1 + Math.cos((Math.PI * t) / tMax))) / 2);
+  }
+
+  protected config(): Record<string, StateValue> {
+    return { T_max: this.tMax, eta_min: this.etaMin };
   }
 }

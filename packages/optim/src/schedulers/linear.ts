@@ -1,4 +1,5 @@
 import { requireInRange, requirePositiveInteger, rejectUnknownKeys } from "../options";
+import type { StateValue } from "../state-dict";
 import { LRScheduler, type AnyOptimizer } from "./scheduler";
 
 /**
@@ -27,5 +28,14 @@ export class LinearLR extends LRScheduler {
     if (t === 0) return lrs.map((lr) => lr * start);
     if (t > n) return lrs;
     return lrs.map((lr) => lr * (1 + (end - start) / (n * start + (t - 1) * (end - start))));
+  }
+
+  protected override closedFormLrs(): number[] {
+    const { lastEpoch: t, startFactor: start, endFactor: end, totalIters: n } = this;
+    return this.baseLrs.map((lr) => lr * (start + ((end - start) * Math.min(n, t)) / n));
+  }
+
+  protected config(): Record<string, StateValue> {
+    return { start_factor: this.startFactor, end_factor: this.endFactor, total_iters: this.totalIters };
   }
 }

@@ -1,6 +1,7 @@
 import { isTensor, type Tensor } from "@tapegrad/autograd";
 import { requireInRange, requireNonNegative, rejectUnknownKeys } from "../options";
-import { requireOptimizer, type AnyOptimizer } from "./scheduler";
+import { checkKeys, describeValue, isPlainObject, loadNumber, type StateValue } from "../state-dict";
+import { checkSameOption, loadNumbers, requireOptimizer, type AnyOptimizer } from "./scheduler";
 
 export interface ReduceLROnPlateauOptions {
   /** "min": the metric should go down (a loss); "max": up (an accuracy). Default "min". */
@@ -21,13 +22,12 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
-export interface PlateauStateDict {
-  lastEpoch: number;
-  best: number;
-  numBadEpochs: number;
-  cooldownCounter: number;
-  lastLr: number[];
-}
+/**
+ * PyTorch's ReduceLROnPlateau.state_dict(): the options (checked on load) and best,
+ * num_bad_epochs, cooldown_counter, last_epoch, _last_lr. An infinite best (before the first
+ * step) becomes null in JSON; loading reads null as that infinity.
+ */
+export type PlateauStateDict = Record<string, StateValue>;
 
 /** Reduces the lr of every group by `factor` once the metric has stopped improving for `patience` epochs. */
 export class ReduceLROnPlateau {
@@ -103,17 +103,37 @@ export class ReduceLROnPlateau {
     return [...this.lastLr];
   }
 
-  stateDict(): PlateauStateDict {
-    const { lastEpoch, best, numBadEpochs, cooldownCounter } = this;
-    return { lastEpoch, best, numBadEpochs, cooldownCounter, lastLr: [...this.lastLr] };
+  private config(): Record<string, StateValue> {
+    const { factor, patience, cooldown, mode, threshold, thresholdMode, eps } = this;
+    return { factor, min_lrs: [...this.minLrs], patience, verbose: false, cooldown, mode, threshold, threshold_mode: thresholdMode, mode_worse: this.modeWorse(), eps };
   }
 
+  private modeWorse(): number {
+    return this.mode === "min" ? Infinity : -Infinity;
+  }
+
+  stateDict(): PlateauStateDict {
+    const { best, numBadEpochs, cooldownCounter, lastEpoch } = this;
+    return { ...this.config(), cooldown_counter: cooldownCounter, best, num_bad_epochs: numBadEpochs, last_epoch: lastEpoch, _last_lr: [...this.lastLr] };
+  }
+
+  /** Loads a stateDict() from a ReduceLROnPlateau built with the same options; checks everything first. */
   loadStateDict(dict: PlateauStateDict): void {
-    for (const key of ["lastEpoch", "best", "numBadEpochs", "cooldownCounter"] as const) {
-      if (typeof dict?.[key] !== "number") throw new Error(`ReduceLROnPlateau.loadStateDict: '${key}' must be a number, as returned by stateDict()`);
-    }
-    ({ lastEpoch: this.lastEpoch, best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter } = dict);
-    this.lastLr = [...dict.lastLr];
+    const where = "ReduceLROnPlateau.loadStateDict";
+    if (!isPlainObject(dict)) throw new Error(`${where}: expected a state dict as returned by stateDict(), got ${describeValue(dict)}`);
+    const config = this.config();
+    checkKeys(where, dict, [...Object.keys(config), "cooldown_counter", "best", "num_bad_epochs", "last_epoch", "_last_lr"]);
+    for (const [key, own] of Object.entries(config)) checkSameOption(where, key, dict[key], own);
+    const best = dict.best === null ? this.modeWorse() : loadNumber(`${where}: best`, dict.best);
+    const counts = (["num_bad_epochs", "cooldown_counter", "last_epoch"] as const).map((key) => {
+      const v = loadNumber(`${where}: ${key}`, dict[key]);
+      if (!Number.isInteger(v) || v < 0) throw new Error(`${where}: ${key} must be a whole number >= 0, got ${v}`);
+      return v;
+    });
+    const lastLr = loadNumbers(`${where}: _last_lr`, dict._last_lr, this.optimizer.paramGroups.length);
+    this.best = best;
+    [this.numBadEpochs, this.cooldownCounter, this.lastEpoch] = counts as [number, number, number];
+    this.lastLr = lastLr;
   }
 }
 

@@ -1,13 +1,26 @@
 import { Optimizer } from "../optimizer";
+import { checkKeys, copyValue, describeValue, isPlainObject, loadNumber, type StateValue } from "../state-dict";
 
-// Any optimizer: schedulers only read and write the lr of its groups.
+// Any optimizer: schedulers only read and write the lr (and momentum) of its groups.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOptimizer = Optimizer<{ lr: number }, any>;
 
-export interface SchedulerStateDict {
-  lastEpoch: number;
-  baseLrs: number[];
-  lastLr: number[];
+/**
+ * PyTorch's scheduler state_dict(): the scheduler's options under their PyTorch names, plus
+ * last_epoch, base_lrs, _step_count and _last_lr (and verbose and _get_lr_called_within_step,
+ * always false). Functions, such as LambdaLR's, are not saved.
+ */
+export type SchedulerStateDict = Record<string, StateValue>;
+
+/** What every scheduler has: a step, the lrs it set last, and a state dict. */
+export interface Scheduler {
+  readonly optimizer: AnyOptimizer;
+  step(): void;
+  getLastLr(): number[];
+  stateDict(): SchedulerStateDict;
+  loadStateDict(dict: SchedulerStateDict): void;
+  /** Checks a state dict in full and returns what applies it, so that composites load all or nothing. */
+  prepareLoad(dict: unknown, where: string): () => void;
 }
 
 export function requireOptimizer(owner: string, optimizer: unknown): AnyOptimizer {
@@ -15,35 +28,78 @@ export function requireOptimizer(owner: string, optimizer: unknown): AnyOptimize
   return optimizer as AnyOptimizer;
 }
 
+/** One value per parameter group: a number for all, or a list with one per group. */
+export function perGroup(owner: string, name: string, value: unknown, groups: number, check: (owner: string, name: string, v: unknown) => number): number[] {
+  if (Array.isArray(value) && value.length !== groups) throw new Error(`${owner}: expected ${groups} ${name} values (one per parameter group), got ${value.length}`);
+  const values = Array.isArray(value) ? value : new Array<unknown>(groups).fill(value);
+  return values.map((v, i) => check(owner, Array.isArray(value) ? `${name}[${i}]` : name, v));
+}
+
+/** A list of n numbers, loaded from a state dict. */
+export function loadNumbers(where: string, value: unknown, n: number): number[] {
+  if (!Array.isArray(value) || value.length !== n) throw new Error(`${where}: expected a list of ${n} numbers (one per parameter group), got ${describeValue(value)}`);
+  return value.map((v, i) => loadNumber(`${where}[${i}]`, v));
+}
+
+/** Throws unless a saved option equals this scheduler's, naming the key and both values. */
+export function checkSameOption(where: string, key: string, saved: unknown, own: unknown): void {
+  if (JSON.stringify(saved) !== JSON.stringify(own)) throw new Error(`${where}: '${key}' is ${JSON.stringify(saved)} in the state dict but ${JSON.stringify(own)} in this scheduler; build it with the same options`);
+}
+
 /**
- * Base of the epoch-driven schedulers, as PyTorch's LRScheduler: the constructor records each
- * group's initial lr and takes step 0; every step() advances lastEpoch and sets each group's lr
- * from the chainable rule computeLrs(), which starts from the groups' current lr so that several
- * schedulers can act on one optimizer.
+ * Base of the epoch-driven schedulers, as PyTorch's LRScheduler: a subclass sets its fields, then
+ * calls initialStep(), which records each group's initial lr and takes step 0; every step()
+ * advances lastEpoch and sets each group's lr from the chainable rule computeLrs(), which starts
+ * from the groups' current lr so that several schedulers can act on one optimizer.
  */
-export abstract class LRScheduler {
+export abstract class LRScheduler implements Scheduler {
   readonly optimizer: AnyOptimizer;
   lastEpoch = -1;
-  baseLrs: number[];
-  private lastLr: number[] = [];
+  baseLrs: number[] = [];
+  /** PyTorch's _step_count: the number of step() calls, the initial one included. */
+  stepCount = 0;
+  protected lastLr: number[] = [];
 
   protected constructor(readonly name: string, optimizer: AnyOptimizer) {
     this.optimizer = requireOptimizer(name, optimizer);
-    for (const group of this.optimizer.paramGroups) group.initialLr ??= group.lr;
-    this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr!);
   }
 
   /** The lr of each group at lastEpoch, from the groups' current lr (PyTorch's get_lr). */
   protected abstract computeLrs(): number[];
+  /** The lr of each group at lastEpoch from the base lrs alone, used by step(epoch) where PyTorch has one. */
+  protected closedFormLrs?(): number[];
+  /** The options a state dict records, under PyTorch's names; loading checks they match. */
+  protected abstract config(): Record<string, StateValue>;
 
-  /** Subclasses call this at the end of their constructor, once their own fields are set. */
+  /** Records each group's initial lr (unless a scheduler already did) and takes step 0. */
   protected initialStep(): void {
+    for (const group of this.optimizer.paramGroups) group.initialLr ??= group.lr;
+    this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr!);
+    this.restart();
+  }
+
+  /** Resets the step count and takes a step (PyTorch's _initial_step; SequentialLR calls it). */
+  restart(): void {
+    this.stepCount = 0;
     this.step();
   }
 
-  step(): void {
-    this.lastEpoch += 1;
-    const lrs = this.computeLrs();
+  /** Advances one epoch, or jumps to `epoch` (PyTorch's deprecated step(epoch), used by SequentialLR). */
+  step(epoch?: number): void {
+    this.stepCount += 1;
+    let lrs: number[];
+    if (epoch === undefined) {
+      this.lastEpoch += 1;
+      lrs = this.computeLrs();
+    } else {
+      if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`${this.name}.step: epoch must be a whole number >= 0, got ${epoch}`);
+      this.lastEpoch = epoch;
+      lrs = this.closedFormLrs ? this.closedFormLrs() : this.computeLrs();
+    }
+    this.setLrs(lrs);
+  }
+
+  protected setLrs(lrs: number[]): void {
     this.optimizer.paramGroups.forEach((group, i) => (group.lr = lrs[i]!));
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -57,17 +113,51 @@ export abstract class LRScheduler {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** State beyond the options and the common counters (CosineAnnealingWarmRestarts' T_cur, ...). */
+  protected extraState(): Record<string, StateValue> {
+    return {};
+  }
+
+  /** Checks the extra state of a saved dict and returns what applies it. */
+  protected loadExtraState(_saved: Record<string, unknown>, _where: string): () => void {
+    return () => {};
+  }
+
   stateDict(): SchedulerStateDict {
-    return { lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs], lastLr: [...this.lastLr] };
+    return {
+      ...copyValue(this.config()),
+      ...copyValue(this.extraState()),
+      base_lrs: [...this.baseLrs],
+      last_epoch: this.lastEpoch,
+      verbose: false,
+      _step_count: this.stepCount,
+      _get_lr_called_within_step: false,
+      _last_lr: [...this.lastLr],
+    };
   }
 
   loadStateDict(dict: SchedulerStateDict): void {
+    this.prepareLoad(dict, `${this.name}.loadStateDict`)();
+  }
+
+  prepareLoad(dict: unknown, where: string): () => void {
+    if (!isPlainObject(dict)) throw new Error(`${where}: expected a state dict as returned by stateDict(), got ${describeValue(dict)}`);
+    const config = this.config();
+    const common = ["base_lrs", "last_epoch", "verbose", "_step_count", "_get_lr_called_within_step", "_last_lr"];
+    checkKeys(where, dict, [...Object.keys(config), ...Object.keys(this.extraState()), ...common]);
+    for (const [key, own] of Object.entries(config)) checkSameOption(where, key, dict[key], own);
+    for (const key of ["verbose", "_get_lr_called_within_step"]) if (dict[key] !== false) throw new Error(`${where}: '${key}' must be false, got ${describeValue(dict[key])}`);
     const n = this.optimizer.paramGroups.length;
-    if (!dict || !Number.isInteger(dict.lastEpoch) || !Array.isArray(dict.baseLrs) || dict.baseLrs.length !== n || !Array.isArray(dict.lastLr)) {
-      throw new Error(`${this.name}.loadStateDict: expected { lastEpoch, baseLrs, lastLr } with ${n} learning rates, as returned by stateDict()`);
-    }
-    this.lastEpoch = dict.lastEpoch;
-    this.baseLrs = [...dict.baseLrs];
-    this.lastLr = [...dict.lastLr];
+    const baseLrs = loadNumbers(`${where}: base_lrs`, dict.base_lrs, n);
+    const lastLr = loadNumbers(`${where}: _last_lr`, dict._last_lr, n);
+    const lastEpoch = loadNumber(`${where}: last_epoch`, dict.last_epoch);
+    const stepCount = loadNumber(`${where}: _step_count`, dict._step_count);
+    if (!Number.isInteger(lastEpoch) || lastEpoch < -1) throw new Error(`${where}: last_epoch must be a whole number >= -1, got ${lastEpoch}`);
+    if (!Number.isInteger(stepCount) || stepCount < 0) throw new Error(`${where}: _step_count must be a whole number >= 0, got ${stepCount}`);
+    const applyExtra = this.loadExtraState(dict, where);
+    return () => {
+      Object.assign(this, { baseLrs, lastLr, lastEpoch, stepCount });
+      applyExtra();
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { requireNumber, requirePositiveInteger, rejectUnknownKeys } from "../options";
+import type { StateValue } from "../state-dict";
 import { LRScheduler, type AnyOptimizer } from "./scheduler";
 
 function requireGamma(owner: string, gamma: unknown): number {
@@ -24,6 +25,14 @@ export class StepLR extends LRScheduler {
     const decay = this.lastEpoch > 0 && this.lastEpoch % this.stepSize === 0;
     return this.groupLrs().map((lr) => (decay ? lr * this.gamma : lr));
   }
+
+  protected override closedFormLrs(): number[] {
+    return this.baseLrs.map((lr) => lr * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
+
+  protected config(): Record<string, StateValue> {
+    return { step_size: this.stepSize, gamma: this.gamma };
+  }
 }
 
 /** Multiplies the lr by gamma at each milestone epoch (by gamma^k for a milestone listed k times). */
@@ -44,6 +53,18 @@ export class MultiStepLR extends LRScheduler {
     const count = this.milestones.filter((m) => m === this.lastEpoch).length;
     return this.groupLrs().map((lr) => (count === 0 ? lr : lr * this.gamma ** count));
   }
+
+  protected override closedFormLrs(): number[] {
+    const passed = this.milestones.filter((m) => m <= this.lastEpoch).length;
+    return this.baseLrs.map((lr) => lr * this.gamma ** passed);
+  }
+
+  /** PyTorch keeps the milestones as a Counter: { epoch: times listed }. */
+  protected config(): Record<string, StateValue> {
+    const counts: Record<string, number> = {};
+    for (const m of this.milestones) counts[m] = (counts[m] ?? 0) + 1;
+    return { milestones: counts, gamma: this.gamma };
+  }
 }
 
 /** Multiplies the lr by gamma every epoch. */
@@ -59,5 +80,13 @@ export class ExponentialLR extends LRScheduler {
 
   protected computeLrs(): number[] {
     return this.groupLrs().map((lr) => (this.lastEpoch === 0 ? lr : lr * this.gamma));
+  }
+
+  protected override closedFormLrs(): number[] {
+    return this.baseLrs.map((lr) => lr * this.gamma ** this.lastEpoch);
+  }
+
+  protected config(): Record<string, StateValue> {
+    return { gamma: this.gamma };
   }
 }
