@@ -12,7 +12,7 @@ function errorOf(fn: () => unknown): Error & { cause?: { code?: string } } {
   try {
     fn();
   } catch (e) {
-    return e as Error;
+    return e as Error & { cause?: { code?: string } };
   }
   throw new Error("expected a throw");
 }
