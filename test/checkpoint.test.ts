@@ -142,11 +142,11 @@ describe("Module.to keeps Parameter identity (as PyTorch's module.to)", () => {
     model.to("float64");
     expect(model.parameters()).toEqual(params);
     expect(model.parameters().every((p, i) => p === params[i] && p.dtype === "float64")).toBe(true);
-    const [w0, b0] = [Array.from(model.weight.data()), model.bias.data()[0]!];
+    const [w0, b0] = [Array.from(model.weight.data()), model.bias!.data()[0]!];
     // loss = w·x + b with x = [1, 2]: dw = x, db = 1, so one step moves w by -lr·x and b by -lr.
     model.forward(tensor([[1, 2]], { dtype: "float64" })).sum().backward();
     opt.step();
     expect(Array.from(model.weight.data())).toEqual([w0[0]! - 0.5, w0[1]! - 1]);
-    expect(model.bias.data()[0]).toBe(b0 - 0.5);
+    expect(model.bias!.data()[0]).toBe(b0 - 0.5);
   });
 });
