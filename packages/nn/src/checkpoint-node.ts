@@ -1,7 +1,6 @@
 /// <reference types="node" />
-import { readFileSync } from "node:fs";
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointObjects, type CheckpointTargets } from "./checkpoint";
-import { fileError, writeAtomically } from "./files";
+import { FileReader, writeAtomically } from "./files";
 
 /** Writes encodeCheckpoint's bytes to path atomically (a temporary file beside it, then a rename). */
 export function saveCheckpoint(path: string, contents: CheckpointObjects & Record<string, unknown>): void {
@@ -10,11 +9,12 @@ export function saveCheckpoint(path: string, contents: CheckpointObjects & Recor
 
 /** Restores the given objects from a checkpoint file (see decodeCheckpoint) and returns its plain values. */
 export function loadCheckpoint(path: string, targets: CheckpointTargets): Record<string, unknown> {
+  const file = new FileReader("loadCheckpoint", path);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw fileError("loadCheckpoint", path, "read the file", e);
+    bytes = file.readInto(new Uint8Array(file.size), 0);
+  } finally {
+    file.close();
   }
   try {
     return decodeCheckpoint(bytes, targets);
