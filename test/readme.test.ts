@@ -28,12 +28,12 @@ function run(code: string, name: string): string {
 const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 
 describe("README.md code blocks", () => {
-  it("has the five examples: first screen, autograd, LSTM, custom cell, training loop", () => {
-    expect(blocks).toHaveLength(5);
+  it("has the six examples: first screen, autograd, LSTM, custom cell, checkpoint, training loop", () => {
+    expect(blocks).toHaveLength(6);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
-    expect(blocks[4]!.trim().split("\n").length).toBeLessThan(20);
+    expect(blocks.at(-1)!.trim().split("\n").length).toBeLessThan(20);
   });
 
   it("first screen: prints a finite loss and a [3, 1] gradient", () => {
@@ -70,8 +70,14 @@ describe("README.md code blocks", () => {
     expect(out).toContain("weight_ih_l0_reverse");
   });
 
+  it("checkpoint: the resumed objects hold the saved epoch, lr and parameters", () => {
+    const block = blocks.find((b) => b.includes("saveCheckpoint"))!;
+    expect(block.trim().split("\n").length).toBeLessThan(25);
+    expect(run(block, "checkpoint").trim()).toBe("5 0.0025 true");
+  });
+
   it("training loop: the loss falls more than tenfold", () => {
-    const losses = [...run(blocks[4]!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
+    const losses = [...run(blocks.at(-1)!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
     expect(losses).toHaveLength(4);
     expect(losses[3]!).toBeLessThan(losses[0]! / 10);
   });

@@ -12,3 +12,7 @@ export { RNN, LSTM, GRU, type RNNOptions } from "./rnn";
 export { PackedSequence, packPaddedSequence, padPackedSequence } from "./packing";
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from "./safetensors";
 export { AdditiveAttention, scaledDotProductAttention, paddingMask, maskedSoftmax } from "./attention";
+export { type EncodeSafetensorsOptions, MAX_HEADER_BYTES } from "./safetensors";
+export type { StorageDType } from "./safetensors-dtypes";
+export type { Dict } from "./dict";
+export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_KEY, type CheckpointObjects, type CheckpointTargets, type Stateful } from "./checkpoint";

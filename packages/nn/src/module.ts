@@ -1,4 +1,5 @@
 import { noGrad, persistentData, Tensor, type DType } from "@tapegrad/autograd";
+import { entriesOf, record, type Dict } from "./dict";
 import { fmt } from "./format";
 
 /** A tensor that a Module owns and trains: a leaf that requires grad. */
@@ -50,11 +51,11 @@ export abstract class Module {
     return this.collectParameters().filter(([, p]) => !seen.has(p) && seen.add(p));
   }
 
-  /** All parameters with their names, possibly repeated; a module that names its parameters differently overrides this. */
+  /** All parameters under every name they have (a shared one repeated); a module that names its parameters differently overrides this. */
   protected collectParameters(): [string, Parameter][] {
     return [
       ...this.ownParameters(),
-      ...this.namedChildren().flatMap(([name, child]) => child.namedParameters().map(([p, t]): [string, Parameter] => [`${name}.${p}`, t])),
+      ...this.namedChildren().flatMap(([name, child]) => child.collectParameters().map(([p, t]): [string, Parameter] => [`${name}.${p}`, t])),
     ];
   }
 
@@ -62,9 +63,12 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Parameter values by name (detached views sharing storage, like PyTorch's state_dict). */
+  /**
+   * Parameter values by name (detached views sharing storage), like PyTorch's state_dict: a
+   * parameter reachable under several names (tied modules or weights) appears under each.
+   */
   stateDict(): Record<string, Tensor> {
-    return Object.fromEntries(this.namedParameters().map(([name, p]) => [name, p.detach()]));
+    return record(this.collectParameters().map(([name, p]): [string, Tensor] => [name, p.detach()]));
   }
 
   /**
@@ -72,24 +76,14 @@ export abstract class Module {
    * missing key, unexpected key and shape mismatch is reported in one error and nothing is
    * copied; without strict, missing and unexpected keys are skipped but shapes must still agree.
    */
-  loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(dict: Dict<Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = opts.strict ?? true;
-    const own = new Map(this.namedParameters());
-    const missingKeys = [...own.keys()].filter((k) => !(k in dict));
-    const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
-    const problems: string[] = [];
-    for (const [name, value] of Object.entries(dict)) {
-      const p = own.get(name);
-      if (!p) continue;
-      if (!(value instanceof Tensor)) problems.push(`${name}: expected a Tensor, got ${typeof value}`);
-      else if (fmt(value.shape) !== fmt(p.shape)) problems.push(`size mismatch for ${name}: the model has shape ${fmt(p.shape)}, the state dict has ${fmt(value.shape)}`);
-      else if (value.dtype === "int32" && p.dtype !== "int32") problems.push(`${name}: the model has a ${p.dtype} parameter, the state dict an int32 tensor`);
-    }
-    if (strict && missingKeys.length > 0) problems.push(`missing keys: ${missingKeys.join(", ")}`);
-    if (strict && unexpectedKeys.length > 0) problems.push(`unexpected keys: ${unexpectedKeys.join(", ")}`);
+    const entries = entriesOf(dict, `loadStateDict (${this.constructor.name})`, "the state dict");
+    const targets = new Map<string, Tensor>(this.collectParameters());
+    const { problems, missingKeys, unexpectedKeys } = checkStateDict(targets, entries, strict);
     if (problems.length > 0) throw new Error(`loadStateDict (${this.constructor.name}): ${problems.join("; ")}`);
     noGrad(() => {
-      for (const [name, value] of Object.entries(dict)) own.get(name)?.copy_(value.to(own.get(name)!.dtype));
+      for (const [name, value] of entries) targets.get(name)?.copy_(value.to(targets.get(name)!.dtype));
     });
     return { missingKeys, unexpectedKeys };
   }
@@ -109,12 +103,18 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Converts every parameter to dtype in place (new Parameter objects; gradients are dropped). */
+  /**
+   * Converts every parameter (and its gradient) to dtype in place, as PyTorch does: the Parameter
+   * objects stay the same, so an optimizer created before keeps updating the model.
+   */
   to(dtype: DType): this {
-    for (const m of this.modules()) {
-      for (const [key, p] of m.ownParameters()) {
-        if (p.dtype !== dtype) (m as unknown as Record<string, Parameter>)[key] = new Parameter(p.detach().to(dtype), p.requiresGrad);
-      }
+    if (dtype !== "float32" && dtype !== "float64") throw new Error(`${this.constructor.name}.to: parameters can be converted to "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    for (const p of this.parameters()) {
+      if (p.dtype === dtype) continue;
+      const converted = noGrad(() => p.to(dtype));
+      const grad = p.grad && noGrad(() => p.grad!.to(dtype));
+      Object.assign(p, { buf: persistentData(converted), dtype });
+      p.grad = grad;
     }
     return this;
   }
@@ -125,4 +125,25 @@ export abstract class Module {
     fn(this);
     return this;
   }
+}
+
+/**
+ * What loading entries into the named targets would get wrong: wrong types, shape mismatches,
+ * and with strict, missing and unexpected keys.
+ */
+export function checkStateDict(targets: ReadonlyMap<string, Tensor>, entries: [string, unknown][], strict: boolean) {
+  const given = new Set(entries.map(([k]) => k));
+  const missingKeys = [...targets.keys()].filter((k) => !given.has(k));
+  const unexpectedKeys = [...given].filter((k) => !targets.has(k));
+  const problems: string[] = [];
+  for (const [name, value] of entries) {
+    const p = targets.get(name);
+    if (!p) continue;
+    if (!(value instanceof Tensor)) problems.push(`${name}: expected a Tensor, got ${value === null ? "null" : typeof value}`);
+    else if (fmt(value.shape) !== fmt(p.shape)) problems.push(`size mismatch for ${name}: the model has shape ${fmt(p.shape)}, the state dict has ${fmt(value.shape)}`);
+    else if (value.dtype === "int32" && p.dtype !== "int32") problems.push(`${name}: the model has a ${p.dtype} parameter, the state dict an int32 tensor`);
+  }
+  if (strict && missingKeys.length > 0) problems.push(`missing keys: ${missingKeys.join(", ")}`);
+  if (strict && unexpectedKeys.length > 0) problems.push(`unexpected keys: ${unexpectedKeys.join(", ")}`);
+  return { problems, missingKeys, unexpectedKeys };
 }

@@ -1,35 +1,46 @@
 /// <reference types="node" />
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Tensor } from "@tapegrad/autograd";
-import { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from "./safetensors";
+import type { Dict } from "./dict";
+import { record } from "./dict";
+import { FileReader, writeAtomically } from "./files";
+import { allocateTensor, encodeSafetensors, fillTensor, headerLength, parseHeader, type EncodeSafetensorsOptions, type SafetensorsContents } from "./safetensors";
+
+export { saveCheckpoint, loadCheckpoint } from "./checkpoint-node";
 
 /**
  * Writes a state dict as a safetensors file. The bytes go to a temporary file beside the target
  * that is then renamed over it, so the target is either the old file or the complete new one.
  */
-export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
-  const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, bytes, { flush: true });
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+export function saveSafetensors(path: string, tensors: Dict<Tensor>, metadata?: Dict<string> | null, opts?: EncodeSafetensorsOptions): void {
+  writeAtomically("saveSafetensors", path, encodeSafetensors(tensors, metadata, opts));
 }
 
-/** Reads every tensor of a safetensors file (checked in full first; see decodeSafetensors). */
+/** Reads every tensor of a safetensors file (checked in full first; see parseHeader). */
 export function loadSafetensors(path: string): Record<string, Tensor> {
-  return readSafetensors(path).tensors;
+  return read("loadSafetensors", path).tensors;
 }
 
 /** Tensors and the `__metadata__` strings of a safetensors file. */
 export function readSafetensors(path: string): SafetensorsContents {
-  const bytes = readFileSync(path);
+  return read("readSafetensors", path);
+}
+
+/** Reads the header, checks it against the file's size, then reads each tensor straight into its buffer. */
+function read(fn: string, path: string): SafetensorsContents {
+  const where = `${fn}(${JSON.stringify(path)})`;
+  const file = new FileReader(fn, path);
   try {
-    return decodeSafetensors(bytes);
-  } catch (e) {
-    throw new Error(`loadSafetensors(${JSON.stringify(path)}): ${(e as Error).message}`);
+    const n = headerLength(file.readInto(new Uint8Array(Math.min(8, file.size)), 0), file.size, where);
+    const dataStart = 8 + n;
+    const { specs, metadata } = parseHeader(file.readInto(new Uint8Array(n), 8), file.size - dataStart, where);
+    const tensors = record(
+      specs.map((s): [string, Tensor] => {
+        const t = allocateTensor(s, where);
+        return [s.name, fillTensor(t, s, file.readInto(new Uint8Array(s.end - s.begin), dataStart + s.begin), where)];
+      }),
+    );
+    return { tensors, metadata };
+  } finally {
+    file.close();
   }
 }

@@ -124,3 +124,66 @@ describe("Module: shared parameters", () => {
     expect(new Tied().namedParameters().map(([n]) => n)).toEqual(["encoder.weight", "encoder.bias", "decoder.bias"]);
   });
 });
+
+describe("Module: tied modules and parameters in state dicts (PyTorch's state_dict rules)", () => {
+  class TiedModules extends Module {
+    a: Linear;
+    b: Linear;
+    constructor() {
+      super();
+      this.a = this.b = new Linear(2, 2, { dtype: "float64", generator: new Generator(4) });
+    }
+    forward(x: Tensor): Tensor {
+      return this.b.forward(this.a.forward(x));
+    }
+  }
+  class TwiceRegistered extends Module {
+    w1: Parameter;
+    w2: Parameter;
+    constructor() {
+      super();
+      this.w1 = this.w2 = new Parameter(tensor([1, 2], { dtype: "float64" }));
+    }
+    forward(x: Tensor): Tensor {
+      return x.mul(this.w1).mul(this.w2);
+    }
+  }
+
+  it("stateDict has every name, parameters() each Parameter once", () => {
+    const m = new TiedModules();
+    expect(Object.keys(m.stateDict())).toEqual(["a.weight", "a.bias", "b.weight", "b.bias"]);
+    expect(m.parameters()).toEqual([m.a.weight, m.a.bias]);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(["a.weight", "a.bias"]);
+    const t = new TwiceRegistered();
+    expect(Object.keys(t.stateDict())).toEqual(["w1", "w2"]);
+    expect(t.parameters()).toHaveLength(1);
+  });
+
+  it("loads a dict with both key sets, and strict loading wants both", () => {
+    const m = new TiedModules();
+    const w = tensor([[1, 2], [3, 4]], { dtype: "float64" });
+    const bias = tensor([5, 6], { dtype: "float64" });
+    m.loadStateDict({ "a.weight": w, "a.bias": bias, "b.weight": w, "b.bias": bias });
+    expect(Array.from(m.b.weight.data())).toEqual([1, 2, 3, 4]);
+    expect(m.a.weight).toBe(m.b.weight);
+    expect(() => m.loadStateDict({ "a.weight": w, "a.bias": bias })).toThrow(/missing keys: b.weight, b.bias/);
+    const t = new TwiceRegistered();
+    t.loadStateDict({ w1: tensor([7, 8], { dtype: "float64" }), w2: tensor([7, 8], { dtype: "float64" }) });
+    expect(Array.from(t.w1.data())).toEqual([7, 8]);
+  });
+
+  it("to() converts each shared Parameter once, in place, with its gradient", () => {
+    const m = new TiedModules();
+    const weight = m.a.weight;
+    m.forward(tensor([[1, 1]], { dtype: "float64" })).sum().backward();
+    const grad = Array.from(weight.grad!.data()).map(Math.fround);
+    m.to("float32");
+    expect(m.a.weight).toBe(weight);
+    expect(m.b.weight).toBe(weight);
+    expect(weight.dtype).toBe("float32");
+    expect(weight.requiresGrad && weight.isLeaf).toBe(true);
+    expect(weight.grad!.dtype).toBe("float32");
+    expect(Array.from(weight.grad!.data())).toEqual(grad);
+    expect(() => m.to("int32")).toThrow(/TiedModules.to: parameters can be converted to "float32" or "float64", got "int32"/);
+  });
+});
