@@ -1,0 +1,5 @@
+export { type Reduction } from "./reduction";
+export { crossEntropy, nllLoss, type CrossEntropyOptions, type NllOptions } from "./classification";
+export { mseLoss, l1Loss, smoothL1Loss, huberLoss } from "./regression";
+export { binaryCrossEntropyWithLogits } from "./binary";
+export { ctcLoss, type CtcLossOptions } from "./ctc/loss";
