@@ -13,3 +13,4 @@ export { PackedSequence, packPaddedSequence, padPackedSequence } from "./packing
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from "./safetensors";
 export { AdditiveAttention, scaledDotProductAttention, paddingMask, maskedSoftmax } from "./attention";
 export { ctcLoss, l1Loss, smoothL1Loss, huberLoss, type CtcLossOptions } from "./losses";
+export { ctcGreedyDecode, ctcBeamSearch, type CtcHypothesis, type CtcBeamSearchOptions } from "./losses";

@@ -3,3 +3,5 @@ export { crossEntropy, nllLoss, type CrossEntropyOptions, type NllOptions } from
 export { mseLoss, l1Loss, smoothL1Loss, huberLoss } from "./regression";
 export { binaryCrossEntropyWithLogits } from "./binary";
 export { ctcLoss, type CtcLossOptions } from "./ctc/loss";
+export { ctcGreedyDecode, type CtcHypothesis } from "./ctc/greedy";
+export { ctcBeamSearch, type CtcBeamSearchOptions } from "./ctc/beam";
