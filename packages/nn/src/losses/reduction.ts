@@ -24,3 +24,20 @@ export function checkSameShape(op: string, input: Tensor, target: Tensor): void 
 export function checkDType(op: string, name: string, t: Tensor | undefined, input: Tensor): void {
   if (t && t.dtype !== input.dtype) throw new Error(`${op}: ${name} must be ${input.dtype} like the input, got ${t.dtype} (shape ${fmt(t.shape)})`);
 }
+
+/** loss · weight, where weight must broadcast to the loss's shape (not grow it). */
+export function weighted(op: string, loss: Tensor, weight: Tensor | undefined): Tensor {
+  if (!weight) return loss;
+  checkDType(op, "weight", weight, loss);
+  const out = loss.mul(weight);
+  if (out.shape.join() !== loss.shape.join()) throw new Error(`${op}: weight of shape ${fmt(weight.shape)} must broadcast to the input shape ${fmt(loss.shape)}`);
+  return out;
+}
+
+/** Throws unless every element of t satisfies ok; names the first one that does not. */
+export function checkValues(op: string, name: string, t: Tensor, ok: (v: number) => boolean, expected: string): void {
+  const data = t.data();
+  for (let i = 0; i < data.length; i++) {
+    if (!ok(data[i]!)) throw new Error(`${op}: ${name} must be ${expected}, got ${data[i]} at flat index ${i} (shape ${fmt(t.shape)})`);
+  }
+}
