@@ -17,6 +17,9 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, opts
   if (x1.ndim !== target.ndim + 1 || x2.ndim !== target.ndim + 1) {
     throw new Error(`${op}: a ${target.ndim}-d target needs ${target.ndim + 1}-d inputs, got ${fmt(x1.shape)} and ${fmt(x2.shape)}`);
   }
+  if (x1.shape.join() !== x2.shape.join() || (target.ndim === 1 && target.shape[0] !== x1.shape[0])) {
+    throw new Error(`${op}: x1 and x2 must have the same shape (N, D) with N the target's length, got ${fmt(x1.shape)}, ${fmt(x2.shape)} and target ${fmt(target.shape)}`);
+  }
   checkDType(op, "x2", x2, x1);
   const dim = target.ndim;
   const norms = x1.mul(x1).sum(dim).add(1e-12).mul(x2.mul(x2).sum(dim).add(1e-12)).sqrt();

@@ -29,9 +29,11 @@ export function checkDType(op: string, name: string, t: Tensor | undefined, inpu
 export function weighted(op: string, loss: Tensor, weight: Tensor | undefined): Tensor {
   if (!weight) return loss;
   checkDType(op, "weight", weight, loss);
-  const out = loss.mul(weight);
-  if (out.shape.join() !== loss.shape.join()) throw new Error(`${op}: weight of shape ${fmt(weight.shape)} must broadcast to the input shape ${fmt(loss.shape)}`);
-  return out;
+  const lead = loss.ndim - weight.ndim;
+  if (lead < 0 || weight.shape.some((d, i) => d !== 1 && d !== loss.shape[lead + i])) {
+    throw new Error(`${op}: weight of shape ${fmt(weight.shape)} must broadcast to the input shape ${fmt(loss.shape)}`);
+  }
+  return loss.mul(weight);
 }
 
 /** Throws unless every element of t satisfies ok; names the first one that does not. */
