@@ -28,12 +28,13 @@ function run(code: string, name: string): string {
 const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 
 describe("README.md code blocks", () => {
-  it("has the five examples: first screen, autograd, LSTM, custom cell, training loop", () => {
-    expect(blocks).toHaveLength(5);
+  it("has the six examples: first screen, autograd, LSTM, custom cell, CTC, training loop", () => {
+    expect(blocks).toHaveLength(6);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[4]!.trim().split("\n").length).toBeLessThan(20);
+    expect(blocks[5]!.trim().split("\n").length).toBeLessThan(20);
   });
 
   it("first screen: prints a finite loss and a [3, 1] gradient", () => {
@@ -70,8 +71,17 @@ describe("README.md code blocks", () => {
     expect(out).toContain("weight_ih_l0_reverse");
   });
 
+  it("CTC: the loss and gradient shape as annotated; the beam's best labelling is not the best path's", () => {
+    const [first, second] = run(blocks[4]!, "ctc").trim().split("\n");
+    expect(first).toBe("5.1627 [ 12, 2, 5 ]");
+    const [greedy, ...beams] = second!.split(" | ");
+    expect(beams).toHaveLength(3);
+    expect(beams[0]).toBe("4 3 4 3 4 3 1");
+    expect(greedy).toBe("4 3 4 3 4 2 3 1");
+  });
+
   it("training loop: the loss falls more than tenfold", () => {
-    const losses = [...run(blocks[4]!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
+    const losses = [...run(blocks[5]!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
     expect(losses).toHaveLength(4);
     expect(losses[3]!).toBeLessThan(losses[0]! / 10);
   });
