@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gradcheck, noGrad, tensor, type DType, type Tensor } from "@tapegrad/autograd";
+import { grad, gradcheck, noGrad, tensor, type DType, type Tensor } from "@tapegrad/autograd";
 import { ctcLoss, type CtcLossOptions } from "@tapegrad/nn";
 import { randn64 } from "./helpers";
 import { expectMatches, fromJson, readJson, type JsonTensor } from "./torch-json";
@@ -91,6 +91,13 @@ describe("ctcLoss by hand", () => {
     }
     const unbatched = (x: Tensor) => ctcLoss(x.logSoftmax(-1), ids([2, 2, 1]), [7], [3]);
     expect(gradcheck(unbatched, [randn64([7, 3], 4, true)]).ok).toBe(true);
+  });
+
+  it("refuses a second derivative, as PyTorch does", () => {
+    const logits = randn64([4, 1, 3], 5, true);
+    const loss = ctcLoss(logits.logSoftmax(-1), ids([1, 2], [1, 2]), [4], [2]);
+    const [g] = grad([loss], [logits], { createGraph: true });
+    expect(() => g!.pow(2).sum().backward()).toThrow(/ctcLoss: the gradient of ctcLoss cannot be differentiated again/);
   });
 
   it("stays finite for long sequences of tiny probabilities (log space)", () => {

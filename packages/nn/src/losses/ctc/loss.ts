@@ -22,6 +22,31 @@ const sequence = (lp: ArrayLike<number>, [, N, C]: readonly number[], batch: Bat
   lp, stride: N! * C!, offset: b * C!, steps: batch.inputLengths[b]!, labels: batch.labels[b]!, blank: batch.blank,
 });
 
+interface Lattices {
+  batch: Batch;
+  alphas: Float64Array[];
+  nll: Float64Array;
+}
+
+/** PyTorch's gradient of the per-item losses, times gradOutput; like PyTorch's, it has no derivative. */
+const ctcGradient = customOp({
+  name: "ctcLossBackward",
+  forward(ctx: OpContext, logProbs: Tensor, gradOutput: Tensor, { batch, alphas, nll }: Lattices): Tensor {
+    const lp = logProbs.data();
+    const [, N, C] = logProbs.shape as [number, number, number];
+    const grad = new Float64Array(lp.length);
+    for (let b = 0; b < N; b++) {
+      if (batch.zeroInfinity && nll[b] === Infinity) continue;
+      const q = sequence(lp, logProbs.shape, batch, b);
+      writeGradient(q, alphas[b]!, logBeta(q), nll[b]!, grad, C);
+    }
+    return tensor(grad, { shape: logProbs.shape, dtype: logProbs.dtype }).mul(gradOutput.reshape([1, N, 1]));
+  },
+  backward(): never {
+    throw new Error("ctcLoss: the gradient of ctcLoss cannot be differentiated again (no double backward, as in PyTorch)");
+  },
+});
+
 /** Per-item negative log-likelihood of (T, N, C) log-probabilities; backward is PyTorch's gradient. */
 const ctcNll = customOp({
   name: "ctcLoss",
@@ -37,23 +62,14 @@ const ctcNll = customOp({
     }
     if (ctx.recorded) {
       ctx.save(logProbs);
-      Object.assign(ctx, { batch, alphas, nll });
+      ctx.lattices = { batch, alphas, nll } satisfies Lattices;
     }
     const out = batch.zeroInfinity ? nll.map((v) => (v === Infinity ? 0 : v)) : nll;
     return tensor(out, { dtype: logProbs.dtype });
   },
   backward(ctx: OpContext, gradOutput: Tensor) {
     const [logProbs] = ctx.saved as [Tensor];
-    const { batch, alphas, nll } = ctx as unknown as { batch: Batch; alphas: Float64Array[]; nll: Float64Array };
-    const lp = logProbs.data();
-    const [, N, C] = logProbs.shape as [number, number, number];
-    const grad = new Float64Array(lp.length);
-    for (let b = 0; b < N; b++) {
-      if (batch.zeroInfinity && nll[b] === Infinity) continue;
-      const q = sequence(lp, logProbs.shape, batch, b);
-      writeGradient(q, alphas[b]!, logBeta(q), nll[b]!, grad, C);
-    }
-    return [tensor(grad, { shape: logProbs.shape, dtype: logProbs.dtype }).mul(gradOutput.reshape([1, N, 1]))];
+    return [ctcGradient(logProbs, gradOutput, ctx.lattices as Lattices)];
   },
 });
 
