@@ -28,8 +28,8 @@ function run(code: string, name: string): string {
 const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 
 describe("README.md code blocks", () => {
-  it("has the six examples: first screen, autograd, LSTM, custom cell, checkpoint, training loop", () => {
-    expect(blocks).toHaveLength(6);
+  it("has the seven examples: first screen, autograd, LSTM, custom cell, CTC, checkpoint, training loop", () => {
+    expect(blocks).toHaveLength(7);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
@@ -74,6 +74,15 @@ describe("README.md code blocks", () => {
     const block = blocks.find((b) => b.includes("saveCheckpoint"))!;
     expect(block.trim().split("\n").length).toBeLessThan(25);
     expect(run(block, "checkpoint").trim()).toBe("5 0.0025 true");
+  });
+
+  it("CTC: the loss and gradient shape as annotated; the beam's best labelling is not the best path's", () => {
+    const [first, second] = run(blocks.find((b) => b.includes("ctcLoss"))!, "ctc").trim().split("\n");
+    expect(first).toBe("5.1627 [ 12, 2, 5 ]");
+    const [greedy, ...beams] = second!.split(" | ");
+    expect(beams).toHaveLength(3);
+    expect(beams[0]).toBe("4 3 4 3 4 3 1");
+    expect(greedy).toBe("4 3 4 3 4 2 3 1");
   });
 
   it("training loop: the loss falls more than tenfold", () => {

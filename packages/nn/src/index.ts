@@ -16,3 +16,8 @@ export { type EncodeSafetensorsOptions, MAX_HEADER_BYTES } from "./safetensors";
 export type { StorageDType } from "./safetensors-dtypes";
 export type { Dict } from "./dict";
 export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_KEY, type CheckpointObjects, type CheckpointTargets, type Stateful } from "./checkpoint";
+export { ctcLoss, ctcGreedyDecode, ctcBeamSearch, type CtcLossOptions, type CtcHypothesis, type CtcBeamSearchOptions } from "./losses";
+export { l1Loss, smoothL1Loss, huberLoss } from "./losses";
+export { binaryCrossEntropy, multiLabelSoftMarginLoss } from "./losses";
+export { klDiv, gaussianNllLoss, poissonNllLoss } from "./losses";
+export { cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss } from "./losses";

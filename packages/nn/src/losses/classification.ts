@@ -1,7 +1,6 @@
 import { tensor, type Tensor } from "@tapegrad/autograd";
-import { fmt } from "./format";
-
-export type Reduction = "mean" | "sum" | "none";
+import { fmt } from "../format";
+import { reduce, type Reduction } from "./reduction";
 
 export interface NllOptions {
   weight?: Tensor;
@@ -11,22 +10,6 @@ export interface NllOptions {
 
 export interface CrossEntropyOptions extends NllOptions {
   labelSmoothing?: number;
-}
-
-function reduce(op: string, loss: Tensor, reduction: Reduction = "mean"): Tensor {
-  if (reduction === "none") return loss;
-  if (reduction === "sum") return loss.sum();
-  if (reduction === "mean") return loss.mean();
-  throw new Error(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
-}
-
-function checkSameShape(op: string, input: Tensor, target: Tensor): void {
-  if (input.shape.join() !== target.shape.join()) {
-    throw new Error(`${op}: target shape ${fmt(target.shape)} must equal input shape ${fmt(input.shape)}`);
-  }
-  if (input.dtype === "int32" || target.dtype !== input.dtype) {
-    throw new Error(`${op}: input and target must be float tensors of the same dtype, got ${input.dtype} and ${target.dtype}`);
-  }
 }
 
 /**
@@ -108,37 +91,4 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const spread = (opts.weight ? logp.mul(opts.weight) : logp).sum(1).neg().mul(validMask);
   const smooth = reduceWeighted("crossEntropy", spread, w, outShape, opts.reduction);
   return nll.mul(1 - eps).add(smooth.mul(eps / C));
-}
-
-/** Mean squared error; input and target must have the same shape. */
-export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  checkSameShape("mseLoss", input, target);
-  const d = input.sub(target);
-  return reduce("mseLoss", d.mul(d), opts.reduction);
-}
-
-/**
- * -[posWeight·t·log σ(x) + (1-t)·log(1-σ(x))]·weight, computed as
- * (1-t)·x + (1+(posWeight-1)·t)·softplus(-x) with softplus(-x) = m + log(e^-m + e^(-x-m)),
- * m = max(-x, 0), which never overflows. (The value does not depend on m, so m is a constant.)
- */
-export function binaryCrossEntropyWithLogits(
-  input: Tensor,
-  target: Tensor,
-  opts: { weight?: Tensor; posWeight?: Tensor; reduction?: Reduction } = {},
-): Tensor {
-  const op = "binaryCrossEntropyWithLogits";
-  checkSameShape(op, input, target);
-  for (const [name, t] of [["weight", opts.weight], ["posWeight", opts.posWeight]] as const) {
-    if (t && t.dtype !== input.dtype) throw new Error(`${op}: ${name} must be ${input.dtype}, got ${t.dtype}`);
-  }
-  const m = input.neg().relu().detach();
-  const softplusNeg = m.neg().exp().add(input.neg().sub(m).exp()).log().add(m);
-  const logWeight = opts.posWeight ? opts.posWeight.sub(1).mul(target).add(1) : null;
-  let loss = target.neg().add(1).mul(input).add(logWeight ? logWeight.mul(softplusNeg) : softplusNeg);
-  if (opts.weight) loss = loss.mul(opts.weight);
-  if (loss.shape.join() !== input.shape.join()) {
-    throw new Error(`${op}: weight or posWeight (shapes ${fmt(opts.weight?.shape ?? [])}, ${fmt(opts.posWeight?.shape ?? [])}) must broadcast to the input shape ${fmt(input.shape)}`);
-  }
-  return reduce(op, loss, opts.reduction);
 }

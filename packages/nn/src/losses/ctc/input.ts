@@ -1,0 +1,52 @@
+import type { Tensor } from "@tapegrad/autograd";
+import { fmt } from "../../format";
+
+export type Lengths = number[] | Tensor;
+
+/** (T, N, C) log-probabilities, or (T, C) for one unbatched sequence, read as contiguous data. */
+export interface LogProbs {
+  data: ArrayLike<number>;
+  T: number;
+  N: number;
+  C: number;
+  batched: boolean;
+}
+
+export function readLogProbs(op: string, logProbs: Tensor): LogProbs {
+  if (logProbs.dtype !== "float32" && logProbs.dtype !== "float64") {
+    throw new Error(`${op}: logProbs must be a float32 or float64 tensor, got ${logProbs.dtype} (shape ${fmt(logProbs.shape)})`);
+  }
+  if (logProbs.ndim !== 2 && logProbs.ndim !== 3) {
+    throw new Error(`${op}: logProbs must have shape (T, N, C) or (T, C) for one unbatched sequence, got ${fmt(logProbs.shape)}`);
+  }
+  const batched = logProbs.ndim === 3;
+  const [T, N, C] = batched ? logProbs.shape : [logProbs.shape[0]!, 1, logProbs.shape[1]!];
+  if (C === 0) throw new Error(`${op}: logProbs ${fmt(logProbs.shape)} has no classes`);
+  return { data: logProbs.data(), T: T!, N: N!, C: C!, batched };
+}
+
+/** One non-negative integer per batch item, each at most max; a 0-d or 1-element input for an unbatched sequence. */
+export function readLengths(op: string, name: string, lengths: Lengths, N: number, max: number, maxName: string): Int32Array {
+  let values: ArrayLike<number>;
+  if (Array.isArray(lengths)) values = lengths;
+  else {
+    if (lengths.dtype !== "int32" || lengths.ndim > 1) {
+      throw new Error(`${op}: ${name} must be a number[] or a 1-d int32 tensor, got ${lengths.dtype} of shape ${fmt(lengths.shape)}`);
+    }
+    values = lengths.data();
+  }
+  if (values.length !== N) throw new Error(`${op}: ${name} must have one entry per batch item (${N}), got ${values.length}`);
+  const out = new Int32Array(N);
+  for (let b = 0; b < N; b++) {
+    const v = values[b]!;
+    if (!Number.isInteger(v) || v < 0 || v > max) {
+      throw new Error(`${op}: ${name}[${b}] must be an integer in [0, ${max}] (${maxName}), got ${v}`);
+    }
+    out[b] = v;
+  }
+  return out;
+}
+
+export function checkBlank(op: string, blank: number, C: number): void {
+  if (!Number.isInteger(blank) || blank < 0 || blank >= C) throw new Error(`${op}: blank must be a class index in [0, ${C - 1}], got ${blank}`);
+}
