@@ -36,10 +36,9 @@ export function padSequence(sequences: readonly Tensor[], opts: PadSequenceOptio
   const lengths = sequences.map((s) => s.shape[0]!);
   const T = Math.max(...lengths);
   const outShape = opts.batchFirst ? [B, T, ...trailing] : [T, B, ...trailing];
-  const filled = sequences.filter((s) => s.shape[0]! > 0);
-  if (filled.length === 0) return full(outShape, value, { dtype: first.dtype });
+  if (T === 0) return full(outShape, value, { dtype: first.dtype });
 
-  const padRow = filled.reduce((n, s) => n + s.shape[0]!, 0);
+  const padRow = lengths.reduce((a, b) => a + b, 0);
   const rows = new Int32Array(T * B).fill(padRow);
   let offset = 0;
   lengths.forEach((L, b) => {
@@ -47,7 +46,7 @@ export function padSequence(sequences: readonly Tensor[], opts: PadSequenceOptio
     for (let j = 0; j < L; j++) rows[opts.batchFirst ? b * T + shift + j : (shift + j) * B + b] = offset + j;
     offset += L;
   });
-  const flat = cat([...filled, full([1, ...trailing], value, { dtype: first.dtype })], 0);
+  const flat = cat([...sequences, full([1, ...trailing], value, { dtype: first.dtype })], 0);
   return flat.indexSelect(0, tensor(rows)).reshape(outShape);
 }
 
