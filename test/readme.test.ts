@@ -28,12 +28,14 @@ function run(code: string, name: string): string {
 const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 
 describe("README.md code blocks", () => {
-  it("has the five examples: first screen, autograd, LSTM, custom cell, training loop", () => {
-    expect(blocks).toHaveLength(5);
+  it("has the seven examples: first screen, autograd, LSTM, custom cell, data, metrics, training loop", () => {
+    expect(blocks).toHaveLength(7);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[4]!.trim().split("\n").length).toBeLessThan(20);
+    expect(blocks[5]!.trim().split("\n").length).toBeLessThan(20);
+    expect(blocks[6]!.trim().split("\n").length).toBeLessThan(20);
   });
 
   it("first screen: prints a finite loss and a [3, 1] gradient", () => {
@@ -70,8 +72,21 @@ describe("README.md code blocks", () => {
     expect(out).toContain("weight_ih_l0_reverse");
   });
 
+  it("data: split sizes, batch shapes and a padded, encoded batch as annotated", () => {
+    const out = run(blocks[4]!, "data");
+    expect(out.trim().split("\n").slice(0, 3)).toEqual(["[ 3, 3 ] [ 3 ]", "[ 3, 3 ] [ 3 ]", "[ 2, 3 ] [ 2 ]"]);
+    expect(out).toContain("[ [ 2, 3 ], [ 4, 0 ] ] [ 2, 1 ] [ 1, 0 ]");
+  });
+
+  it("metrics: accuracy 3/4, macro F1 (1 + 2/3 + 0) / 3, WER 1/4", () => {
+    const [acc, f1, wer] = numbers(run(blocks[5]!, "metrics"));
+    expect(acc).toBe(0.75);
+    expect(f1).toBeCloseTo(5 / 9, 12);
+    expect(wer).toBe(0.25);
+  });
+
   it("training loop: the loss falls more than tenfold", () => {
-    const losses = [...run(blocks[4]!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
+    const losses = [...run(blocks[6]!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
     expect(losses).toHaveLength(4);
     expect(losses[3]!).toBeLessThan(losses[0]! / 10);
   });
