@@ -56,6 +56,7 @@ export class Vocabulary {
    * frequency, ties broken by first appearance; maxSize cuts the end of that list.
    */
   static build(texts: Iterable<string>, opts: VocabularyBuildOptions = {}): Vocabulary {
+    if (typeof texts === "string") throw new Error("Vocabulary.build: expected an array (or iterable) of texts, got one string");
     rejectUnknownKeys("Vocabulary.build", opts, ["level", "minFrequency", "maxSize", "specials"]);
     const level = checkLevel("Vocabulary.build", opts.level ?? "char");
     const minFrequency = opts.minFrequency ?? 1;

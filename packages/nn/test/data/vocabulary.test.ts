@@ -65,6 +65,7 @@ describe("Vocabulary", () => {
     expect(() => noUnknown.encode("a", { addBegin: true })).toThrow(/Vocabulary.encode: addBegin needs a begin special/);
     expect(() => noUnknown.decode([4])).toThrow(/Vocabulary.decode: id 4 is out of range for a vocabulary of size 4/);
     expect(() => Vocabulary.build(texts, { level: "sentence" as never })).toThrow(/Vocabulary.build: level must be "char" or "word", got "sentence"/);
+    expect(() => Vocabulary.build("abc" as never)).toThrow(/Vocabulary.build: expected an array \(or iterable\) of texts, got one string/);
     expect(() => Vocabulary.build(texts, { minFrequency: 0 })).toThrow(/minFrequency must be a positive integer, got 0/);
     expect(() => Vocabulary.build(texts, { maxSize: 1 })).toThrow(/maxSize must be an integer >= the 2 special tokens, got 1/);
     expect(() => Vocabulary.build(texts, { specials: { pad: "x", unknown: "x" } })).toThrow(/special tokens must differ/);
