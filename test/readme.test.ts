@@ -28,8 +28,8 @@ function run(code: string, name: string): string {
 const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 
 describe("README.md code blocks", () => {
-  it("has the seven examples: first screen, autograd, LSTM, custom cell, CTC, checkpoint, training loop", () => {
-    expect(blocks).toHaveLength(7);
+  it("has the nine examples: first screen, autograd, LSTM, custom cell, data, metrics, CTC, checkpoint, training loop", () => {
+    expect(blocks).toHaveLength(9);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
@@ -83,6 +83,19 @@ describe("README.md code blocks", () => {
     expect(beams).toHaveLength(3);
     expect(beams[0]).toBe("4 3 4 3 4 3 1");
     expect(greedy).toBe("4 3 4 3 4 2 3 1");
+  });
+
+  it("data: split sizes, batch shapes and a padded, encoded batch as annotated", () => {
+    const out = run(blocks.find((b) => b.includes("padCollate"))!, "data");
+    expect(out.trim().split("\n").slice(0, 3)).toEqual(["[ 3, 3 ] [ 3 ]", "[ 3, 3 ] [ 3 ]", "[ 2, 3 ] [ 2 ]"]);
+    expect(out).toContain("[ [ 2, 3 ], [ 4, 0 ] ] [ 2, 1 ] [ 1, 0 ]");
+  });
+
+  it("metrics: accuracy 3/4, macro F1 (1 + 2/3 + 0) / 3, WER 1/4", () => {
+    const [acc, f1, wer] = numbers(run(blocks.find((b) => b.includes("WordErrorRate"))!, "metrics"));
+    expect(acc).toBe(0.75);
+    expect(f1).toBeCloseTo(5 / 9, 12);
+    expect(wer).toBe(0.25);
   });
 
   it("training loop: the loss falls more than tenfold", () => {
