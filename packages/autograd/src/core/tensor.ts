@@ -24,8 +24,9 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The tape node that produced this tensor (null for leaves). */
   gradFn: Node | null = null;
-  /** Which output of gradFn this tensor is. */
+  /** @internal Which output of gradFn this tensor is. */
   outputIndex = 0;
+  /** @internal */
   leafHooks: Hook[] | null = null;
   private requiresGradFlag = false;
 
@@ -41,27 +42,31 @@ export class Tensor {
     this.dtype = dtypeOf(buf);
   }
 
-  // ---- construction helpers used by ops (no tape) ----
+  // ---- construction helpers used by ops (no tape; @internal) ----
 
   /** A zero-filled tensor for an op's result. */
   static zeros(shape: readonly number[], dtype: DType): Tensor {
     return new Tensor(backend.allocate(dtype, numel(shape), "temporary"), shape);
   }
+  /** @internal */
   static scalar(value: number, dtype: DType): Tensor {
     const t = Tensor.zeros([], dtype);
     t.buf[0] = value;
     return t;
   }
+  /** @internal */
   static fromBuffer(buf: TypedArray, shape: readonly number[]): Tensor {
     return new Tensor(buf, shape);
   }
-  /** A view of the same buffer with other shape/strides/offset, sharing the version counter. */
+  /** @internal A view of the same buffer with other shape/strides/offset, sharing the version counter. */
   makeView(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
     return new Tensor(this.buf, shape, strides, offset, this.versionBox);
   }
+  /** @internal */
   alias(): Tensor {
     return this.makeView(this.shape, this.strides, this.offset);
   }
+  /** @internal */
   narrowView(dim: number, start: number, length: number, step: number): Tensor {
     const shape = [...this.shape];
     shape[dim] = length;
@@ -69,7 +74,7 @@ export class Tensor {
     strides[dim] = this.strides[dim]! * step;
     return this.makeView(shape, strides, this.offset + start * this.strides[dim]!);
   }
-  /** A view broadcast to `shape` (stride 0 on stretched dims); throws naming op if impossible. */
+  /** @internal A view broadcast to `shape` (stride 0 on stretched dims); throws naming op if impossible. */
   broadcastView(shape: readonly number[], op = "broadcast"): Tensor {
     if (sameShape(this.shape, shape)) return this;
     const lead = shape.length - this.ndim;
@@ -79,10 +84,11 @@ export class Tensor {
     const strides = shape.map((s, i) => (i < lead || this.shape[i - lead] !== s ? 0 : this.strides[i - lead]!));
     return this.makeView(shape, strides, this.offset);
   }
-  /** Writes src (broadcast) into this view. No tape, no checks: for ops building fresh tensors. */
+  /** @internal Writes src (broadcast) into this view. No tape, no checks: for ops building fresh tensors. */
   assign(src: Tensor): void {
     kernels.elementwise("copy", this, [src.broadcastView(this.shape)]);
   }
+  /** @internal */
   copyContiguous(): Tensor {
     const out = Tensor.zeros(this.shape, this.dtype);
     kernels.elementwise("copy", out, [this]);
@@ -103,6 +109,7 @@ export class Tensor {
   get version(): number {
     return this.versionBox.v;
   }
+  /** @internal */
   bumpVersion(): void {
     this.versionBox.v++;
   }
@@ -132,17 +139,17 @@ export class Tensor {
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
-  /** Where gradients for this tensor go on the tape (null if it takes no part). */
+  /** @internal Where gradients for this tensor go on the tape (null if it takes no part). */
   edge(): Edge | null {
     if (this.gradFn) return { node: this.gradFn, index: this.outputIndex, leaf: null };
     return this.requiresGradFlag ? { node: null, index: 0, leaf: this } : null;
   }
+  /** @internal */
   attach(node: Node, index: number): void {
     this.gradFn = node;
     this.outputIndex = index;
   }
-  /** .grad is only ever updated in place when it is a plain contiguous buffer (never a stride-0 view or a graph value). */
-  /** Adds g into .grad; with `adopt`, g is a buffer nobody else holds and may become .grad itself. */
+  /** @internal Adds g into .grad; with `adopt`, g is a buffer nobody else holds and may become .grad itself. */
   accumulateGrad(g: Tensor, createGraph: boolean, adopt = false): void {
     const fresh = (t: Tensor) => (t.requiresGrad ? t : adopt && t.isContiguous() ? t.detach() : t.detach().copyContiguous());
     if (createGraph) this.grad = this.grad ? this.grad.add(g) : fresh(g);
