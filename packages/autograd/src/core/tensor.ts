@@ -8,6 +8,7 @@ import * as mv from "../ops/movement";
 import * as pw from "../ops/pointwise";
 import * as red from "../ops/reduce";
 import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
+import { COPY, TENSOR_BRAND } from "./copy";
 import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
 
 type Operand = Tensor | number;
@@ -29,6 +30,10 @@ export class Tensor {
   /** @internal */
   leafHooks: Hook[] | null = null;
   private requiresGradFlag = false;
+  /** @internal Which copy of the package made this tensor (see ./copy). */
+  get [TENSOR_BRAND](): typeof COPY {
+    return COPY;
+  }
 
   constructor(
     readonly buf: TypedArray,
