@@ -1,5 +1,6 @@
 import { allocate } from "./buffers";
 import { checkDType, dtypeOf, isFloat, type DType, type TypedArray } from "./dtype";
+import { formatTensor } from "./format";
 import { kernels } from "./kernels";
 import * as inplace from "./ops/inplace";
 import * as idx from "./ops/indexing";
@@ -199,8 +200,13 @@ export class Tensor {
     if (this.numel !== 1) throw new Error(`item: only a tensor with one element can be converted to a number, got shape ${fmt(this.shape)}`);
     return this.buf[this.offset]!;
   }
+  /** PyTorch's repr: `tensor([[ 1.0000, -2.5000]], dtype=float64, requires_grad=True)`. */
   toString(): string {
-    return `Tensor(${JSON.stringify(this.tolist())}, shape=${fmt(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    return formatTensor(this);
+  }
+  /** What console.log and util.inspect show in Node. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   // ---- views ----
