@@ -12,3 +12,4 @@ export { RNN, LSTM, GRU, type RNNOptions } from "./rnn";
 export { PackedSequence, packPaddedSequence, padPackedSequence } from "./packing";
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from "./safetensors";
 export { AdditiveAttention, scaledDotProductAttention, paddingMask, maskedSoftmax } from "./attention";
+export { summary } from "./summary";
