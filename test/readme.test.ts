@@ -28,8 +28,8 @@ function run(code: string, name: string): string {
 const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 
 describe("README.md code blocks", () => {
-  it("has the five examples: first screen, autograd, LSTM, custom cell, training loop", () => {
-    expect(blocks).toHaveLength(5);
+  it("has the six examples: first screen, autograd, LSTM, custom cell, training loop, printing", () => {
+    expect(blocks).toHaveLength(6);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
@@ -74,5 +74,10 @@ describe("README.md code blocks", () => {
     const losses = [...run(blocks[4]!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
     expect(losses).toHaveLength(4);
     expect(losses[3]!).toBeLessThan(losses[0]! / 10);
+  });
+
+  it("printing: prints exactly what its comments show", () => {
+    const shown = blocks[5]!.split("\n").filter((l) => l.startsWith("// ")).map((l) => l.slice(3));
+    expect(run(blocks[5]!, "printing").trimEnd()).toBe(shown.join("\n"));
   });
 });
