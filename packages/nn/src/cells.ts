@@ -60,6 +60,10 @@ abstract class GatedCell extends Module {
     this.bias_hh = opts.bias === false ? null : param([gates * hiddenSize]);
   }
 
+  override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.bias_ih ? "" : ", bias=False"}`;
+  }
+
   /** PyTorch's default for recurrent weights: every parameter U(-1/√H, 1/√H). */
   protected resetParameters(opts: LayerOptions): void {
     const k = 1 / Math.sqrt(this.hiddenSize);
@@ -112,6 +116,10 @@ export class RNNCell extends GatedCell {
 
   override forward(x: Tensor, h?: Tensor): Tensor {
     return super.forward(x, h) as Tensor;
+  }
+
+  override extraRepr(): string {
+    return `${super.extraRepr()}${this.nonlinearity === "tanh" ? "" : `, nonlinearity=${this.nonlinearity}`}`;
   }
 
   step(projected: Tensor, h?: State): Tensor {

@@ -31,3 +31,4 @@ export { editDistance } from "./metrics/edit-distance";
 export { Accuracy, Precision, Recall, F1Score, ConfusionMatrix, type AveragedOptions, type ClassificationOptions } from "./metrics/classification";
 export { Perplexity } from "./metrics/perplexity";
 export { CharErrorRate, WordErrorRate } from "./metrics/error-rate";
+export { summary } from "./summary";

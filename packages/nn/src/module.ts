@@ -2,12 +2,19 @@ import { noGrad, persistentData, Tensor, type DType } from "@tapegrad/autograd";
 import { entriesOf, record, type Dict } from "./dict";
 import { fmt } from "./format";
 
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+
 /** A tensor that a Module owns and trains: a leaf that requires grad. */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
     if (data.dtype === "int32" && requiresGrad) throw new Error(`Parameter: a trainable parameter must be float32 or float64, got int32 (shape ${fmt(data.shape)})`);
     super(persistentData(data), data.shape);
     this.requiresGrad = requiresGrad;
+  }
+
+  /** As PyTorch prints a Parameter: `Parameter containing:` above the tensor. */
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
   }
 }
 
@@ -124,6 +131,34 @@ export abstract class Module {
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
+  }
+
+  /** This module's configuration as PyTorch's extra_repr writes it, e.g. `in_features=8, out_features=16, bias=True`. */
+  extraRepr(): string {
+    return "";
+  }
+
+  /** The children shown when printing; a list of modules prints as a ModuleList. */
+  protected printedChildren(): [string, Module | Module[]][] {
+    return Object.entries(this).filter((e): e is [string, Module | Module[]] => e[1] instanceof Module || (Array.isArray(e[1]) && e[1].length > 0 && e[1].every((v) => v instanceof Module)));
+  }
+
+  /** PyTorch's module repr: the class name with extraRepr, and each child indented below. */
+  toString(): string {
+    const indent = (s: string) => s.replaceAll("\n", "\n  ");
+    const children = this.printedChildren().map(([name, child]) => {
+      const text = child instanceof Module ? child.toString() : `ModuleList(\n${child.map((m, i) => `  (${i}): ${indent(m.toString())}`).join("\n")}\n)`;
+      return `(${name}): ${indent(text)}`;
+    });
+    const extra = this.extraRepr();
+    const lines = [...(extra ? extra.split("\n") : []), ...children];
+    const body = lines.length === 0 ? "" : lines.length === 1 && children.length === 0 ? lines[0] : `\n  ${lines.join("\n  ")}\n`;
+    return `${this.constructor.name}(${body})`;
+  }
+
+  /** What console.log and util.inspect show in Node. */
+  [inspectCustom](): string {
+    return this.toString();
   }
 }
 

@@ -3,7 +3,7 @@ import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
 import { Module, type Parameter } from "./module";
 import { PackedSequence, packSorted, padPackedSequence } from "./packing";
-import { fmt } from "./format";
+import { fmt, pyFloat } from "./format";
 
 export interface RecurrentOptions {
   /** Features of x: the input size of the first layer. */
@@ -92,6 +92,11 @@ export class Recurrent extends Module {
       inputSize = this.directions * [...sizes][0]!;
     }
     this.outputSize = inputSize;
+  }
+
+  override extraRepr(): string {
+    const flags = [this.numLayers !== 1 && `num_layers=${this.numLayers}`, this.batchFirst && "batch_first=True", this.dropout !== 0 && `dropout=${pyFloat(this.dropout)}`, this.bidirectional && "bidirectional=True"];
+    return [`input_size=${this.inputSize}`, ...flags.filter(Boolean)].join(", ");
   }
 
   get directions(): number {

@@ -7,6 +7,7 @@ import { matmul } from "../ops/matmul";
 import * as mv from "../ops/movement";
 import * as pw from "../ops/pointwise";
 import * as red from "../ops/reduce";
+import { formatTensor } from "./format";
 import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
 import { COPY, TENSOR_BRAND } from "./copy";
 import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
@@ -207,8 +208,13 @@ export class Tensor {
     if (this.numel !== 1) throw new Error(`item: only a tensor with one element can be converted to a number, got shape ${fmt(this.shape)}`);
     return this.buf[this.offset]!;
   }
+  /** PyTorch's repr: `tensor([[ 1.0000, -2.5000]], dtype=float64, requires_grad=True)`. */
   toString(): string {
-    return `Tensor(${JSON.stringify(this.tolist())}, shape=${fmt(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    return formatTensor(this);
+  }
+  /** What console.log and util.inspect show in Node. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   // ---- views ----
