@@ -21,7 +21,7 @@ export interface CellMembers {
   projectInput?(x: Tensor): Tensor;
   step?(projected: Tensor, state?: State): State;
 }
-export type Cell = Module & CellMembers;
+export type Cell = CellMembers & Module;
 
 export interface CellOptions extends LayerOptions {
   inputSize: number;

@@ -26,7 +26,13 @@ export class Parameter extends Tensor {
 export abstract class Module {
   training = true;
 
-  abstract forward(...args: never[]): unknown;
+  /**
+   * The module's computation. Typed loosely here so that code generic over modules
+   * (`function train(model: Module, x: Tensor) { model.forward(x) }`) type-checks; each subclass
+   * declares its own parameter and return types.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...args: any[]): unknown;
 
   /** Direct child modules with their names. */
   namedChildren(): [string, Module][] {

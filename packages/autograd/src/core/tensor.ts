@@ -109,6 +109,9 @@ export class Tensor {
   get numel(): number {
     return numel(this.shape);
   }
+  /** The shape (a copy), or the size of one dim (negative counts from the end). */
+  size(): number[];
+  size(dim: number): number;
   size(dim?: number): number | number[] {
     return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.shape, "size")]!;
   }
