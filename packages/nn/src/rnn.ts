@@ -2,9 +2,9 @@ import type { Tensor } from "@tapegrad/autograd";
 import { GRUCell, LSTMCell, RNNCell } from "./cells";
 import type { LayerOptions } from "./layers/linear";
 import type { PackedSequence } from "./packing";
-import { Recurrent, type RecurrentForwardOptions } from "./recurrent";
+import { Recurrent, type RecurrentForwardOptions, type RecurrentOptions } from "./recurrent";
 
-export interface RNNOptions extends LayerOptions {
+export interface RNNOptions extends LayerOptions, Pick<RecurrentOptions, "inputDropout" | "recurrentDropout"> {
   inputSize: number;
   hiddenSize: number;
   numLayers?: number;
