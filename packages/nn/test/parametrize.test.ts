@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Generator, tensor } from "@tapegrad/autograd";
-import { GRU, LSTM, Linear, removeSpectralNorm, removeWeightNorm, spectralNorm, weightNorm } from "@tapegrad/nn";
+import { GRU, LSTM, Linear, Sequential, removeSpectralNorm, removeWeightNorm, spectralNorm, weightNorm } from "@tapegrad/nn";
 import { randn64 } from "./helpers";
 
 const dtype = "float64" as const;
@@ -37,6 +37,7 @@ describe("weightNorm", () => {
     const lin = weightNorm(new Linear(2, 2));
     expect(() => weightNorm(lin)).toThrow(/weightNorm: Linear has no parameter "weight"/);
     expect(() => weightNorm(new Linear(2, 2), "weight", 2)).toThrow(/weightNorm: dim must be null or an integer in \[-2, 2\) for "weight" of shape \[2, 2\], got 2/);
+    expect(() => weightNorm(new Sequential(new Linear(2, 2)), "0.weight")).toThrow(/weightNorm: "0.weight" belongs to a submodule; apply weightNorm to that module/);
     expect(() => removeWeightNorm(new Linear(2, 2))).toThrow(/removeWeightNorm: Linear has no weightNorm parametrization of "weight"/);
   });
 });

@@ -19,6 +19,7 @@ const tables = new WeakMap<Module, Map<string, Parametrization>>();
 /** Finds the Parameter the module names `name` (PyTorch's name, e.g. weight_hh_l0) and the module property holding it. */
 export function locateParameter(fn: string, module: Module, name: string): { owner: Module; prop: string; param: Parameter } {
   if (!(module instanceof Module)) throw new Error(`${fn}: expected a Module, got ${module === null ? "null" : typeof module}`);
+  if (name.includes(".")) throw new Error(`${fn}: "${name}" belongs to a submodule; apply ${fn} to that module (PyTorch's names have no "." here)`);
   const named = module.namedParameters();
   const param = named.find(([n]) => n === name)?.[1];
   if (!param) throw new Error(`${fn}: ${module.constructor.name} has no parameter "${name}"; its parameters are ${named.map(([n]) => n).join(", ") || "none"}`);
