@@ -36,30 +36,29 @@ export function alphaDropout(x: Tensor, p: number, training = true, generator: G
   return x.mul(keep.mul(a)).add(keep.sub(1).mul(SELU_ALPHA * a).add(SELU_ALPHA * a * p));
 }
 
-export class Dropout1d extends Module {
+/** A dropout module: fn applied with the module's p, mode and generator. */
+abstract class DropoutModule extends Module {
   readonly generator: Generator;
 
-  constructor(readonly p = 0.5, opts: { generator?: Generator } = {}) {
+  constructor(readonly p: number, opts: { generator?: Generator }, private readonly fn: typeof dropout1d) {
     super();
-    checkP("Dropout1d", p);
+    checkP(new.target.name, p);
     this.generator = opts.generator ?? defaultGenerator;
   }
 
   forward(x: Tensor): Tensor {
-    return dropout1d(x, this.p, this.training, this.generator);
+    return this.fn(x, this.p, this.training, this.generator);
   }
 }
 
-export class AlphaDropout extends Module {
-  readonly generator: Generator;
-
-  constructor(readonly p = 0.5, opts: { generator?: Generator } = {}) {
-    super();
-    checkP("AlphaDropout", p);
-    this.generator = opts.generator ?? defaultGenerator;
+export class Dropout1d extends DropoutModule {
+  constructor(p = 0.5, opts: { generator?: Generator } = {}) {
+    super(p, opts, dropout1d);
   }
+}
 
-  forward(x: Tensor): Tensor {
-    return alphaDropout(x, this.p, this.training, this.generator);
+export class AlphaDropout extends DropoutModule {
+  constructor(p = 0.5, opts: { generator?: Generator } = {}) {
+    super(p, opts, alphaDropout);
   }
 }
