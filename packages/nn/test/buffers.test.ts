@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ones, tensor, zeros, type Tensor } from "@tapegrad/autograd";
-import { BatchNorm1d, GroupNorm, Linear, Module, Parameter, RMSNorm, Sequential } from "@tapegrad/nn";
+import { BatchNorm1d, GroupNorm, Linear, Module, Parameter, RMSNorm, Sequential, decodeSafetensors, encodeSafetensors } from "@tapegrad/nn";
 
 class Scaler extends Module {
   weight = new Parameter(ones([2]));
@@ -56,6 +56,16 @@ describe("Module buffers", () => {
     const m = new Scaler().to("float64");
     expect([m.weight.dtype, m.scale!.dtype, m.cache!.dtype, m.steps!.dtype]).toEqual(["float64", "float64", "float64", "int32"]);
     expect(m.forward(ones([2], { dtype: "float64" })).dtype).toBe("float64");
+  });
+
+  it("survive a safetensors round trip: running statistics and the int32 batch counter", () => {
+    const bn = new BatchNorm1d(2, { dtype: "float64" });
+    bn.forward(tensor([[1, 2], [3, 5], [0, -1]], { dtype: "float64" }));
+    const copy = new BatchNorm1d(2, { dtype: "float64" });
+    copy.loadStateDict(decodeSafetensors(encodeSafetensors(bn.stateDict())).tensors);
+    for (const k of ["running_mean", "running_var", "num_batches_tracked"]) expect(copy.stateDict()[k]!.tolist(), k).toEqual(bn.stateDict()[k]!.tolist());
+    expect(copy.num_batches_tracked!.dtype).toBe("int32");
+    expect(copy.running_mean!.tolist()).toEqual([0.1 * (4 / 3), 0.1 * 2]);
   });
 
   it("reject bad names and values", () => {
