@@ -29,8 +29,8 @@ const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].ma
 
 describe("README.md code blocks", () => {
   const training = blocks.find((b) => b.includes("CosineAnnealingLR") && b.includes("clipGradNorm"))!;
-  it("has the ten examples: first screen, autograd, LSTM, custom cell, data, metrics, CTC, checkpoint, training loop, printing", () => {
-    expect(blocks).toHaveLength(10);
+  it("has the eleven examples: first screen, autograd, LSTM, custom cell, more layers, data, metrics, CTC, checkpoint, training loop, printing", () => {
+    expect(blocks).toHaveLength(11);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
@@ -69,6 +69,12 @@ describe("README.md code blocks", () => {
     expect(out).toContain("[ 10, 4, 32 ] [ 4, 4, 16 ]");
     expect(out).toContain("weight_ih_l0");
     expect(out).toContain("weight_ih_l0_reverse");
+  });
+
+  it("more layers: weight-normed LSTM names and the encoder's output shape as annotated", () => {
+    const out = run(blocks.find((b) => b.includes("TransformerEncoderLayer"))!, "more-layers");
+    expect([...out.matchAll(/'(\w+)'/g)].map((m) => m[1])).toEqual(["weight_ih_l0", "bias_ih_l0", "bias_hh_l0", "weight_hh_l0_g", "weight_hh_l0_v"]);
+    expect(out.trim().split("\n").at(-1)).toBe("[ 12, 4, 16 ]");
   });
 
   it("checkpoint: the resumed objects hold the saved epoch, lr and parameters", () => {

@@ -4,9 +4,9 @@ import { pyFloat } from "./format";
 import type { LayerOptions } from "./layers/linear";
 import type { Module } from "./module";
 import type { PackedSequence } from "./packing";
-import { Recurrent, type RecurrentForwardOptions } from "./recurrent";
+import { Recurrent, type RecurrentForwardOptions, type RecurrentOptions } from "./recurrent";
 
-export interface RNNOptions extends LayerOptions {
+export interface RNNOptions extends LayerOptions, Pick<RecurrentOptions, "inputDropout" | "recurrentDropout"> {
   inputSize: number;
   hiddenSize: number;
   numLayers?: number;
