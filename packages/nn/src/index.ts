@@ -31,9 +31,7 @@ export { editDistance } from "./metrics/edit-distance";
 export { Accuracy, Precision, Recall, F1Score, ConfusionMatrix, type AveragedOptions, type ClassificationOptions } from "./metrics/classification";
 export { Perplexity } from "./metrics/perplexity";
 export { CharErrorRate, WordErrorRate } from "./metrics/error-rate";
-<<<<<<< HEAD
 export { summary } from "./summary";
-=======
 export { BatchNorm1d, type BatchNormOptions } from "./layers/batchnorm";
 export { GroupNorm } from "./layers/groupnorm";
 export { RMSNorm } from "./layers/rmsnorm";
@@ -42,4 +40,3 @@ export { TransformerEncoderLayer, type TransformerEncoderLayerOptions } from "./
 export { weightNorm, removeWeightNorm } from "./layers/weight-norm";
 export { spectralNorm, removeSpectralNorm } from "./layers/spectral-norm";
 export { Dropout1d, AlphaDropout, dropout1d, alphaDropout } from "./layers/dropout-variants";
->>>>>>> h-layers
