@@ -42,11 +42,11 @@ describe("gradients at kinks and special points follow PyTorch", () => {
     expect(where(cond, a, b).tolist()).toEqual([1, 10, 3]);
   });
 
-  it("comparisons give 1/0 in the operands' dtype and no gradient", () => {
+  it("comparisons give a bool mask (1/0) and no gradient", () => {
     const x = f64([1, 2, 3]);
     const m = x.gt(2);
     expect(m.requiresGrad).toBe(false);
-    expect(m.dtype).toBe("float64");
+    expect(m.dtype).toBe("bool");
     expect([m, x.lt(2), x.ge(2), x.le(2), x.eq(2), x.ne(2)].map((t) => t.tolist())).toEqual([
       [0, 0, 1], [1, 0, 0], [0, 1, 1], [1, 1, 0], [0, 1, 0], [1, 0, 1],
     ]);

@@ -1,3 +1,4 @@
+import * as special from "./special";
 import { coalesce, forEachIndex, type StridedView } from "./strided";
 
 type Scalar = (a: number, b: number, c: number, s0: number, s1: number) => number;
@@ -39,6 +40,60 @@ export const ELEMENTWISE = {
   addcdiv: (a, b, c, s0) => a + (s0 * b) / c,
   tanhGrad: (a, b) => a * (1 - b * b),
   sigmoidGrad: (a, b) => a * b * (1 - b),
+  toBool: (a) => (a !== 0 ? 1 : 0),
+  sin: (a) => Math.sin(a),
+  cos: (a) => Math.cos(a),
+  tan: (a) => Math.tan(a),
+  asin: (a) => Math.asin(a),
+  acos: (a) => Math.acos(a),
+  atan: (a) => Math.atan(a),
+  sinh: (a) => Math.sinh(a),
+  cosh: (a) => Math.cosh(a),
+  asinh: (a) => Math.asinh(a),
+  acosh: (a) => Math.acosh(a),
+  atanh: (a) => Math.atanh(a),
+  log1p: (a) => Math.log1p(a),
+  expm1: (a) => Math.expm1(a),
+  log2: (a) => Math.log2(a),
+  log10: (a) => Math.log10(a),
+  exp2: (a) => Math.pow(2, a),
+  erf: (a) => special.erf(a),
+  erfc: (a) => special.erfc(a),
+  erfinv: (a) => special.erfinv(a),
+  floor: (a) => Math.floor(a),
+  ceil: (a) => Math.ceil(a),
+  round: (a) => special.roundHalfEven(a),
+  trunc: (a) => Math.trunc(a),
+  logit: (a, _b, _c, s0, s1) => {
+    const z = a < s0 ? s0 : a > s1 ? s1 : a;
+    return Math.log(z / (1 - z));
+  },
+  atan2: (a, b) => Math.atan2(a, b),
+  fmod: (a, b) => special.fmod(a, b),
+  remainder: (a, b) => special.remainder(a, b),
+  hypot: (a, b) => Math.hypot(a, b),
+  xlogy: (a, b) => (b !== b ? b : a === 0 ? 0 : a * Math.log(b)),
+  copysign: (a, b) => special.copysign(a, b),
+  logaddexp: (a, b) => special.logaddexp(a, b),
+  logaddexp2: (a, b) => special.logaddexp2(a, b),
+  divTrunc: (a, b) => Math.trunc(a / b),
+  divFloor: (a, b) => special.floorDivide(a, b),
+  divFloorInt: (a, b) => special.floorDivideInt(a, b),
+  remainderInt: (a, b) => a - Math.imul(special.floorDivideInt(a, b), b),
+  powInt: (a, b) => special.powInt(a, b),
+  bitwiseAnd: (a, b) => a & b,
+  bitwiseOr: (a, b) => a | b,
+  bitwiseXor: (a, b) => a ^ b,
+  bitwiseNot: (a) => ~a,
+  logicalNot: (a) => (a === 0 ? 1 : 0),
+  shiftLeft: (a, b) => a << b,
+  shiftRight: (a, b) => a >> b,
+  isnan: (a) => (a !== a ? 1 : 0),
+  isinf: (a) => (a === Infinity || a === -Infinity ? 1 : 0),
+  isfinite: (a) => (Number.isFinite(a) ? 1 : 0),
+  // |a - b| <= atol + |rtol·b| (s0 rtol, s1 atol); with equalNan two NaNs are close too
+  isclose: (a, b, _c, s0, s1) => (a === b || Math.abs(a - b) <= s1 + Math.abs(s0 * b) ? 1 : 0),
+  iscloseNan: (a, b, _c, s0, s1) => (a === b || Math.abs(a - b) <= s1 + Math.abs(s0 * b) || (a !== a && b !== b) ? 1 : 0),
 } satisfies Record<string, Scalar>;
 
 export type ElementwiseOp = keyof typeof ELEMENTWISE;
