@@ -50,9 +50,12 @@ export function mish(x: Tensor): Tensor {
   return x.mul(softplus(x).tanh());
 }
 
-/** x for x > 0, else α (e^x - 1); the gradient at 0 is α, as PyTorch's. */
+/**
+ * x for x > 0, else α (e^x - 1) (as PyTorch computes it: exp, not expm1); the gradient at 0 is α.
+ * The exp reads x clamped to <= 0 so that the branch not taken never overflows into inf·0 = NaN.
+ */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return where(x.gt(0), x, x.expm1().mul(alpha));
+  return where(x.gt(0), x, x.clamp(undefined, 0).exp().sub(1).mul(alpha));
 }
 
 /** scale · elu(x, α) with PyTorch's constants. */
@@ -60,10 +63,10 @@ export function selu(x: Tensor): Tensor {
   return elu(x, SELU_ALPHA).mul(SELU_SCALE);
 }
 
-/** x for x > 0, else α (e^(x/α) - 1). */
+/** x for x > 0, else α (e^(x/α) - 1), computed as elu. */
 export function celu(x: Tensor, alpha = 1): Tensor {
   if (alpha === 0) throw new Error("celu: alpha must not be 0");
-  return where(x.gt(0), x, x.div(alpha).expm1().mul(alpha));
+  return where(x.gt(0), x, x.div(alpha).clamp(undefined, 0).exp().sub(1).mul(alpha));
 }
 
 /** x for x > 0, else negativeSlope · x (the slope also at 0, as PyTorch). */
@@ -71,10 +74,10 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return where(x.gt(0), x, x.mul(negativeSlope));
 }
 
-/** x clamped to [minVal, maxVal]; unlike clamp, no gradient at the bounds themselves (PyTorch's). */
+/** x clamped to [minVal, maxVal]; the gradient passes strictly inside only (not at the bounds, nor at NaN), as PyTorch's. */
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
   if (minVal > maxVal) throw new Error(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);
-  return where(x.le(minVal), minVal, where(x.ge(maxVal), maxVal, x));
+  return where(x.gt(minVal).bitwiseAnd(x.lt(maxVal)), x, x.detach().clamp(minVal, maxVal));
 }
 
 /** hardtanh(x, 0, 6). */
@@ -87,9 +90,10 @@ export function hardsigmoid(x: Tensor): Tensor {
   return relu6(x.add(3)).div(6);
 }
 
-/** x · relu6(x + 3) / 6; PyTorch's gradient x/3 + 1/2 on [-3, 3], bounds included. */
+/** x · relu6(x + 3) / 6; the gradient x/3 + 1/2 on [-3, 3], bounds included (PyTorch's scalar kernel). */
 export function hardswish(x: Tensor): Tensor {
-  return where(x.lt(-3), 0, where(x.le(3), x.mul(x.add(3)).div(6), x));
+  const inner = x.clamp(-3, 3); // finite in the branch not taken, so no inf·0 = NaN flows back
+  return where(x.lt(-3), x.mul(0), where(x.le(3), inner.mul(inner.add(3)).div(6), x));
 }
 
 /** x / (1 + |x|). */

@@ -22,7 +22,9 @@ export function lerp(start: Tensor, end: Tensor, weight: Operand): Tensor {
   const near = (w: Operand) => start.add(diff.mul(w));
   const far = (w: Operand) => end.sub(diff.mul(typeof w === "number" ? 1 - w : w.neg().add(1)));
   if (typeof weight === "number") return Math.abs(weight) < 0.5 ? near(weight) : far(weight);
-  return where(weight.abs().lt(0.5), near(weight), far(weight));
+  // each branch sees a harmless weight where the other is taken: no inf·0 = NaN in the gradient
+  const small = weight.abs().lt(0.5);
+  return where(small, near(where(small, weight, 0)), far(where(small, 1, weight)));
 }
 
 export interface AddcOptions {

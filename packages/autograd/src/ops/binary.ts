@@ -18,8 +18,8 @@ const rules = {
   copysign: binary("copysign", inputsAndOutput, ({ a, y }, g) => g.mul(where0(a, y.div(a))), zero, true),
   logaddexp: binary("logaddexp", operandsAB, ({ a, b }, g) => g.mul(a.sub(b).sigmoid()), ({ a, b }, g) => g.mul(b.sub(a).sigmoid()), true), // da / (1 + e^(b-a))
   logaddexp2: binary("logaddexp2", operandsAB, ({ a, b }, g) => g.div(b.sub(a).exp2().add(1)), ({ a, b }, g) => g.div(a.sub(b).exp2().add(1)), true), // da / (1 + 2^(b-a))
-  // d x log y = log y dx (0 where x = 0) + x / y dy
-  xlogy: binary("xlogy", operandsAB, ({ a, b }, g) => g.mul(xlogy(a.ne(0).to(a.dtype), b)), ({ a, b }, g) => g.mul(a).div(b), true),
+  // d x log y = log y dx (0 where x = 0 and y <= 0, as PyTorch) + x / y dy
+  xlogy: binary("xlogy", operandsAB, ({ a, b }, g) => xlogy(g, b).where(a.eq(0).bitwiseAnd(b.le(0)).bitwiseNot(), 0), ({ a, b }, g) => g.mul(a).div(b), true),
   divTrunc: binary("divTrunc", none2, zero, zero, true),
   divFloor: binary("divFloor", none2, zero, zero, true),
 } satisfies RuleTable<"binary">;

@@ -91,8 +91,8 @@ export const none = () => ({});
 export const input = (x: Tensor) => ({ x });
 export const output = (_x: Tensor, y: Tensor) => ({ y });
 export const operandsAB = (a: Tensor, b: Tensor) => ({ a, b });
-/** g sent to the winner of maximum/minimum, half of it to each at a tie. */
-const share = (g: Tensor, wins: Tensor, tie: Tensor) => g.mul(wins).add(g.mul(tie).mul(0.5));
+/** g for an operand of maximum/minimum unless it loses, half of it at a tie (both get all of it beside a NaN, as PyTorch). */
+const share = (g: Tensor, loses: Tensor, tie: Tensor) => where(loses, 0, where(tie, g.mul(0.5), g));
 
 const rules = {
   neg: unary("neg", none, (_, g) => g.neg()), //                                        d(-x) = -dx
@@ -102,19 +102,19 @@ const rules = {
   abs: unary("abs", input, ({ x }, g) => g.mul(x.sign())), //                            d|x| = sign(x) dx
   tanh: unary("tanh", output, ({ y }, g) => g.mul(y.mul(y).neg().add(1)), ({ y }, g) => map("tanhGrad", [g, y])), // d tanh x = (1 - tanh² x) dx
   sigmoid: unary("sigmoid", output, ({ y }, g) => g.mul(y.mul(y.neg().add(1))), ({ y }, g) => map("sigmoidGrad", [g, y])), // dσ = σ (1 - σ) dx
-  relu: unary("relu", input, ({ x }, g) => g.mul(gt(x, 0))), //                         d relu x = [x > 0] dx
+  relu: unary("relu", input, ({ x }, g) => where(le(x, 0), 0, g)), //                   d relu x = [x > 0] dx (and dx at NaN, as PyTorch)
   add: binary("add", none, (_, g) => g, (_, g) => g), //                                d(a + b) = da + db
   sub: binary("sub", none, (_, g) => g, (_, g) => g.neg()), //                          d(a - b) = da - db
   mul: binary("mul", operandsAB, ({ b }, g) => g.mul(b), ({ a }, g) => g.mul(a)), //    d(ab) = b da + a db
-  div: binary("div", operandsAB, ({ b }, g) => g.div(b), ({ a, b }, g) => g.mul(a).div(b.mul(b)).neg()), // d(a/b) = da/b - a db/b²
+  div: binary("div", operandsAB, ({ b }, g) => g.div(b), ({ a, b }, g) => g.mul(a.div(b).div(b)).neg()), // d(a/b) = da/b - (a/b)/b db
   pow: binary(
     "pow",
     (a, b, y) => ({ a, b, y }),
     ({ a, b }, g) => where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))), //                d(a^b) = b a^(b-1) da (0 where b = 0)
     ({ a, b, y }, g) => where(a.eq(0).bitwiseAnd(b.ge(0)), 0, g.mul(y).mul(log(a))), //   + a^b ln a db (0 at a = 0 when b >= 0)
   ),
-  maximum: binary("maximum", operandsAB, ({ a, b }, g) => share(g, gt(a, b), a.eq(b)), ({ a, b }, g) => share(g, gt(b, a), a.eq(b))), // ties split
-  minimum: binary("minimum", operandsAB, ({ a, b }, g) => share(g, lt(a, b), a.eq(b)), ({ a, b }, g) => share(g, lt(b, a), a.eq(b))),
+  maximum: binary("maximum", operandsAB, ({ a, b }, g) => share(g, lt(a, b), a.eq(b)), ({ a, b }, g) => share(g, lt(b, a), a.eq(b))), // ties split
+  minimum: binary("minimum", operandsAB, ({ a, b }, g) => share(g, gt(a, b), a.eq(b)), ({ a, b }, g) => share(g, gt(b, a), a.eq(b))),
   powScalar: rule({
     forward(x: Tensor, p: number) {
       requireFloat("pow", x);

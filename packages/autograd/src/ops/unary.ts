@@ -40,8 +40,8 @@ const rules = {
       const [lo, hi] = eps === undefined ? [-Infinity, Infinity] : [eps, 1 - eps];
       return [map("logit", [x], x.dtype, lo, hi), { x, lo, hi }];
     },
-    // d logit x = dx / (x (1 - x)), 0 where x was clamped to [eps, 1 - eps]
-    backward: ({ x, lo, hi }, g: Tensor) => [g.div(x.mul(x.neg().add(1))).where(x.ge(lo).bitwiseAnd(x.le(hi)), 0)],
+    // d logit x = dx / (x (1 - x)) inside [eps, 1 - eps] (else 0), or inside [0, 1] (else NaN) without eps
+    backward: ({ x, lo, hi }, g: Tensor) => [g.div(x.mul(x.neg().add(1))).where(x.ge(Math.max(lo, 0)).bitwiseAnd(x.le(Math.min(hi, 1))), lo < 0 ? NaN : 0)],
   }),
 } satisfies RuleTable<"unary">;
 

@@ -14,18 +14,18 @@ export const ELEMENTWISE = {
   log: (a) => Math.log(a),
   sqrt: (a) => Math.sqrt(a),
   abs: (a) => Math.abs(a),
-  sign: (a) => (a > 0 ? 1 : a < 0 ? -1 : a),
+  sign: (a) => (a > 0 ? 1 : a < 0 ? -1 : 0), // PyTorch's (0 < a) - (a < 0): +0 for ±0 and NaN
   tanh: (a) => Math.tanh(a),
   sigmoid: (a) => 1 / (1 + Math.exp(-a)),
-  relu: (a) => (a > 0 ? a : a !== a ? a : 0),
+  relu: (a) => (a < 0 ? 0 : a), // NaN and -0 pass, as PyTorch's
   clamp: (a, _b, _c, s0, s1) => (a < s0 ? s0 : a > s1 ? s1 : a),
-  powScalar: (a, _b, _c, s0) => Math.pow(a, s0),
+  powScalar: (a, _b, _c, s0) => special.pow(a, s0),
   fill: (_a, _b, _c, s0) => s0,
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: (a, b) => Math.pow(a, b),
+  pow: (a, b) => special.pow(a, b),
   maximum: (a, b) => (a > b || a !== a ? a : b),
   minimum: (a, b) => (a < b || a !== a ? a : b),
   gt: (a, b) => (a > b ? 1 : 0),
@@ -92,8 +92,8 @@ export const ELEMENTWISE = {
   isinf: (a) => (a === Infinity || a === -Infinity ? 1 : 0),
   isfinite: (a) => (Number.isFinite(a) ? 1 : 0),
   // |a - b| <= atol + |rtol·b| (s0 rtol, s1 atol); with equalNan two NaNs are close too
-  isclose: (a, b, _c, s0, s1) => (a === b || Math.abs(a - b) <= s1 + Math.abs(s0 * b) ? 1 : 0),
-  iscloseNan: (a, b, _c, s0, s1) => (a === b || Math.abs(a - b) <= s1 + Math.abs(s0 * b) || (a !== a && b !== b) ? 1 : 0),
+  isclose: (a, b, _c, s0, s1) => (a === b || special.within(a, b, s0, s1) ? 1 : 0),
+  iscloseNan: (a, b, _c, s0, s1) => (a === b || special.within(a, b, s0, s1) || (a !== a && b !== b) ? 1 : 0),
 } satisfies Record<string, Scalar>;
 
 export type ElementwiseOp = keyof typeof ELEMENTWISE;

@@ -155,3 +155,14 @@ export function logaddexp2(a: number, b: number): number {
   const m = a > b ? a : b;
   return m + Math.log1p(Math.pow(2, -Math.abs(a - b))) / Math.LN2;
 }
+
+/** C's pow: 1 for 1^y and (-1)^±inf, which JavaScript's Math.pow makes NaN. */
+export function pow(a: number, b: number): number {
+  return a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : Math.pow(a, b);
+}
+
+/** |a - b| finite and within atol + |rtol·b| (isclose). */
+export function within(a: number, b: number, rtol: number, atol: number): boolean {
+  const d = Math.abs(a - b);
+  return d !== Infinity && d <= atol + Math.abs(rtol * b);
+}
