@@ -52,3 +52,23 @@ describe("gradients at kinks and special points follow PyTorch", () => {
     ]);
   });
 });
+
+describe("piecewise-constant ops record a zero gradient, as PyTorch", () => {
+  it("sign, floor, ceil, round, trunc and a rounding division have a gradFn and send back zeros", () => {
+    const x = f64([-1.5, 0.5, 2.5]);
+    for (const y of [x.sign(), x.floor(), x.ceil(), x.round(), x.trunc(), x.div(2, { roundingMode: "floor" }), x.div(2, { roundingMode: "trunc" })]) {
+      expect(y.gradFn).not.toBeNull();
+      expect(grad(y.sum(), x)[0]!.tolist()).toEqual([0, 0, 0]);
+    }
+    expect(x.round().tolist()).toEqual([-2, 0, 2]); // halves to even
+    expect(grad(x.frac().sum(), x)[0]!.tolist()).toEqual([1, 1, 1]);
+  });
+
+  it("pow(0, b) sends -inf to the exponent for b < 0 (PyTorch 1.13), 0 for b >= 0", () => {
+    const a = f64([0, 0, 0]);
+    const b = f64([-1, 0, 2]);
+    const [ga, gb] = grad(a.pow(b).sum(), [a, b]);
+    expect(gb!.tolist()).toEqual([-Infinity, 0, 0]);
+    expect(ga!.tolist()).toEqual([-Infinity, 0, 0]);
+  });
+});
