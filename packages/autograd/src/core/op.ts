@@ -1,3 +1,4 @@
+import { isFloat } from "./dtype";
 import type { ProductGrad } from "../backend/backend";
 import { checkSameCopy } from "./copy";
 import { mode } from "./mode";
@@ -93,7 +94,7 @@ export function primitive<Args extends unknown[], Saved, Out extends Tensor | Te
         return fast && r.fastBackward ? r.fastBackward(saved, grad, needs) : r.backward(saved, grad, needs);
       };
       const node = new Node(name, backward, inputs.map((t) => t.edge()) as (Edge | null)[], meta);
-      for (let i = 0; i < outputs.length; i++) if (outputs[i]!.dtype !== "int32") outputs[i]!.attach(node, i);
+      for (let i = 0; i < outputs.length; i++) if (isFloat(outputs[i]!.dtype)) outputs[i]!.attach(node, i);
     }
     return (single ? outputs[0] : outputs) as Out;
   };

@@ -8,7 +8,7 @@ export function dropout(x: Tensor, p: number, training = true, generator: Genera
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
   const keep = rand(x.shape, { dtype: x.dtype, generator }).lt(1 - p);
-  return x.mul(keep.div(1 - p));
+  return x.mul(keep.to(x.dtype).div(1 - p));
 }
 
 export class Dropout extends Module {

@@ -42,7 +42,7 @@ const FORWARD_OPTIONS = ["keyPaddingMask", "attnMask", "isCausal", "needWeights"
 
 /** An int32 mask (non-zero = masked) as 0 / -∞, a float one as is. */
 function additive(mask: Tensor, dtype: Tensor["dtype"]): Tensor {
-  return mask.dtype === "int32" ? zeros(mask.shape, { dtype }).where(mask.eq(0), -Infinity) : mask.to(dtype);
+  return mask.dtype === "int32" || mask.dtype === "bool" ? zeros(mask.shape, { dtype }).where(mask.eq(0), -Infinity) : mask.to(dtype);
 }
 
 /**

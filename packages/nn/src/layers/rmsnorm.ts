@@ -33,7 +33,7 @@ export class RMSNorm extends Module {
     if (x.ndim < k || x.shape.slice(-k).join() !== this.normalizedShape.join()) {
       throw new Error(`RMSNorm: input of shape ${fmt(x.shape)} does not end in the normalized shape ${fmt(this.normalizedShape)}`);
     }
-    if (x.dtype === "int32") throw new Error(`RMSNorm: input must be float32 or float64, got int32 (shape ${fmt(x.shape)})`);
+    if (x.dtype !== "float32" && x.dtype !== "float64") throw new Error(`RMSNorm: input must be float32 or float64, got ${x.dtype} (shape ${fmt(x.shape)})`);
     const dims = this.normalizedShape.map((_, i) => x.ndim - k + i);
     const eps = this.eps ?? MACHINE_EPS[x.dtype];
     const y = x.div(x.mul(x).mean(dims, true).add(eps).sqrt());
