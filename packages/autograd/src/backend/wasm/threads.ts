@@ -40,12 +40,9 @@ const globals = globalThis as unknown as {
   URL?: { createObjectURL(blob: unknown): string };
 };
 
-let host: ThreadHost | null | undefined;
-
 /** How threads start here, or null where products run on one thread (see the file's comment). */
 export function threadHost(): ThreadHost | null {
-  if (host === undefined) host = nodeHost() ?? browserHost();
-  return host;
+  return nodeHost() ?? browserHost();
 }
 
 /** TAPEGRAD_THREADS if set (1 = single-threaded), else the available cores, at most 8. */
