@@ -28,7 +28,7 @@ export function lrScheduler(scheduler: SchedulerLike, opts: { monitor?: string }
   const monitor = opts.monitor === undefined ? undefined : monitorOption(fn, opts.monitor, "");
   return {
     onEpochEnd(_epoch, logs) {
-      if (!wantsMetric(scheduler)) return scheduler.step();
+      if (!wantsMetric(scheduler)) return (scheduler as { step(): void }).step();
       scheduler.step(monitored(fn, monitor ?? ("val_loss" in logs ? "val_loss" : "loss"), logs));
     },
   };

@@ -36,7 +36,7 @@ export interface OptimizerLike {
 
 /** An LR scheduler: `step()` once per epoch, or `step(metric)` for ReduceLROnPlateau. */
 export interface SchedulerLike {
-  step(metric?: number): void;
+  step(metric: number): void;
 }
 
 /** Values of one epoch by name: `loss`, each metric, `val_loss`, `val_<metric>`, `lr`. */
