@@ -1,5 +1,8 @@
 import type { Callback, Logs } from "./types";
 
+// The console of browsers and Node alike (the core is built without DOM or Node types).
+declare const console: { log(line: string): void };
+
 /** What a progress display gets after every batch and once more at the end of each epoch. */
 export interface ProgressReport {
   /** 0-based epoch, of `epochs`. */
