@@ -1,4 +1,4 @@
-export { setBackend, getBackend, backendAvailable, type BackendName } from "./backend/select";
+export { setBackend, getBackend, backendAvailable, getThreads, type BackendName } from "./backend/select";
 export { DTYPES, type DType, type TypedArray } from "./core/dtype";
 export { Tensor, isTensor, type NestedArray } from "./core/tensor";
 export {

@@ -7,7 +7,9 @@ import { matmul } from "../ops/matmul";
 import * as mv from "../ops/movement";
 import * as pw from "../ops/pointwise";
 import * as red from "../ops/reduce";
+import { formatTensor } from "./format";
 import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
+import { COPY, TENSOR_BRAND } from "./copy";
 import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
 
 type Operand = Tensor | number;
@@ -29,6 +31,10 @@ export class Tensor {
   /** @internal */
   leafHooks: Hook[] | null = null;
   private requiresGradFlag = false;
+  /** @internal Which copy of the package made this tensor (see ./copy). */
+  get [TENSOR_BRAND](): typeof COPY {
+    return COPY;
+  }
 
   constructor(
     readonly buf: TypedArray,
@@ -103,6 +109,9 @@ export class Tensor {
   get numel(): number {
     return numel(this.shape);
   }
+  /** The shape (a copy), or the size of one dim (negative counts from the end). */
+  size(): number[];
+  size(dim: number): number;
   size(dim?: number): number | number[] {
     return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.shape, "size")]!;
   }
@@ -202,8 +211,13 @@ export class Tensor {
     if (this.numel !== 1) throw new Error(`item: only a tensor with one element can be converted to a number, got shape ${fmt(this.shape)}`);
     return this.buf[this.offset]!;
   }
+  /** PyTorch's repr: `tensor([[ 1.0000, -2.5000]], dtype=float64, requires_grad=True)`. */
   toString(): string {
-    return `Tensor(${JSON.stringify(this.tolist())}, shape=${fmt(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    return formatTensor(this);
+  }
+  /** What console.log and util.inspect show in Node. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   // ---- views ----

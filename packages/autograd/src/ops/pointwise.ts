@@ -1,4 +1,5 @@
 import type { DType } from "../core/dtype";
+import { checkSameCopy } from "../core/copy";
 import { primitive, rule } from "../core/op";
 import { kernels, type ElementwiseOp } from "../backend/backend";
 import { broadcastShapes, fmt, sameShape } from "../core/shape";
@@ -23,6 +24,8 @@ export function map(op: ElementwiseOp, inputs: readonly Tensor[], dtype: DType =
 
 /** Turns a number operand into a 0-d tensor of the other operand's dtype; checks dtypes agree. */
 export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
+  checkSameCopy(op, a);
+  checkSameCopy(op, b);
   if (typeof a === "number" && typeof b === "number") throw new Error(`${op}: at least one operand must be a tensor`);
   const dtype = (a instanceof Tensor ? a : (b as Tensor)).dtype;
   const number = typeof a === "number" ? a : (b as number);
