@@ -16,6 +16,7 @@ const notebooks: { name: string; outputs: string[] }[] = [
   { name: "bptt-by-hand", outputs: ["bptt-by-hand.svg"] },
   { name: "char-lm", outputs: ["char-lm.svg", "char-lm.safetensors"] },
   { name: "sequence-classification", outputs: ["sequence-classification.svg"] },
+  { name: "keras-style-sentiment", outputs: ["keras-style-sentiment.svg"] },
   { name: "forecasting", outputs: ["forecasting.svg"] },
   { name: "seq2seq-attention", outputs: ["seq2seq-attention.svg"] },
   { name: "custom-cell", outputs: ["custom-cell.svg"] },

@@ -29,8 +29,8 @@ const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].ma
 
 describe("README.md code blocks", () => {
   const training = blocks.find((b) => b.includes("CosineAnnealingLR") && b.includes("clipGradNorm"))!;
-  it("has the eleven examples: first screen, autograd, LSTM, custom cell, more layers, data, metrics, CTC, checkpoint, training loop, printing", () => {
-    expect(blocks).toHaveLength(11);
+  it("has the twelve examples: first screen, autograd, LSTM, custom cell, more layers, data, metrics, CTC, checkpoint, fit, training loop, printing", () => {
+    expect(blocks).toHaveLength(12);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
@@ -103,6 +103,20 @@ describe("README.md code blocks", () => {
     expect(acc).toBe(0.75);
     expect(f1).toBeCloseTo(5 / 9, 12);
     expect(wer).toBe(0.25);
+  });
+
+  it("fit: early stopping ends the run patience epochs after the best one; the held-out accuracy and predictions as annotated", () => {
+    const block = blocks.find((b) => b.includes("earlyStopping"))!;
+    expect(block.trim().split("\n").length).toBeLessThan(20);
+    const [first, second] = run(block, "fit").trim().split("\n");
+    expect(first).toMatch(/^loss accuracy val_loss val_accuracy lr \d+ \d+$/); // README: 21 17
+    const [epochs, best] = numbers(first!);
+    expect(epochs).toBe(best! + 4); // stopped after patience 3 epochs without improvement
+    expect(epochs).toBeLessThan(40);
+    const [accuracy, inside, outside] = numbers(second!);
+    expect(accuracy).toBeGreaterThan(0.95); // README: 0.986
+    expect(inside).toBeGreaterThan(0.99);
+    expect(outside).toBeLessThan(0.01);
   });
 
   it("training loop: the loss falls more than tenfold", () => {

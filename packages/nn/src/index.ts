@@ -40,3 +40,9 @@ export { TransformerEncoderLayer, type TransformerEncoderLayerOptions } from "./
 export { weightNorm, removeWeightNorm } from "./layers/weight-norm";
 export { spectralNorm, removeSpectralNorm } from "./layers/spectral-norm";
 export { Dropout1d, AlphaDropout, dropout1d, alphaDropout } from "./layers/dropout-variants";
+export { fit, evaluate, type FitOptions, type EvaluateOptions } from "./training/fit";
+export { predict, type PredictOptions } from "./training/predict";
+export { earlyStopping, modelCheckpoint, lrScheduler, type EarlyStoppingOptions, type ModelCheckpointOptions } from "./training/callbacks";
+export { progressCallback, printProgress, formatProgress, type ProgressReport } from "./training/progress";
+export { LastStep, SequenceOutput } from "./training/sequence";
+export type { Callback, History, Logs, LossFn, Metric, OptimizerLike, SchedulerLike, TrainingContext, TrainingData, PredictData } from "./training/types";
