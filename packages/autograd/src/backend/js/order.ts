@@ -1,0 +1,37 @@
+import type { TypedArray } from "../../core/dtype";
+
+// Order kernels over a contiguous buffer read as (outer, size, inner): each of the outer·inner
+// lines of `size` elements is handled on its own. NaN counts as larger than every number.
+
+/** a before b in ascending order, NaN last. */
+const less = (a: number, b: number) => a < b || (a === a && b !== b);
+
+/** out[o, k, i]: the position along the line of its k-th element in sorted order (stable). */
+export function sortIndices(data: TypedArray, outer: number, size: number, inner: number, descending: boolean, out: Int32Array): void {
+  const line = Array.from({ length: size }, (_, k) => k);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      const at = (k: number) => data[base + k * inner]!;
+      for (let k = 0; k < size; k++) line[k] = k;
+      line.sort(descending ? (a, b) => (less(at(b), at(a)) ? -1 : less(at(a), at(b)) ? 1 : 0) : (a, b) => (less(at(a), at(b)) ? -1 : less(at(b), at(a)) ? 1 : 0));
+      for (let k = 0; k < size; k++) out[base + k * inner] = line[k]!;
+    }
+  }
+}
+
+/** out[o, k, i]: where the running max (min) of line elements 0..k is; ties and NaN take the later position. */
+export function cumulativeExtremeIndices(data: TypedArray, outer: number, size: number, inner: number, op: "max" | "min", out: Int32Array): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      let best = 0;
+      for (let k = 0; k < size; k++) {
+        const x = data[base + k * inner]!;
+        const b = data[base + best * inner]!;
+        if (x !== x || (b === b && (op === "max" ? x >= b : x <= b))) best = k;
+        out[base + k * inner] = best;
+      }
+    }
+  }
+}
