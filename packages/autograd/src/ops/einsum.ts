@@ -30,13 +30,12 @@ function labelOperand(term: string, t: Tensor, i: number, equation: string, elli
 }
 
 /** Takes the diagonal of every repeated label (a trace when the label is then summed). */
-function diagonals(op: Labeled, i: number, equation: string): Labeled {
+function diagonals(op: Labeled): Labeled {
   let { t, labels } = op;
   for (;;) {
     const j = labels.findIndex((l, k) => labels.indexOf(l) !== k);
     if (j < 0) return { t, labels };
     const first = labels.indexOf(labels[j]!);
-    if (t.shape[first] !== t.shape[j]) throw new Error(`einsum: subscript '${labels[j]}' is repeated in operand ${i} over dims of sizes ${t.shape[first]} and ${t.shape[j]} (shape ${fmt(op.t.shape)} in '${equation}')`);
     t = diagonal(t, 0, first, j);
     labels = [...labels.filter((_, k) => k !== first && k !== j), labels[j]!];
   }
@@ -81,6 +80,10 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
   labeled.forEach(({ t, labels }, i) =>
     labels.forEach((l, d) => {
       const seen = sizes.get(l);
+      const first = labels.indexOf(l);
+      if (first !== d && t.shape[first] !== t.shape[d]) {
+        throw new Error(`einsum: subscript '${l}' is repeated in operand ${i} over dims of sizes ${t.shape[first]} and ${t.shape[d]} (shape ${fmt(t.shape)} in '${equation}')`);
+      }
       if (seen !== undefined && seen !== t.shape[d] && seen !== 1 && t.shape[d] !== 1) {
         throw new Error(`einsum: subscript '${l.startsWith("…") ? "..." : l}' has size ${seen} in an earlier operand but ${t.shape[d]} in operand ${i} (shape ${fmt(t.shape)}) of '${equation}'`);
       }
@@ -100,7 +103,7 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
     }
     output = ellipsisAt < 0 ? letters : [...letters.slice(0, ellipsisAt), ...dots, ...letters.slice(ellipsisAt)];
   }
-  labeled = labeled.map((o, i) => diagonals(o, i, equation));
+  labeled = labeled.map(diagonals);
   const neededAfter = (i: number) => new Set([...output, ...labeled.slice(i + 1).flatMap((o) => o.labels)]);
   let acc = sumUnneeded(labeled[0]!, neededAfter(0));
   for (let i = 1; i < labeled.length; i++) {
