@@ -53,6 +53,8 @@ const EXPRESSIONS: Record<string, (x: Inputs, dtype: DType) => Out> = {
   "torch.sort(a, dim=1, descending=True, stable=True)": ({ a }) => a!.sort(1, { descending: true, stable: true }),
   "torch.sort(a, dim=1)": ({ a }) => a!.sort(1),
   "torch.argsort(a, dim=0)": ({ a }) => a!.argsort(0),
+  "torch.mode(a, 1)": ({ a }) => a!.mode(1),
+  "torch.mode(a, 0, keepdim=True)": ({ a }) => tg.mode(a!, 0, true),
   "torch.nansum(a, dim=1)": ({ a }) => a!.nansum(1),
   "torch.nanmean(a)": ({ a }) => tg.nanmean(a!),
 
@@ -203,7 +205,7 @@ function run(fixture: Fixture, dtype: DType, rtol: number, atol: number): void {
 
 describe("golden reduction, shape, indexing and creation fixtures (PyTorch 1.13)", () => {
   it("finds every fixture and has an expression for each", () => {
-    expect(FIXTURES.length).toBe(133);
+    expect(FIXTURES.length).toBe(135);
     expect(FIXTURES.filter((f) => !EXPRESSIONS[f.config.expr as string]).map((f) => f.name)).toEqual([]);
   });
   for (const fixture of FIXTURES) {

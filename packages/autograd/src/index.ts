@@ -30,7 +30,7 @@ export { gather, indexSelect, scatterAdd } from "./ops/indexing";
 export { prod, variance, std, varMean, stdMean, nansum, nanmean, all, any, countNonzero, type VarOptions } from "./ops/stats";
 export { norm } from "./ops/norm";
 export { cumsum, cumprod, logcumsumexp, cummax, cummin } from "./ops/scan";
-export { sort, argsort, topk, kthvalue, median, type SortOptions } from "./ops/sort";
+export { sort, argsort, topk, kthvalue, median, mode, type SortOptions } from "./ops/sort";
 export { repeat, tile, repeatInterleave, roll, movedim, swapaxes, unflatten, meshgrid, tril, triu } from "./ops/rearrange";
 export { diagonal, diagEmbed, diag, trace, unfold } from "./ops/views";
 export { maskedFill, maskedSelect, take, takeAlongDim } from "./ops/masking";

@@ -4,7 +4,7 @@ import type { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward
 import type { elementwise } from "./js/elementwise";
 import type { gather, indexAdd, indexSelect, scatterAdd } from "./js/indexing";
 import type { matmul, matmulSum, ProductAccumulator } from "./js/matmul";
-import type { cumulativeExtremeIndices, sortIndices } from "./js/order";
+import type { cumulativeExtremeIndices, modeIndices, sortIndices } from "./js/order";
 import type { reduce } from "./js/reduce";
 import type { softmaxBackward, softmaxForward } from "./js/softmax";
 
@@ -27,6 +27,7 @@ export interface Kernels {
   indexAdd: typeof indexAdd;
   sortIndices: typeof sortIndices;
   cumulativeExtremeIndices: typeof cumulativeExtremeIndices;
+  modeIndices: typeof modeIndices;
   lstmCellForward: typeof lstmCellForward;
   lstmCellBackward: typeof lstmCellBackward;
   gruCellForward: typeof gruCellForward;

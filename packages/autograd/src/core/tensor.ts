@@ -302,6 +302,7 @@ export class Tensor {
   argsort(dim?: number, opts?: order.SortOptions): Tensor { return order.argsort(this, dim, opts); }
   topk(k: number, dim?: number, opts?: { largest?: boolean; sorted?: boolean }): [Tensor, Tensor] { return order.topk(this, k, dim, opts); }
   kthvalue(k: number, dim?: number, keepdim?: boolean): [Tensor, Tensor] { return order.kthvalue(this, k, dim, keepdim); }
+  mode(dim?: number, keepdim?: boolean): [Tensor, Tensor] { return order.mode(this, dim, keepdim); }
   median(): Tensor;
   median(dim: number, keepdim?: boolean): [Tensor, Tensor];
   median(dim?: number, keepdim?: boolean): Tensor | [Tensor, Tensor] { return dim === undefined ? order.median(this) : order.median(this, dim, keepdim); }

@@ -84,3 +84,12 @@ export function median(x: Tensor, dim?: number, keepdim = false): Tensor | [Tens
     return lower.where(nans.eq(0), firstNan);
   });
 }
+
+/** The most frequent value along dim (ties: the smallest) and the index of its last occurrence. */
+export function mode(x: Tensor, dim = -1, keepdim = false): [Tensor, Tensor] {
+  return orderStatistic("mode", x, dim, keepdim, (_, order, d, src) => {
+    const out = new Int32Array(src.numel / src.shape[d]!);
+    kernels.modeIndices(src.data(), numel(src.shape.slice(0, d)), src.shape[d]!, numel(src.shape.slice(d + 1)), out);
+    return Tensor.fromBuffer(out, src.shape.map((s, i) => (i === d ? 1 : s)));
+  });
+}

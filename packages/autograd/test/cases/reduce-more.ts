@@ -64,6 +64,8 @@ export const REDUCE_MORE_CHECKS: OpSpecs = {
   sort: [spec(dimCase, ([a], { dim }) => a!.sort(dim)), spec(dimCase, ([a], { dim }) => a!.sort(dim, { descending: true })[0])],
   topk: spec(kCase, ([a], { dim, k, keepdim }) => a!.topk(k, dim, { largest: keepdim })),
   kthvalue: spec(kCase, ([a], { dim, k, keepdim }) => a!.kthvalue(k, dim, keepdim)),
+  // distinct values (repeats, where the choice is a real one, are in the PyTorch fixtures)
+  mode: spec(dimCase, ([a], { dim, keepdim }) => a!.mode(dim, keepdim)),
   median: [spec(dimCase, ([a], { dim, keepdim }) => a!.median(dim, keepdim)), spec(dimCase, ([a]) => a!.median())],
 };
 

@@ -3,6 +3,9 @@ import type { TypedArray } from "../../core/dtype";
 // Order kernels over a contiguous buffer read as (outer, size, inner): each of the outer·inner
 // lines of `size` elements is handled on its own. NaN counts as larger than every number.
 
+/** a and b equal, NaN equal to NaN. */
+const same = (a: number, b: number) => a === b || (a !== a && b !== b);
+
 /** a before b in ascending order, NaN last. */
 const less = (a: number, b: number) => a < b || (a === a && b !== b);
 
@@ -32,6 +35,26 @@ export function cumulativeExtremeIndices(data: TypedArray, outer: number, size: 
         if (x !== x || (b === b && (op === "max" ? x >= b : x <= b))) best = k;
         out[base + k * inner] = best;
       }
+    }
+  }
+}
+
+/** out[o, i]: the position of the last occurrence of the most frequent value of each line (ties: the smallest value). */
+export function modeIndices(data: TypedArray, outer: number, size: number, inner: number, out: Int32Array): void {
+  const order = new Int32Array(outer * size * inner);
+  sortIndices(data, outer, size, inner, false, order);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      const at = (k: number) => data[base + order[base + k * inner]! * inner]!;
+      let [best, bestLength] = [0, 0];
+      for (let start = 0; start < size; ) {
+        let end = start;
+        while (end + 1 < size && same(at(end + 1), at(start))) end++;
+        if (end - start + 1 > bestLength) [best, bestLength] = [end, end - start + 1];
+        start = end + 1;
+      }
+      out[o * inner + i] = order[base + best * inner]!;
     }
   }
 }
