@@ -9,41 +9,47 @@ import { prod } from "./stats";
 export type ScatterReduction = "sum" | "prod" | "mean" | "amax" | "amin";
 
 /**
- * Where each element of src goes in scatter(x, dim, index, src): `groups[t]` lists the flat
- * positions in src of the elements sent to flat position t of x, in index's row-major order.
+ * Where each element of src goes in scatter(x, dim, index, src): element k of index sends src's
+ * element sources[k] to x's element targets[k] (flat positions); counts[t] of them reach t.
  */
-function scatterGroups(op: string, x: Tensor, d: number, index: Tensor, src: Tensor): number[][] {
+function scatterPlan(op: string, x: Tensor, d: number, index: Tensor, src: Tensor) {
   if (index.dtype !== "int32") throw new Error(`${op}: index must be an int32 tensor, got ${index.dtype} (shape ${fmt(index.shape)})`);
   if (index.ndim !== x.ndim || index.ndim !== src.ndim || index.shape.some((s, i) => s > src.shape[i]! || (i !== d && s > x.shape[i]!))) {
     throw new Error(`${op}: index of shape ${fmt(index.shape)} must have the input's (${fmt(x.shape)}) and src's (${fmt(src.shape)}) number of dims, be no larger than src, and no larger than the input outside dim ${d}`);
   }
   const [xStrides, srcStrides] = [contiguousStrides(x.shape), contiguousStrides(src.shape)];
-  const groups = Array.from({ length: x.numel }, () => [] as number[]);
   const values = index.data();
+  const [targets, sources, counts] = [new Int32Array(values.length), new Int32Array(values.length), new Int32Array(x.numel)];
   const coord = new Array<number>(index.ndim).fill(0);
   for (let k = 0; k < values.length; k++) {
     const i = values[k]!;
     if (i < 0 || i >= x.shape[d]!) throw new Error(`${op}: index ${i} is out of range [0, ${x.shape[d]}) for dim ${d} of the input of shape ${fmt(x.shape)}`);
-    let target = 0;
-    let source = 0;
     coord.forEach((c, j) => {
-      target += (j === d ? i : c) * xStrides[j]!;
-      source += c * srcStrides[j]!;
+      targets[k] += (j === d ? i : c) * xStrides[j]!;
+      sources[k] += c * srcStrides[j]!;
     });
-    groups[target]!.push(source);
+    counts[targets[k]!]++;
     for (let j = index.ndim - 1; j >= 0 && ++coord[j]! === index.shape[j]; j--) coord[j] = 0;
   }
-  return groups;
+  return { targets, sources, counts };
 }
 
-/** Rows of src's elements by group, padded with `pad`: a (rows, x.numel) tensor, and which positions got any. */
-function groupTable(groups: number[][], src: Tensor, pad: number, rows: number): [Tensor, Tensor] {
-  const n = groups.length;
-  const padAt = src.numel;
-  const at = new Int32Array(rows * n).fill(padAt);
-  groups.forEach((g, t) => g.slice(-rows).forEach((s, r) => (at[r * n + t] = s)));
+type ScatterPlan = ReturnType<typeof scatterPlan>;
+
+/**
+ * The last `rows` elements of src sent to each position of x, as rows of a (rows, x.numel)
+ * table padded with `pad`, and which positions got any (1/0).
+ */
+function groupTable({ targets, sources, counts }: ScatterPlan, src: Tensor, pad: number, rows: number): [Tensor, Tensor] {
+  const n = counts.length;
+  const at = new Int32Array(rows * n).fill(src.numel);
+  const seen = new Int32Array(n);
+  targets.forEach((t, k) => {
+    const row = seen[t]++ - (counts[t]! - rows);
+    if (row >= 0) at[row * n + t] = sources[k]!;
+  });
   const padded = cat([src.reshape([-1]), full([1], pad, { dtype: src.dtype })]);
-  const touched = tensor(Int32Array.from(groups, (g) => (g.length > 0 ? 1 : 0)));
+  const touched = tensor(Int32Array.from(counts, (c) => (c > 0 ? 1 : 0)));
   return [indexSelect(padded, 0, tensor(at)).reshape([rows, n]), touched];
 }
 
@@ -59,12 +65,12 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   if (!(reduce in PAD)) throw new Error(`scatterReduce: reduce must be "sum", "prod", "mean", "amax" or "amin", got ${JSON.stringify(reduce)}`);
   if (src.dtype !== x.dtype) throw new Error(`scatterReduce: src is ${src.dtype} but the input is ${x.dtype}; expected the same dtype`);
   const d = normalizeDim(dim, x.shape, "scatterReduce");
-  const groups = scatterGroups("scatterReduce", x, d, index, src);
+  const plan = scatterPlan("scatterReduce", x, d, index, src);
   const includeSelf = opts.includeSelf ?? true;
-  const rows = Math.max(0, ...groups.map((g) => g.length));
+  const rows = plan.counts.reduce((a, b) => Math.max(a, b), 0);
   if (rows === 0) return x.clone();
   const pad = x.dtype === "int32" && !Number.isFinite(PAD[reduce]) ? Math.sign(PAD[reduce]) * INT_LIMIT : PAD[reduce];
-  const [table, touched] = groupTable(groups, src, pad, rows);
+  const [table, touched] = groupTable(plan, src, pad, rows);
   const flat = x.reshape([1, -1]);
   const all = includeSelf ? cat([flat, table]) : table;
   let out: Tensor;
@@ -73,7 +79,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   else if (reduce === "amax") out = all.amax(0);
   else if (reduce === "amin") out = all.neg().amax(0).neg();
   else {
-    const counts = tensor(Float64Array.from(groups, (g) => g.length + (includeSelf ? 1 : 0))).to(x.dtype === "int32" ? "float64" : x.dtype);
+    const counts = tensor(Float64Array.from(plan.counts, (c) => c + (includeSelf ? 1 : 0))).to(x.dtype === "int32" ? "float64" : x.dtype);
     out = all.sum(0).div(counts.maximum(1));
     if (x.dtype === "int32") out = out.to("int32");
   }
@@ -93,7 +99,6 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
   }
   if (source.dtype !== x.dtype) throw new Error(`scatter: src is ${source.dtype} but the input is ${x.dtype}; expected the same dtype`);
   const d = normalizeDim(dim, x.shape, "scatter");
-  const groups = scatterGroups("scatter", x, d, index, source);
-  const [last, touched] = groupTable(groups, source, 0, 1);
+  const [last, touched] = groupTable(scatterPlan("scatter", x, d, index, source), source, 0, 1);
   return where(touched, last.reshape([-1]), x.reshape([-1])).reshape(x.shape);
 }
