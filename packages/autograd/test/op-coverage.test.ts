@@ -15,7 +15,7 @@ const declared = new Set<string>(Object.values(PRIMITIVES).flat());
 /** Ops written from primitives (no rule of their own), checked as well. */
 const COMPOSITES = [
   "mean", "amax", "logSumExp", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind", "clone",
-  "prod", "variance", "std", "varMean", "stdMean", "norm", "nansum", "nanmean", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin",
+  "prod", "variance", "std", "varMean", "stdMean", "norm", "nansum", "nanmean", "cumprod", "logcumsumexp", "cummax", "cummin",
   "sort", "topk", "kthvalue", "median", "mode", "diag", "trace", "tril", "triu", "repeat", "tile", "repeatInterleave", "roll", "movedim", "swapaxes",
   "unflatten", "meshgrid", "pad", "outer", "bmm", "addmm", "baddbmm", "einsum", "tensordot", "kron", "cross",
   "maskedFill", "maskedSelect", "take", "takeAlongDim", "scatter", "scatterReduce", "index", "indexPut",

@@ -4,7 +4,7 @@ import type { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward
 import type { elementwise } from "./js/elementwise";
 import type { gather, indexAdd, indexSelect, scatterAdd } from "./js/indexing";
 import type { matmul, matmulSum, ProductAccumulator } from "./js/matmul";
-import type { cumulativeExtremeIndices, modeIndices, sortIndices } from "./js/order";
+import type { cumsum, cumulativeExtremeIndices, modeIndices, sortIndices } from "./js/order";
 import type { reduce } from "./js/reduce";
 import type { softmaxBackward, softmaxForward } from "./js/softmax";
 
@@ -28,6 +28,7 @@ export interface Kernels {
   sortIndices: typeof sortIndices;
   cumulativeExtremeIndices: typeof cumulativeExtremeIndices;
   modeIndices: typeof modeIndices;
+  cumsum: typeof cumsum;
   lstmCellForward: typeof lstmCellForward;
   lstmCellBackward: typeof lstmCellBackward;
   gruCellForward: typeof gruCellForward;

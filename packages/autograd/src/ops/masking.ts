@@ -26,10 +26,14 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
 function flatIndex(op: string, x: Tensor, index: Tensor): Int32Array {
   if (index.dtype !== "int32") throw new Error(`${op}: index must be an int32 tensor, got ${index.dtype} (shape ${fmt(index.shape)})`);
   const n = x.numel;
-  return Int32Array.from(index.data(), (i) => {
+  const values = index.data();
+  const flat = new Int32Array(values.length);
+  for (let k = 0; k < values.length; k++) {
+    const i = values[k]!;
     if (i < -n || i >= n) throw new Error(`${op}: index ${i} is out of range for a tensor of ${n} elements (shape ${fmt(x.shape)})`);
-    return i < 0 ? i + n : i;
-  });
+    flat[k] = i < 0 ? i + n : i;
+  }
+  return flat;
 }
 
 /** x read as 1-d at the positions in index; the result has index's shape. */

@@ -15,6 +15,7 @@ export const PRIMITIVES = {
   matmul: ["matmul", "linear"],
   cells: ["fusedLstmCell", "fusedGruCell"],
   views: ["diagonal", "diagEmbed", "unfold"],
+  scan: ["cumsum"],
 } as const;
 
 export type Family = keyof typeof PRIMITIVES;

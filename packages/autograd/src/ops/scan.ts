@@ -1,9 +1,11 @@
 import { kernels } from "../backend/backend";
+import { primitive, rule } from "../core/op";
 import { fmt, normalizeDim, numel } from "../core/shape";
 import { Tensor } from "../core/tensor";
 import { gather } from "./indexing";
 import { cat } from "./join";
 import { maximum, where } from "./pointwise";
+import type { RuleTable } from "./primitives";
 
 /**
  * The inclusive scan of x along d with an associative `combine` (Hillis–Steele: log₂ n steps of
@@ -18,9 +20,24 @@ function scan(op: string, x: Tensor, dim: number, combine: (later: Tensor, earli
   return y;
 }
 
+const rules = {
+  /** Running sum along d in one pass; its adjoint is the running sum from the other end. */
+  cumsum: rule({
+    forward(x: Tensor, d: number) {
+      const out = Tensor.zeros(x.shape, x.dtype);
+      kernels.cumsum(x.data(), numel(x.shape.slice(0, d)), x.shape[d]!, numel(x.shape.slice(d + 1)), false, out.buf);
+      return [out, { d }];
+    },
+    backward: ({ d }, g: Tensor) => [cumsumPrim(g.flip(d), d).flip(d)],
+  }),
+} satisfies RuleTable<"scan">;
+
+const cumsumPrim: (x: Tensor, d: number) => Tensor = primitive("cumsum", rules.cumsum);
+
 /** Running sum along dim. */
 export function cumsum(x: Tensor, dim: number): Tensor {
-  return scan("cumsum", x, dim, (a, b) => a.add(b));
+  const d = normalizeDim(dim, x.shape, "cumsum");
+  return x.ndim === 0 ? x : cumsumPrim(x, d);
 }
 
 /** Running product along dim; its gradient is exact where x has zeros (no division). */

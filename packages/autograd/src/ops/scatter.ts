@@ -1,7 +1,7 @@
 import { full, tensor } from "../core/creation";
 import { contiguousStrides, fmt, normalizeDim } from "../core/shape";
 import { Tensor } from "../core/tensor";
-import { indexSelect } from "./indexing";
+import { indexSelect, scatterAdd } from "./indexing";
 import { cat } from "./join";
 import { where } from "./pointwise";
 import { prod } from "./stats";
@@ -24,17 +24,26 @@ function scatterPlan(op: string, x: Tensor, d: number, index: Tensor, src: Tenso
   for (let k = 0; k < values.length; k++) {
     const i = values[k]!;
     if (i < 0 || i >= x.shape[d]!) throw new Error(`${op}: index ${i} is out of range [0, ${x.shape[d]}) for dim ${d} of the input of shape ${fmt(x.shape)}`);
-    coord.forEach((c, j) => {
-      targets[k] += (j === d ? i : c) * xStrides[j]!;
-      sources[k] += c * srcStrides[j]!;
-    });
-    counts[targets[k]!]++;
+    let [target, source] = [i * xStrides[d]!, 0];
+    for (let j = 0; j < coord.length; j++) {
+      if (j !== d) target += coord[j]! * xStrides[j]!;
+      source += coord[j]! * srcStrides[j]!;
+    }
+    [targets[k], sources[k]] = [target, source];
+    counts[target]++;
     for (let j = index.ndim - 1; j >= 0 && ++coord[j]! === index.shape[j]; j--) coord[j] = 0;
   }
   return { targets, sources, counts };
 }
 
 type ScatterPlan = ReturnType<typeof scatterPlan>;
+
+/** A tensor of f(c) for each count c (a plain loop: TypedArray.from with a function is slow in V8). */
+function ofCounts(counts: Int32Array, f: (c: number) => number, dtype: "int32" | "float64"): Tensor {
+  const out = dtype === "int32" ? new Int32Array(counts.length) : new Float64Array(counts.length);
+  for (let t = 0; t < counts.length; t++) out[t] = f(counts[t]!);
+  return tensor(out);
+}
 
 /**
  * The last `rows` elements of src sent to each position of x, as rows of a (rows, x.numel)
@@ -49,12 +58,12 @@ function groupTable({ targets, sources, counts }: ScatterPlan, src: Tensor, pad:
     if (row >= 0) at[row * n + t] = sources[k]!;
   });
   const padded = cat([src.reshape([-1]), full([1], pad, { dtype: src.dtype })]);
-  const touched = tensor(Int32Array.from(counts, (c) => (c > 0 ? 1 : 0)));
+  const touched = ofCounts(counts, (c) => (c > 0 ? 1 : 0), "int32");
   return [indexSelect(padded, 0, tensor(at)).reshape([rows, n]), touched];
 }
 
 const INT_LIMIT = 2147483647;
-const PAD: Record<ScatterReduction, number> = { sum: 0, mean: 0, prod: 1, amax: -Infinity, amin: Infinity };
+const PAD: Record<Exclude<ScatterReduction, "sum" | "mean">, number> = { prod: 1, amax: -Infinity, amin: Infinity };
 
 /**
  * x with src's elements reduced into the positions index names along dim (PyTorch's
@@ -62,28 +71,28 @@ const PAD: Record<ScatterReduction, number> = { sum: 0, mean: 0, prod: 1, amax: 
  * includeSelf is false. Positions no index names keep x's value.
  */
 export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduction, opts: { includeSelf?: boolean } = {}): Tensor {
-  if (!(reduce in PAD)) throw new Error(`scatterReduce: reduce must be "sum", "prod", "mean", "amax" or "amin", got ${JSON.stringify(reduce)}`);
+  if (!["sum", "prod", "mean", "amax", "amin"].includes(reduce)) throw new Error(`scatterReduce: reduce must be "sum", "prod", "mean", "amax" or "amin", got ${JSON.stringify(reduce)}`);
   if (src.dtype !== x.dtype) throw new Error(`scatterReduce: src is ${src.dtype} but the input is ${x.dtype}; expected the same dtype`);
   const d = normalizeDim(dim, x.shape, "scatterReduce");
   const plan = scatterPlan("scatterReduce", x, d, index, src);
   const includeSelf = opts.includeSelf ?? true;
   const rows = plan.counts.reduce((a, b) => Math.max(a, b), 0);
   if (rows === 0) return x.clone();
+  const flat = x.reshape([-1]);
+  if (reduce === "sum" || reduce === "mean") {
+    // one pass through scatterAdd; the table below is for the reductions that need every value
+    const touched = ofCounts(plan.counts, (c) => (c > 0 ? 1 : 0), "int32");
+    const total = (includeSelf ? flat : where(touched, 0, flat)).add(scatterAdd(x.shape, d, index, src).reshape([-1]));
+    if (reduce === "sum") return total.reshape(x.shape);
+    const counts = ofCounts(plan.counts, (c) => Math.max(1, c + (includeSelf ? 1 : 0)), "float64");
+    const mean = x.dtype === "int32" ? total.to("float64").div(counts).to("int32") : total.div(counts.to(x.dtype));
+    return where(touched, mean, flat).reshape(x.shape);
+  }
   const pad = x.dtype === "int32" && !Number.isFinite(PAD[reduce]) ? Math.sign(PAD[reduce]) * INT_LIMIT : PAD[reduce];
   const [table, touched] = groupTable(plan, src, pad, rows);
-  const flat = x.reshape([1, -1]);
-  const all = includeSelf ? cat([flat, table]) : table;
-  let out: Tensor;
-  if (reduce === "sum") out = all.sum(0);
-  else if (reduce === "prod") out = prod(all, 0);
-  else if (reduce === "amax") out = all.amax(0);
-  else if (reduce === "amin") out = all.neg().amax(0).neg();
-  else {
-    const counts = tensor(Float64Array.from(plan.counts, (c) => c + (includeSelf ? 1 : 0))).to(x.dtype === "int32" ? "float64" : x.dtype);
-    out = all.sum(0).div(counts.maximum(1));
-    if (x.dtype === "int32") out = out.to("int32");
-  }
-  return where(touched, out, flat.reshape([-1])).reshape(x.shape);
+  const all = includeSelf ? cat([flat.unsqueeze(0), table]) : table;
+  const out = reduce === "prod" ? prod(all, 0) : reduce === "amax" ? all.amax(0) : all.neg().amax(0).neg();
+  return where(touched, out, flat).reshape(x.shape);
 }
 
 /**

@@ -12,12 +12,21 @@ const less = (a: number, b: number) => a < b || (a === a && b !== b);
 /** out[o, k, i]: the position along the line of its k-th element in sorted order (stable). */
 export function sortIndices(data: TypedArray, outer: number, size: number, inner: number, descending: boolean, out: Int32Array): void {
   const line = Array.from({ length: size }, (_, k) => k);
+  const values = new Float64Array(size);
+  const up = (a: number, b: number) => values[a]! - values[b]!;
+  const down = (a: number, b: number) => values[b]! - values[a]!;
+  const withNaN = descending ? (a: number, b: number) => (less(values[b]!, values[a]!) ? -1 : less(values[a]!, values[b]!) ? 1 : 0) : (a: number, b: number) => (less(values[a]!, values[b]!) ? -1 : less(values[b]!, values[a]!) ? 1 : 0);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * size * inner + i;
-      const at = (k: number) => data[base + k * inner]!;
-      for (let k = 0; k < size; k++) line[k] = k;
-      line.sort(descending ? (a, b) => (less(at(b), at(a)) ? -1 : less(at(a), at(b)) ? 1 : 0) : (a, b) => (less(at(a), at(b)) ? -1 : less(at(b), at(a)) ? 1 : 0));
+      let nan = false;
+      for (let k = 0; k < size; k++) {
+        values[k] = data[base + k * inner]!;
+        nan ||= values[k] !== values[k];
+        line[k] = k;
+      }
+      // Array.prototype.sort is stable; a comparator giving NaN (∞ - ∞) counts as equal
+      line.sort(nan ? withNaN : descending ? down : up);
       for (let k = 0; k < size; k++) out[base + k * inner] = line[k]!;
     }
   }
@@ -55,6 +64,21 @@ export function modeIndices(data: TypedArray, outer: number, size: number, inner
         start = end + 1;
       }
       out[o * inner + i] = order[base + best * inner]!;
+    }
+  }
+}
+
+/** out[o, k, i] = Σ of the line's elements 0..k (reverse: k..size-1), in order. */
+export function cumsum(data: TypedArray, outer: number, size: number, inner: number, reverse: boolean, out: TypedArray): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      let acc = 0;
+      for (let j = 0; j < size; j++) {
+        const at = base + (reverse ? size - 1 - j : j) * inner;
+        acc += data[at]!;
+        out[at] = acc;
+      }
     }
   }
 }
