@@ -6,6 +6,8 @@ export {
   zerosLike, onesLike, fullLike, randnLike, randLike, persistentData,
   type CreateOptions, type RandomOptions,
 } from "./core/creation";
+export { emptyLike, linspace, logspace, triuIndices, trilIndices } from "./core/creation";
+export { multinomial, bernoulli } from "./core/sampling";
 export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./core/random";
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./core/mode";
 export { grad, type GradOptions } from "./core/grad";
@@ -37,3 +39,15 @@ export { fusedLstmCell, fusedGruCell } from "./ops/cells";
 export { reshape, view, permute, transpose, expand, slice, narrow, select, squeeze, unsqueeze, flatten, flip, contiguous, clone, sumTo } from "./ops/movement";
 export { cat, stack, split, chunk, unbind } from "./ops/join";
 export { gather, indexSelect, scatterAdd } from "./ops/indexing";
+export { prod, variance, std, varMean, stdMean, nansum, nanmean, all, any, countNonzero, type VarOptions } from "./ops/stats";
+export { norm } from "./ops/norm";
+export { cumsum, cumprod, logcumsumexp, cummax, cummin } from "./ops/scan";
+export { sort, argsort, topk, kthvalue, median, mode, type SortOptions } from "./ops/sort";
+export { repeat, tile, repeatInterleave, roll, movedim, swapaxes, unflatten, meshgrid, tril, triu } from "./ops/rearrange";
+export { diagonal, diagEmbed, diag, trace, unfold } from "./ops/views";
+export { maskedFill, maskedSelect, take, takeAlongDim } from "./ops/masking";
+export { scatter, scatterReduce, type ScatterReduction } from "./ops/scatter";
+export { index, indexPut, type Indices } from "./ops/advanced-index";
+export { outer, bmm, addmm, baddbmm, tensordot, kron, cross, type ScaleOptions } from "./ops/products";
+export { einsum } from "./ops/einsum";
+export { pad, type PadMode } from "./ops/pad";

@@ -4,6 +4,7 @@ import type { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward
 import type { elementwise } from "./js/elementwise";
 import type { gather, indexAdd, indexSelect, scatterAdd } from "./js/indexing";
 import type { matmul, matmulSum, ProductAccumulator } from "./js/matmul";
+import type { cumsum, cumulativeExtremeIndices, modeIndices, sortIndices } from "./js/order";
 import type { reduce } from "./js/reduce";
 import type { softmaxBackward, softmaxForward } from "./js/softmax";
 
@@ -24,6 +25,10 @@ export interface Kernels {
   scatterAdd: typeof scatterAdd;
   indexSelect: typeof indexSelect;
   indexAdd: typeof indexAdd;
+  sortIndices: typeof sortIndices;
+  cumulativeExtremeIndices: typeof cumulativeExtremeIndices;
+  modeIndices: typeof modeIndices;
+  cumsum: typeof cumsum;
   lstmCellForward: typeof lstmCellForward;
   lstmCellBackward: typeof lstmCellBackward;
   gruCellForward: typeof gruCellForward;

@@ -144,3 +144,43 @@ export function persistentData(t: Tensor): TypedArray {
   out.set(t.data());
   return out;
 }
+
+/** A zero-filled tensor like t (PyTorch leaves it uninitialized; zeros are one valid content). */
+export const emptyLike = (t: Tensor, opts?: CreateOptions) => full(t.shape, 0, { dtype: t.dtype, ...opts });
+
+/** `steps` values from start to end, evenly spaced, computed as PyTorch does (from both ends toward the middle). */
+function spaced(op: string, start: number, end: number, steps: number, opts: CreateOptions | undefined, f: (v: number) => number): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`${op}: steps must be a non-negative integer, got ${steps}`);
+  const dtype = checkDType(opts?.dtype ?? "float32", op);
+  const buf = backend.allocate(dtype, steps, "temporary");
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) buf[i] = f(i < half || steps === 1 ? start + step * i : end - step * (steps - i - 1));
+  return finish(new Tensor(buf, [steps]), opts);
+}
+
+export const linspace = (start: number, end: number, steps: number, opts?: CreateOptions) => spaced("linspace", start, end, steps, opts, (v) => v);
+
+/** base ** linspace(start, end, steps). */
+export function logspace(start: number, end: number, steps: number, base = 10, opts?: CreateOptions): Tensor {
+  return spaced("logspace", start, end, steps, opts, (v) => Math.pow(base, v));
+}
+
+/** The (2, N) int32 row and column indices of the upper (or lower) triangle of a rows × cols matrix, row by row. */
+function triangleIndices(op: string, rows: number, cols: number, offset: number, upper: boolean): Tensor {
+  if (![rows, cols, offset].every(Number.isInteger) || rows < 0 || cols < 0) throw new Error(`${op}: expected non-negative integer sizes and an integer offset, got ${rows}, ${cols}, ${offset}`);
+  const r: number[] = [];
+  const c: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (upper ? j - i >= offset : j - i <= offset) {
+        r.push(i);
+        c.push(j);
+      }
+    }
+  }
+  return new Tensor(Int32Array.from([...r, ...c]), [2, r.length]);
+}
+
+export const triuIndices = (rows: number, cols: number, offset = 0) => triangleIndices("triuIndices", rows, cols, offset, true);
+export const trilIndices = (rows: number, cols: number, offset = 0) => triangleIndices("trilIndices", rows, cols, offset, false);

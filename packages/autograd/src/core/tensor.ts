@@ -14,6 +14,16 @@ import * as pred from "../ops/predicates";
 import * as un from "../ops/unary";
 import * as red from "../ops/reduce";
 import { formatTensor } from "./format";
+import * as adv from "../ops/advanced-index";
+import * as mask_ from "../ops/masking";
+import { norm } from "../ops/norm";
+import * as prods from "../ops/products";
+import * as re from "../ops/rearrange";
+import * as scan from "../ops/scan";
+import * as sc from "../ops/scatter";
+import * as order from "../ops/sort";
+import * as stats from "../ops/stats";
+import * as views from "../ops/views";
 import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
 import { COPY, TENSOR_BRAND } from "./copy";
 import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
@@ -361,11 +371,64 @@ export class Tensor {
   logSumExp(dim?: number | number[], keepdim?: boolean): Tensor { return red.logSumExp(this, dim, keepdim); }
   softmax(dim: number): Tensor { return red.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return red.logSoftmax(this, dim); }
+  prod(dim?: number | number[], keepdim?: boolean): Tensor { return stats.prod(this, dim, keepdim); }
+  var(dim?: number | number[], opts?: stats.VarOptions): Tensor { return stats.variance(this, dim, opts); }
+  std(dim?: number | number[], opts?: stats.VarOptions): Tensor { return stats.std(this, dim, opts); }
+  norm(p?: number | "fro", dim?: number | number[], keepdim?: boolean): Tensor { return norm(this, p, dim, keepdim); }
+  nansum(dim?: number | number[], keepdim?: boolean): Tensor { return stats.nansum(this, dim, keepdim); }
+  nanmean(dim?: number | number[], keepdim?: boolean): Tensor { return stats.nanmean(this, dim, keepdim); }
+  all(dim?: number | number[], keepdim?: boolean): Tensor { return stats.all(this, dim, keepdim); }
+  any(dim?: number | number[], keepdim?: boolean): Tensor { return stats.any(this, dim, keepdim); }
+  countNonzero(dim?: number | number[]): Tensor { return stats.countNonzero(this, dim); }
+  cumsum(dim: number): Tensor { return scan.cumsum(this, dim); }
+  cumprod(dim: number): Tensor { return scan.cumprod(this, dim); }
+  logcumsumexp(dim: number): Tensor { return scan.logcumsumexp(this, dim); }
+  cummax(dim: number): [Tensor, Tensor] { return scan.cummax(this, dim); }
+  cummin(dim: number): [Tensor, Tensor] { return scan.cummin(this, dim); }
+  sort(dim?: number, opts?: order.SortOptions): [Tensor, Tensor] { return order.sort(this, dim, opts); }
+  argsort(dim?: number, opts?: order.SortOptions): Tensor { return order.argsort(this, dim, opts); }
+  topk(k: number, dim?: number, opts?: { largest?: boolean; sorted?: boolean }): [Tensor, Tensor] { return order.topk(this, k, dim, opts); }
+  kthvalue(k: number, dim?: number, keepdim?: boolean): [Tensor, Tensor] { return order.kthvalue(this, k, dim, keepdim); }
+  mode(dim?: number, keepdim?: boolean): [Tensor, Tensor] { return order.mode(this, dim, keepdim); }
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean): [Tensor, Tensor];
+  median(dim?: number, keepdim?: boolean): Tensor | [Tensor, Tensor] { return dim === undefined ? order.median(this) : order.median(this, dim, keepdim); }
 
   // ---- indexing ----
 
   gather(dim: number, index: Tensor): Tensor { return idx.gather(this, dim, index); }
   indexSelect(dim: number, index: Tensor): Tensor { return idx.indexSelect(this, dim, index); }
+  index(indices: adv.Indices): Tensor { return adv.index(this, indices); }
+  indexPut(indices: adv.Indices, values: Tensor | number, opts?: { accumulate?: boolean }): Tensor { return adv.indexPut(this, indices, values, opts); }
+  scatter(dim: number, index: Tensor, src: Tensor | number, opts?: { reduce?: "add" | "multiply" }): Tensor { return sc.scatter(this, dim, index, src, opts); }
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: sc.ScatterReduction, opts?: { includeSelf?: boolean }): Tensor { return sc.scatterReduce(this, dim, index, src, reduce, opts); }
+  maskedFill(mask: Tensor, value: number | Tensor): Tensor { return mask_.maskedFill(this, mask, value); }
+  maskedSelect(mask: Tensor): Tensor { return mask_.maskedSelect(this, mask); }
+  take(index: Tensor): Tensor { return mask_.take(this, index); }
+  takeAlongDim(indices: Tensor, dim?: number): Tensor { return mask_.takeAlongDim(this, indices, dim); }
+
+  // ---- rearranging and products ----
+
+  repeat(sizes: readonly number[]): Tensor { return re.repeat(this, sizes); }
+  tile(dims: readonly number[]): Tensor { return re.tile(this, dims); }
+  repeatInterleave(repeats: number | Tensor, dim?: number): Tensor { return re.repeatInterleave(this, repeats, dim); }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return re.roll(this, shifts, dims); }
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor { return re.movedim(this, source, destination); }
+  swapaxes(axis0: number, axis1: number): Tensor { return re.swapaxes(this, axis0, axis1); }
+  unflatten(dim: number, sizes: readonly number[]): Tensor { return re.unflatten(this, dim, sizes); }
+  tril(diagonal?: number): Tensor { return re.tril(this, diagonal); }
+  triu(diagonal?: number): Tensor { return re.triu(this, diagonal); }
+  diag(diagonal?: number): Tensor { return views.diag(this, diagonal); }
+  diagonal(offset?: number, dim1?: number, dim2?: number): Tensor { return views.diagonal(this, offset, dim1, dim2); }
+  diagEmbed(offset?: number, dim1?: number, dim2?: number): Tensor { return views.diagEmbed(this, offset, dim1, dim2); }
+  trace(): Tensor { return views.trace(this); }
+  unfold(dimension: number, size: number, step: number): Tensor { return views.unfold(this, dimension, size, step); }
+  outer(other: Tensor): Tensor { return prods.outer(this, other); }
+  bmm(other: Tensor): Tensor { return prods.bmm(this, other); }
+  addmm(m1: Tensor, m2: Tensor, opts?: prods.ScaleOptions): Tensor { return prods.addmm(this, m1, m2, opts); }
+  baddbmm(b1: Tensor, b2: Tensor, opts?: prods.ScaleOptions): Tensor { return prods.baddbmm(this, b1, b2, opts); }
+  kron(other: Tensor): Tensor { return prods.kron(this, other); }
+  cross(other: Tensor, dim?: number): Tensor { return prods.cross(this, other, dim); }
 
   // ---- in place (not recorded; bump the version counter) ----
 

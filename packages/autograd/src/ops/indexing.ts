@@ -70,7 +70,7 @@ const rules = {
 const gatherPrim: (x: Tensor, dim: number, index: Tensor) => Tensor = primitive("gather", rules.gather);
 export const scatterAddPrim: (shape: number[], dim: number, index: Tensor, src: Tensor) => Tensor = primitive("scatterAdd", rules.scatterAdd);
 const indexSelectPrim: (x: Tensor, dim: number, index: Int32Array) => Tensor = primitive("indexSelect", rules.indexSelect);
-const indexAddPrim: (shape: number[], dim: number, index: Int32Array, src: Tensor) => Tensor = primitive("indexAdd", rules.indexAdd);
+export const indexAddPrim: (shape: number[], dim: number, index: Int32Array, src: Tensor) => Tensor = primitive("indexAdd", rules.indexAdd);
 
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor("gather", index);

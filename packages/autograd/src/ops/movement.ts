@@ -110,7 +110,7 @@ const reshapePrim: (x: Tensor, shape: number[], copyIfNeeded: boolean) => Tensor
 const permutePrim: (x: Tensor, dims: number[]) => Tensor = primitive("permute", rules.permute);
 const expandPrim: (x: Tensor, shape: number[]) => Tensor = primitive("expand", rules.expand);
 const slicePrim: (x: Tensor, dim: number, start: number, length: number, step: number) => Tensor = primitive("slice", rules.slice);
-const sliceScatter: (g: Tensor, shape: number[], dim: number, start: number, step: number) => Tensor = primitive("sliceScatter", rules.sliceScatter);
+export const sliceScatter: (g: Tensor, shape: number[], dim: number, start: number, step: number) => Tensor = primitive("sliceScatter", rules.sliceScatter);
 const flipPrim: (x: Tensor, dims: number[]) => Tensor = primitive("flip", rules.flip);
 const contiguousPrim: (x: Tensor) => Tensor = primitive("contiguous", rules.contiguous);
 

@@ -16,6 +16,8 @@ export const PRIMITIVES = {
   cells: ["fusedLstmCell", "fusedGruCell"],
   unary: ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p", "expm1", "log2", "log10", "exp2", "erf", "erfc", "erfinv", "sign", "floor", "ceil", "round", "trunc", "logit"],
   binary: ["atan2", "fmod", "remainder", "hypot", "copysign", "logaddexp", "logaddexp2", "xlogy", "divTrunc", "divFloor"],
+  views: ["diagonal", "diagEmbed", "unfold"],
+  scan: ["cumsum"],
 } as const;
 
 export type Family = keyof typeof PRIMITIVES;

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { cat, chunk, gather, indexSelect, scatterAdd, split, stack, tensor, unbind } from "../../src/index";
 import { spec, dimSize, shapeArb, shapeDimArb, type Case, type OpSpecs } from "../helpers";
 import { adjoint } from "./movement";
+import { INDEX_MORE_CHECKS } from "./index-more";
 
 const pos = (dim: number, nd: number) => (dim < 0 ? dim + nd : dim);
 
@@ -58,4 +59,5 @@ export const JOIN_INDEX_CHECKS: OpSpecs = {
   stack: spec(shapeArb().chain((s) => fc.integer({ min: 1, max: 3 }).chain((n) => fc.integer({ min: -s.length - 1, max: s.length }).map((dim) => ({ shapes: Array(n).fill(s), arg: dim })))), (xs, dim) => stack(xs, dim)),
   chunk: spec(splitCase, ([a], { dim, size }) => chunk(a!, size, dim)),
   unbind: spec(shapeDimArb.map(({ shape, dim }) => ({ shapes: [shape], arg: dim })), ([a], dim) => unbind(a!, dim)),
+  ...INDEX_MORE_CHECKS,
 };

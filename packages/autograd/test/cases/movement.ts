@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { grad, type Tensor } from "../../src/index";
+import { SHAPE_MORE_CHECKS } from "./shape-more";
 import { broadcastableTo, spec, shapeArb, shapeDimArb, shapesOnly, type Case, type OpSpecs } from "../helpers";
 
 const one = shapesOnly(shapeArb().map((s) => [s]));
@@ -68,6 +69,7 @@ export const MOVEMENT_CHECKS: OpSpecs = {
   squeeze: spec(one, ([a]) => a!.squeeze()),
   unsqueeze: spec(dimCase, ([a], dim) => a!.unsqueeze(dim)),
   flatten: spec(oneNd(1), ([a]) => a!.flatten(1 % a!.ndim)),
+  ...SHAPE_MORE_CHECKS,
 };
 
 /** The shape of x.slice(dim, start, end, step) for x of shape s. */

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { amax, linear, logSumExp } from "../../src/index";
+import { REDUCE_MORE_CHECKS } from "./reduce-more";
 import { broadcastableTo, spec, dimSize, shapeArb, shapeDimArb, type Case, type OpSpecs } from "../helpers";
 
 /** A shape, a list of its dims (possibly negative, possibly none = every dim) and keepdim. */
@@ -46,4 +47,5 @@ export const REDUCE_CHECKS: OpSpecs = {
   logSumExp: spec(dimsCase, ([a], { dims, keepdim }) => logSumExp(a!, dims, keepdim)),
   softmax: spec(dimCase, ([a], { dim }) => a!.softmax(dim)),
   logSoftmax: spec(dimCase, ([a], { dim }) => a!.logSoftmax(dim)),
+  ...REDUCE_MORE_CHECKS,
 };

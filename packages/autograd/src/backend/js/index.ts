@@ -5,6 +5,7 @@ import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } fr
 import { elementwise } from "./elementwise";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing";
 import { matmul, matmulSum } from "./matmul";
+import { cumsum, cumulativeExtremeIndices, modeIndices, sortIndices } from "./order";
 import { reduce } from "./reduce";
 import { softmaxBackward, softmaxForward } from "./softmax";
 
@@ -12,6 +13,7 @@ import { softmaxBackward, softmaxForward } from "./softmax";
 export const jsKernels: Kernels = {
   elementwise, reduce, softmaxForward, softmaxBackward, matmul, matmulSum,
   gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward,
+  sortIndices, cumulativeExtremeIndices, modeIndices, cumsum,
 };
 
 export function typedArrayOf(dtype: DType): Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor {
