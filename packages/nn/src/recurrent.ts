@@ -194,7 +194,7 @@ export class Recurrent extends Module {
   /** A (batch, features) dropout mask, kept entries 1/(1-p), to reuse at every step; null when not dropping. */
   private lockedMask(p: number, shape: number[], dtype: DType): Tensor | null {
     if (!this.training || p === 0) return null;
-    const keep = rand(shape, { dtype, generator: this.generator ?? defaultGenerator }).lt(1 - p);
+    const keep = rand(shape, { dtype, generator: this.generator ?? defaultGenerator }).lt(1 - p).to(dtype);
     return p === 1 ? keep : keep.div(1 - p);
   }
 

@@ -15,7 +15,7 @@ export function dropout1d(x: Tensor, p: number, training = true, generator: Gene
   if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`dropout1d: input must be (N, C, L) or (C, L), got shape ${fmt(x.shape)}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
-  const keep = rand([...x.shape.slice(0, -1), 1], { dtype: x.dtype, generator }).lt(1 - p);
+  const keep = rand([...x.shape.slice(0, -1), 1], { dtype: x.dtype, generator }).lt(1 - p).to(x.dtype);
   return x.mul(keep.div(1 - p));
 }
 
@@ -31,7 +31,7 @@ export function alphaDropout(x: Tensor, p: number, training = true, generator: G
   checkP("alphaDropout", p);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
-  const keep = rand(x.shape, { dtype: x.dtype, generator }).lt(1 - p);
+  const keep = rand(x.shape, { dtype: x.dtype, generator }).lt(1 - p).to(x.dtype);
   const a = 1 / Math.sqrt((SELU_ALPHA * SELU_ALPHA * p + 1) * (1 - p));
   return x.mul(keep.mul(a)).add(keep.sub(1).mul(SELU_ALPHA * a).add(SELU_ALPHA * a * p));
 }
