@@ -72,15 +72,15 @@ export function nansum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function nanmean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   floatInput("nanmean", x);
   const present = x.detach().eq(x.detach());
-  return where(present, x, 0).sum(dim, keepdim).div(present.sum(dim, keepdim));
+  return where(present, x, 0).sum(dim, keepdim).div(present.sum(dim, keepdim).to(x.dtype));
 }
 
-/** 1 where every element over dims is non-zero, else 0 (in x's dtype: masks are 1/0 tensors). */
+/** Whether every element over dims is non-zero (a bool tensor). */
 export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return x.detach().eq(0).sum(normalizeDims(dim, x.shape, "all"), keepdim).eq(0);
 }
 
-/** 1 where some element over dims is non-zero, else 0 (in x's dtype). */
+/** Whether some element over dims is non-zero (a bool tensor). */
 export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return x.detach().ne(0).sum(normalizeDims(dim, x.shape, "any"), keepdim).gt(0);
 }
