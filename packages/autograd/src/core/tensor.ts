@@ -9,6 +9,7 @@ import * as pw from "../ops/pointwise";
 import * as red from "../ops/reduce";
 import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
 import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
+import { allocate, running } from "./validate";
 
 type Operand = Tensor | number;
 export type NestedArray = number | NestedArray[];
@@ -45,8 +46,8 @@ export class Tensor {
   // ---- construction helpers used by ops (no tape; @internal) ----
 
   /** A zero-filled tensor for an op's result. */
-  static zeros(shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(backend.allocate(dtype, numel(shape), "temporary"), shape);
+  static zeros(shape: readonly number[], dtype: DType, op = running.op || "allocate"): Tensor {
+    return new Tensor(allocate(op, dtype, shape), shape);
   }
   /** @internal */
   static scalar(value: number, dtype: DType): Tensor {

@@ -3,6 +3,7 @@ import { primitive, rule } from "../core/op";
 import { kernels, type ElementwiseOp } from "../backend/backend";
 import { broadcastShapes, fmt, sameShape } from "../core/shape";
 import { Tensor } from "../core/tensor";
+import { checkInt32Values, checkNumber, checkOperand, checkTensor } from "../core/validate";
 import { sumTo } from "./movement";
 import type { RuleTable } from "./primitives";
 
@@ -23,6 +24,8 @@ export function map(op: ElementwiseOp, inputs: readonly Tensor[], dtype: DType =
 
 /** Turns a number operand into a 0-d tensor of the other operand's dtype; checks dtypes agree. */
 export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
+  checkOperand(op, a);
+  checkOperand(op, b);
   if (typeof a === "number" && typeof b === "number") throw new Error(`${op}: at least one operand must be a tensor`);
   const dtype = (a instanceof Tensor ? a : (b as Tensor)).dtype;
   const number = typeof a === "number" ? a : (b as number);
@@ -110,6 +113,9 @@ const rules = {
   clamp: rule({
     forward(x: Tensor, min: number | undefined, max: number | undefined) {
       if (min === undefined && max === undefined) throw new Error(`clamp: give at least one of min and max (tensor of shape ${fmt(x.shape)})`);
+      if (min !== undefined) checkNumber("clamp", "min", min);
+      if (max !== undefined) checkNumber("clamp", "max", max);
+      if (Number.isNaN(min) || Number.isNaN(max)) return [map("copy", [x]).fill_(NaN), { x, min: NaN, max: NaN }]; // a NaN bound makes every element NaN, as in PyTorch
       if (min !== undefined && max !== undefined && min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
       return [map("clamp", [x], x.dtype, min ?? -Infinity, max ?? Infinity), { x, min: min ?? -Infinity, max: max ?? Infinity }];
     },
@@ -162,6 +168,7 @@ const wherePrim: (cond: Tensor, a: Tensor, b: Tensor) => Tensor = primitive("whe
 
 /** Elementwise choice: a where cond is non-zero, else b (broadcast together). */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  checkTensor("where", "cond", cond);
   if (typeof a === "number" && typeof b === "number") a = Tensor.scalar(a, cond.dtype === "int32" ? "float32" : cond.dtype);
   const [ta, tb] = operands("where", a, b);
   broadcastShapes("where", cond.shape, ta.shape, tb.shape);
@@ -190,6 +197,9 @@ const castPrim: (x: Tensor, dtype: DType) => Tensor = primitive("cast", rules.ca
 /** Converts to another dtype (a copy; float -> int32 truncates toward zero). */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
-  if (dtype === "int32") return map("copy", [x], dtype);
+  if (dtype === "int32") {
+    checkInt32Values("to", x.data());
+    return map("copy", [x], dtype);
+  }
   return castPrim(x, dtype);
 }

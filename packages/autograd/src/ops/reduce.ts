@@ -65,7 +65,16 @@ const rules = {
 const sumPrim: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = primitive("sum", rules.sum);
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return sumPrim(x, normalizeDims(dim, x.shape, "sum"), keepdim);
+  const dims = normalizeDims(dim, x.shape, "sum");
+  return x.dtype === "int32" ? exactIntSum(x, dims, keepdim) : sumPrim(x, dims, keepdim);
+}
+
+/** An int32 sum computed exactly in float64; a total int32 cannot hold is an error, not a wrapped value. */
+function exactIntSum(x: Tensor, dims: number[], keepdim: boolean): Tensor {
+  const total = sumPrim(x.to("float64"), dims, keepdim);
+  const bad = total.data().find((v) => v < -(2 ** 31) || v > 2 ** 31 - 1);
+  if (bad !== undefined) throw new Error(`sum: the sum ${bad} of an int32 tensor (shape ${fmt(x.shape)}) overflows int32; convert with .to("float64") first`);
+  return total.to("int32");
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -149,6 +158,7 @@ function shiftFor(x: Tensor, dims: number[]): Tensor {
 /** log(sum(exp(x))) over dims, computed stably by subtracting the max first. */
 export function logSumExp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.shape, "logSumExp");
+  if (dims.some((d) => x.shape[d] === 0)) return x.sum(dims, keepdim).sub(Infinity); // the log of an empty sum is -∞, as in PyTorch
   const shift = shiftFor(x, dims);
   const out = x.sub(shift).exp().sum(dims, true).log().add(shift);
   return keepdim ? out : out.squeeze(dims);
