@@ -29,7 +29,7 @@ const VIEW_OPS: ReadonlySet<string> = new Set(["reshape", "permute", "expand", "
 /** What an in-place op under grad mode was refused for, in PyTorch's words. */
 function gradTargetError(op: string, t: Tensor): Error {
   const fix = "wrap it in noGrad() or use the out-of-place op";
-  if (!t.requiresGrad) return new Error(`${op}: an operand requires grad and in-place ops are not recorded on the tape (target shape ${fmt(t.shape)}); ${fix}`);
+  if (!t.requiresGrad) return new Error(`${op}: in-place operation with an operand that requires grad (target shape ${fmt(t.shape)}); in-place ops are not recorded on the tape; ${fix}`);
   let node = t.gradFn;
   let leafBase = t.isLeaf;
   while (node && VIEW_OPS.has(node.name)) {
