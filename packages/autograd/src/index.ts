@@ -21,6 +21,7 @@ export {
 } from "./ops/pointwise";
 export { sum, mean, max, min, amax, argmax, argmin, logSumExp, softmax, logSoftmax } from "./ops/reduce";
 export { matmul, linear } from "./ops/matmul";
+export { amin } from "./ops/extremes";
 export { fusedLstmCell, fusedGruCell } from "./ops/cells";
 export { reshape, view, permute, transpose, expand, slice, narrow, select, squeeze, unsqueeze, flatten, flip, contiguous, clone, sumTo } from "./ops/movement";
 export { cat, stack, split, chunk, unbind } from "./ops/join";

@@ -3,6 +3,7 @@ import { backend, kernels } from "../backend/backend";
 import * as inplace from "../ops/inplace";
 import * as idx from "../ops/indexing";
 import * as join from "../ops/join";
+import { amin } from "../ops/extremes";
 import { matmul } from "../ops/matmul";
 import * as mv from "../ops/movement";
 import * as pw from "../ops/pointwise";
@@ -270,6 +271,7 @@ export class Tensor {
   min(dim: number, keepdim?: boolean): [Tensor, Tensor];
   min(dim?: number, keepdim?: boolean): Tensor | [Tensor, Tensor] { return dim === undefined ? red.min(this) : red.min(this, dim, keepdim); }
   amax(dim?: number | number[], keepdim?: boolean): Tensor { return red.amax(this, dim, keepdim); }
+  amin(dim?: number | number[], keepdim?: boolean): Tensor { return amin(this, dim, keepdim); }
   argmax(dim?: number, keepdim?: boolean): Tensor { return red.argmax(this, dim, keepdim); }
   argmin(dim?: number, keepdim?: boolean): Tensor { return red.argmin(this, dim, keepdim); }
   logSumExp(dim?: number | number[], keepdim?: boolean): Tensor { return red.logSumExp(this, dim, keepdim); }

@@ -14,6 +14,7 @@ export const PRIMITIVES = {
   indexing: ["gather", "scatterAdd", "indexSelect", "indexAdd"],
   matmul: ["matmul", "linear"],
   cells: ["fusedLstmCell", "fusedGruCell"],
+  extremes: ["amax", "amin"],
 } as const;
 
 export type Family = keyof typeof PRIMITIVES;

@@ -2,6 +2,7 @@ import { primitive, rule } from "../core/op";
 import { backend, kernels, type ReduceOp, type StridedView } from "../backend/backend";
 import { fmt, normalizeDim, normalizeDims } from "../core/shape";
 import { Tensor } from "../core/tensor";
+import { evenExtreme } from "./extremes";
 import { scatterAddPrim } from "./indexing";
 import type { RuleTable } from "./primitives";
 
@@ -108,10 +109,7 @@ export function min(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor,
 
 function extreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor | [Tensor, Tensor] {
   const prim = op === "max" ? maxDim : minDim;
-  if (dim === undefined) {
-    checkNonEmpty(op, x, []);
-    return prim(x.reshape([-1]), 0, false)[0]!;
-  }
+  if (dim === undefined) return evenExtreme(op, x, undefined, false);
   const d = normalizeDim(dim, x.shape, op);
   checkNonEmpty(op, x, [d]);
   if (x.ndim === 0) return prim(x.reshape([1]), 0, false) as [Tensor, Tensor];
@@ -120,11 +118,7 @@ function extreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim:
 
 /** Max over several dims at once (values only). */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const dims = normalizeDims(dim, x.shape, "amax");
-  checkNonEmpty("amax", x, dims);
-  let out = x;
-  for (const d of [...dims].reverse()) out = maxDim(out, d, keepdim)[0]!;
-  return out;
+  return evenExtreme("amax", x, dim, keepdim);
 }
 
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
