@@ -13,6 +13,7 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./core/g
 export { customOp, OpContext, type OpDefinition } from "./core/op";
 export type { BackwardOptions, Hook, Node } from "./core/tape";
 export { broadcastShapes } from "./core/shape";
+export { checkInt, checkNumber, checkProbability, show as describeValue, MAX_ELEMENTS } from "./core/validate";
 export { PRIMITIVES, type Primitive } from "./ops/primitives";
 
 export {

@@ -1,4 +1,4 @@
-import { cat, stack, tensor, where, type Generator, type Tensor } from "@tapegrad/autograd";
+import { cat, checkInt, checkProbability, describeValue, stack, tensor, where, Tensor, type Generator } from "@tapegrad/autograd";
 import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
 import { Module, type Parameter } from "./module";
@@ -74,9 +74,12 @@ export class Recurrent extends Module {
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = opts.dropout ?? 0;
     this.generator = opts.generator;
-    if (!Number.isInteger(this.inputSize) || this.inputSize <= 0) throw new Error(`${name}: inputSize must be a positive integer, got ${opts.inputSize}`);
-    if (!Number.isInteger(this.numLayers) || this.numLayers <= 0) throw new Error(`${name}: numLayers must be a positive integer, got ${opts.numLayers}`);
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${name}: dropout must be in [0, 1], got ${opts.dropout}`);
+    checkInt(name, "inputSize", this.inputSize, 1);
+    checkInt(name, "numLayers", this.numLayers, 1);
+    checkProbability(name, "dropout", this.dropout);
+    for (const key of ["bidirectional", "batchFirst"] as const) {
+      if (typeof this[key] !== "boolean") throw new Error(`${name}: ${key} must be true or false, got ${describeValue(opts[key])}`);
+    }
     let inputSize = this.inputSize;
     for (let layer = 0; layer < this.numLayers; layer++) {
       const sizes = new Set<number>();
@@ -84,7 +87,7 @@ export class Recurrent extends Module {
         const cell = makeCell(layer, direction, inputSize);
         if (!(cell instanceof Module) || typeof cell.forward !== "function") throw new Error(`${name}: makeCell must return a Module with forward(x, state)`);
         const size = cell.outputSize ?? cell.hiddenSize;
-        if (!Number.isInteger(size) || size <= 0) throw new Error(`${name}: the cell of layer ${layer} needs a positive hiddenSize (or outputSize), got ${size}`);
+        if (!Number.isInteger(size) || size <= 0) throw new Error(`${name}: the cell of layer ${layer} needs a positive hiddenSize (or outputSize), got ${describeValue(size)}`);
         sizes.add(size);
         this.cells.push(cell);
       }
@@ -120,6 +123,7 @@ export class Recurrent extends Module {
       const [out, final] = this.run(padded, state, lengths, false);
       return [packSorted(out, lengths, x.sortedIndices) as X, final];
     }
+    if (!(x instanceof Tensor)) throw new Error(`${name}: input must be a Tensor or a PackedSequence, got ${describeValue(x)}`);
     const input = x as Tensor;
     if (input.ndim !== 2 && input.ndim !== 3) throw new Error(`${name}: input must be 3-D (seq, batch, feature) or 2-D (seq, feature), got shape ${fmt(input.shape)}`);
     this.checkInput(input, input.ndim);
@@ -151,7 +155,7 @@ export class Recurrent extends Module {
       const outputs: Tensor[] = [];
       for (let direction = 0; direction < this.directions; direction++) {
         const k = layer * this.directions + direction;
-        const [out, final] = runDirection(this.cells[k]!, layerInput, initial?.[k], direction === 1, masks);
+        const [out, final] = runDirection(this.cells[k]!, layerInput, initial?.[k], direction === 1, masks, `${this.constructor.name}: the cell of layer ${layer}${direction ? " (reverse)" : ""}`);
         outputs.push(out);
         finals.push(final);
       }
@@ -169,13 +173,17 @@ export class Recurrent extends Module {
   private stepMasks(lengths: RecurrentForwardOptions["lengths"], T: number, B: number, dtype: Tensor["dtype"]): Tensor[] | null {
     if (lengths === undefined) return null;
     const name = this.constructor.name;
+    if (!Array.isArray(lengths) && !(lengths instanceof Tensor)) throw new Error(`${name}: lengths must be an array of numbers or a Tensor, got ${describeValue(lengths)}`);
     const values = Array.isArray(lengths) ? (lengths as number[]) : Array.from((lengths as Tensor).data());
     if (values.length !== B) throw new Error(`${name}: lengths has ${values.length} entries, expected one per sequence (batch ${B})`);
-    for (const n of values) {
-      if (!Number.isInteger(n) || n < 1 || n > T) throw new Error(`${name}: every length must be an integer in [1, ${T}] (the sequence length), got ${n}`);
-    }
+    for (const n of values) checkInt(name, "every length", n, 1, T);
     if (values.every((n) => n === T)) return null;
     return Array.from({ length: T }, (_, t) => tensor(values.map((n) => (t < n ? 1 : 0)), { dtype, shape: [B, 1] }));
+  }
+
+  /** The last dim of the state tensor at path, where the runner knows it: the cells' output size for the first tensor. */
+  protected stateSize(path: readonly number[]): number | undefined {
+    return path.every((i) => i === 0) ? this.outputSize / this.directions : undefined;
   }
 
   /** The given state (tensors of (L·D, batch, ...)) as one state per layer and direction. */
@@ -184,9 +192,11 @@ export class Recurrent extends Module {
     const count = this.numLayers * this.directions;
     const pieces = new Map<string, Tensor[]>();
     mapState(state, (t, path) => {
+      if (!(t instanceof Tensor)) throw new Error(`${name}: initial state ${path.length ? `[${path}] ` : ""}must be a Tensor, got ${describeValue(t)}`);
       const leaf = unbatched ? t.unsqueeze(1) : t;
-      if (leaf.ndim < 3 || leaf.shape[0] !== count || leaf.shape[1] !== B) {
-        throw new Error(`${name}: initial state tensor ${path.length ? `[${path}] ` : ""}has shape ${fmt(t.shape)}, expected (${count}${unbatched ? "" : `, ${B}`}, size) for ${this.numLayers} layer(s) x ${this.directions} direction(s)${unbatched ? " (unbatched input)" : ""}`);
+      const size = this.stateSize(path);
+      if (leaf.ndim < 3 || leaf.shape[0] !== count || leaf.shape[1] !== B || (size !== undefined && (leaf.ndim !== 3 || leaf.shape[2] !== size))) {
+        throw new Error(`${name}: initial state tensor ${path.length ? `[${path}] ` : ""}has shape ${fmt(t.shape)}, expected (${count}${unbatched ? "" : `, ${B}`}, ${size ?? "size"}) for ${this.numLayers} layer(s) x ${this.directions} direction(s)${unbatched ? " (unbatched input)" : ""}`);
       }
       pieces.set(path.join(), leaf.unbind(0));
       return t;
@@ -195,8 +205,23 @@ export class Recurrent extends Module {
   }
 }
 
+/** The state a cell returned at its first step: tensors, the first of shape (batch, the cell's output size). */
+function checkCellState(cell: Cell, state: State, B: number, label: string): void {
+  const name = `${label} (${cell.constructor.name})`;
+  const size = cell.outputSize ?? cell.hiddenSize;
+  const check = (s: unknown, path: number[]): void => {
+    if (Array.isArray(s) && s.length > 0) s.forEach((x, i) => check(x, [...path, i]));
+    else if (!(s instanceof Tensor)) throw new Error(`${name} returned ${describeValue(s)}${path.length ? ` at state [${path}]` : ""}; a cell's forward must return a Tensor or an array of Tensors`);
+  };
+  check(state, []);
+  const out = firstTensor(state);
+  if (out.ndim !== 2 || out.shape[0] !== B || out.shape[1] !== size) {
+    throw new Error(`${name} returned an output of shape ${fmt(out.shape)} at the first step, expected (${B}, ${size}) (batch, ${cell.outputSize !== undefined ? "outputSize" : "hiddenSize"})`);
+  }
+}
+
 /** One direction of one layer over xs (T, B, F): returns the (T, B, H) outputs and the final state. */
-function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null): [Tensor, State] {
+function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, label: string): [Tensor, State] {
   const hoisted = cell.projectInput !== undefined && cell.step !== undefined;
   const steps = (hoisted ? cell.projectInput!(xs) : xs).unbind(0);
   const T = steps.length;
@@ -205,6 +230,7 @@ function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, revers
   for (let i = 0; i < T; i++) {
     const t = reverse ? T - 1 - i : i;
     let next = hoisted ? cell.step!(steps[t]!, state) : cell.forward(steps[t]!, state);
+    if (i === 0) checkCellState(cell, next, xs.shape[1]!, label);
     const mask = masks?.[t];
     if (mask) {
       const previous = state;

@@ -68,14 +68,14 @@ export function checkElementCount(op: string, shape: readonly number[]): number 
   return n;
 }
 
-/** A buffer for `shape` from the backend; when it cannot be had, an error naming op and the shape instead of V8's. */
+/** A buffer for `shape` from the backend; when it cannot be had, a RangeError naming op and the shape instead of V8's. */
 export function allocate(op: string, dtype: DType, shape: readonly number[], lifetime: "temporary" | "persistent" = "temporary"): TypedArray {
   const n = checkElementCount(op, shape);
   try {
     return backend.allocate(dtype, n, lifetime);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    throw new Error(`${op}: cannot allocate a ${dtype} tensor of shape [${shape.join(", ")}] (${n} elements): ${e.message}`);
+    throw new RangeError(`${op}: cannot allocate a ${dtype} tensor of shape [${shape.join(", ")}] (${n} elements): ${e.message}`);
   }
 }
 
