@@ -79,8 +79,8 @@ const none = () => ({});
 const input = (x: Tensor) => ({ x });
 const output = (_x: Tensor, y: Tensor) => ({ y });
 const operandsAB = (a: Tensor, b: Tensor) => ({ a, b });
-/** The gradient share of a and b at a tie of maximum/minimum: half each. */
-const share = (wins: Tensor, tie: Tensor) => wins.add(tie.mul(0.5));
+/** The gradient share of a in maximum (loses = lt) or minimum (loses = gt): 1, 0 where it loses, half at a tie; NaN takes it all, as in PyTorch. */
+const share = (loses: Tensor, tie: Tensor) => loses.add(tie.mul(0.5)).neg().add(1);
 
 const rules = {
   neg: unary("neg", none, (_, g) => g.neg()), //                                        d(-x) = -dx
@@ -90,7 +90,7 @@ const rules = {
   abs: unary("abs", input, ({ x }, g) => g.mul(sign(x))), //                            d|x| = sign(x) dx
   tanh: unary("tanh", output, ({ y }, g) => g.mul(y.mul(y).neg().add(1)), ({ y }, g) => map("tanhGrad", [g, y])), // d tanh x = (1 - tanh² x) dx
   sigmoid: unary("sigmoid", output, ({ y }, g) => g.mul(y.mul(y.neg().add(1))), ({ y }, g) => map("sigmoidGrad", [g, y])), // dσ = σ (1 - σ) dx
-  relu: unary("relu", input, ({ x }, g) => g.mul(gt(x, 0))), //                         d relu x = [x > 0] dx
+  relu: unary("relu", input, ({ x }, g) => where(le(x, 0), 0, g)), //                    d relu x = [x > 0] dx (NaN passes g, as in PyTorch)
   add: binary("add", none, (_, g) => g, (_, g) => g), //                                d(a + b) = da + db
   sub: binary("sub", none, (_, g) => g, (_, g) => g.neg()), //                          d(a - b) = da - db
   mul: binary("mul", operandsAB, ({ b }, g) => g.mul(b), ({ a }, g) => g.mul(a)), //    d(ab) = b da + a db
@@ -99,10 +99,10 @@ const rules = {
     "pow",
     (a, b, y) => ({ a, b, y }),
     ({ a, b }, g) => where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))), //                d(a^b) = b a^(b-1) da (0 where b = 0)
-    ({ a, y }, g) => g.mul(y).mul(log(where(a.eq(0), 1, a))), //                         + a^b ln a db (0 at a = 0)
+    ({ a, b, y }, g) => g.mul(y).mul(log(where(a.eq(0).mul(b.ge(0)), 1, a))), //         + a^b ln a db (0 at a = 0 when b >= 0, as PyTorch)
   ),
-  maximum: binary("maximum", operandsAB, ({ a, b }, g) => g.mul(share(gt(a, b), a.eq(b))), ({ a, b }, g) => g.mul(share(gt(b, a), a.eq(b)))), // ties split
-  minimum: binary("minimum", operandsAB, ({ a, b }, g) => g.mul(share(lt(a, b), a.eq(b))), ({ a, b }, g) => g.mul(share(lt(b, a), a.eq(b)))),
+  maximum: binary("maximum", operandsAB, ({ a, b }, g) => g.mul(share(lt(a, b), a.eq(b))), ({ a, b }, g) => g.mul(share(lt(b, a), a.eq(b)))), // ties split
+  minimum: binary("minimum", operandsAB, ({ a, b }, g) => g.mul(share(gt(a, b), a.eq(b))), ({ a, b }, g) => g.mul(share(gt(b, a), a.eq(b)))),
   powScalar: rule({
     forward(x: Tensor, p: number) {
       requireFloat("pow", x);

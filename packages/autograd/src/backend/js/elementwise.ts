@@ -13,7 +13,7 @@ export const ELEMENTWISE = {
   log: (a) => Math.log(a),
   sqrt: (a) => Math.sqrt(a),
   abs: (a) => Math.abs(a),
-  sign: (a) => (a > 0 ? 1 : a < 0 ? -1 : a),
+  sign: (a) => (a > 0 ? 1 : a < 0 ? -1 : a === 0 ? a : 0), // sign(NaN) = 0, as in PyTorch 1.13
   tanh: (a) => Math.tanh(a),
   sigmoid: (a) => 1 / (1 + Math.exp(-a)),
   relu: (a) => (a > 0 ? a : a !== a ? a : 0),
