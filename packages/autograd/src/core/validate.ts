@@ -23,7 +23,8 @@ export function show(value: unknown): string {
 /** An integer in [min, max], or an error naming op, what the number is, and the value given. */
 export function checkInt(op: string, what: string, value: unknown, min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? (min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : "an integer") : `an integer in [${min}, ${max}]`;
+    const lower = min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : min === -Number.MAX_SAFE_INTEGER ? "an integer" : `an integer >= ${min}`;
+    const range = max === Number.MAX_SAFE_INTEGER ? lower : `an integer in [${min}, ${max}]`;
     throw new Error(`${op}: ${what} must be ${range}, got ${show(value)}`);
   }
   return value;

@@ -73,7 +73,8 @@ export function fill_(x: Tensor, value: number): Tensor {
   return run("fill", x, [], value);
 }
 export function zero_(x: Tensor): Tensor {
-  return fill_(x, 0);
+  prepare("zero_", x);
+  return run("fill", x, [], 0);
 }
 export function clamp_(x: Tensor, min?: number, max?: number): Tensor {
   if (min !== undefined) checkNumber("clamp_", "min", min);
