@@ -37,7 +37,7 @@ const CASES: [string, (x: Tensor) => unknown, string | RegExp][] = [
   ["reshape [-2, 6]", (x) => x.reshape([-2, 6]), "reshape: invalid shape [-2, 6]"],
   ["reshape [5, 3]", (x) => x.reshape([5, 3]), "reshape: shape [5, 3] is invalid for a tensor of shape [3, 4] (12 elements)"],
   ["view [Infinity]", (x) => x.view([Infinity]), "view: shape[0] must be an integer, got Infinity"],
-  ["expand [3, 4.5]", (x) => x.expand([3, 4.5]), "expand: sizes[1] must be an integer, got 4.5"],
+  ["expand [3, 4.5]", (x) => x.expand([3, 4.5]), "expand: sizes[1] must be an integer >= -1, got 4.5"],
   ["expand [3, 5]", (x) => x.expand([3, 5]), "expand: cannot expand a tensor of shape [3, 4] to [3, 5]"],
   ["expand [-2, 4]", (x) => x.expand([-2, 4]), "expand: sizes[0] must be an integer >= -1, got -2"],
   ["chunk 0", (x) => x.chunk(0), "chunk: chunks must be a positive integer, got 0"],
