@@ -28,8 +28,8 @@ function run(code: string, name: string): string {
 const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 
 describe("README.md code blocks", () => {
-  it("has the nine examples: first screen, autograd, LSTM, custom cell, data, metrics, CTC, checkpoint, training loop", () => {
-    expect(blocks).toHaveLength(9);
+  it("has the ten examples: first screen, autograd, LSTM, custom cell, containers, data, metrics, CTC, checkpoint, training loop", () => {
+    expect(blocks).toHaveLength(10);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
@@ -68,6 +68,13 @@ describe("README.md code blocks", () => {
     expect(out).toContain("[ 10, 4, 32 ] [ 4, 4, 16 ]");
     expect(out).toContain("weight_ih_l0");
     expect(out).toContain("weight_ih_l0_reverse");
+  });
+
+  it("containers: ModuleList and ModuleDict children named by index and key", () => {
+    const out = run(blocks.find((b) => b.includes("ModuleDict"))!, "containers");
+    expect(out).toContain("'trunk.0.weight'");
+    expect(out).toContain("'trunk.1.bias'");
+    expect(out).toContain("'heads.score.bias'");
   });
 
   it("checkpoint: the resumed objects hold the saved epoch, lr and parameters", () => {
