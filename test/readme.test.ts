@@ -29,8 +29,8 @@ const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].ma
 
 describe("README.md code blocks", () => {
   const training = blocks.find((b) => b.includes("CosineAnnealingLR") && b.includes("clipGradNorm"))!;
-  it("has the twelve examples: first screen, autograd, LSTM, custom cell, more layers, data, metrics, CTC, checkpoint, fit, training loop, printing", () => {
-    expect(blocks).toHaveLength(12);
+  it("has the thirteen examples: first screen, autograd, LSTM, custom cell, more layers, containers, data, metrics, CTC, checkpoint, fit, training loop, printing", () => {
+    expect(blocks).toHaveLength(13);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
@@ -75,6 +75,13 @@ describe("README.md code blocks", () => {
     const out = run(blocks.find((b) => b.includes("TransformerEncoderLayer"))!, "more-layers");
     expect([...out.matchAll(/'(\w+)'/g)].map((m) => m[1])).toEqual(["weight_ih_l0", "bias_ih_l0", "bias_hh_l0", "weight_hh_l0_g", "weight_hh_l0_v"]);
     expect(out.trim().split("\n").at(-1)).toBe("[ 12, 4, 16 ]");
+  });
+
+  it("containers: ModuleList and ModuleDict children named by index and key", () => {
+    const out = run(blocks.find((b) => b.includes("ModuleDict"))!, "containers");
+    expect(out).toContain("'trunk.0.weight'");
+    expect(out).toContain("'trunk.1.bias'");
+    expect(out).toContain("'heads.score.bias'");
   });
 
   it("checkpoint: the resumed objects hold the saved epoch, lr and parameters", () => {

@@ -15,6 +15,7 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./core/g
 export { customOp, OpContext, type OpDefinition } from "./core/op";
 export type { BackwardOptions, Hook, Node } from "./core/tape";
 export { broadcastShapes } from "./core/shape";
+export { checkInt, checkNumber, checkProbability, show as describeValue, MAX_ELEMENTS } from "./core/validate";
 export { PRIMITIVES, type Primitive } from "./ops/primitives";
 
 export {
@@ -35,6 +36,7 @@ export { isnan, isinf, isfinite, isclose, allclose, equal, type IscloseOptions }
 export { bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, bitwiseLeftShift, bitwiseRightShift } from "./ops/integer";
 export { sum, mean, max, min, amax, argmax, argmin, logSumExp, softmax, logSoftmax } from "./ops/reduce";
 export { matmul, linear } from "./ops/matmul";
+export { amin } from "./ops/extremes";
 export { fusedLstmCell, fusedGruCell } from "./ops/cells";
 export { reshape, view, permute, transpose, expand, slice, narrow, select, squeeze, unsqueeze, flatten, flip, contiguous, clone, sumTo } from "./ops/movement";
 export { cat, stack, split, chunk, unbind } from "./ops/join";

@@ -111,6 +111,6 @@ describe("custom ops (customOp)", () => {
   it("a backward returning a gradient of the wrong shape is a clear error", () => {
     const bad = customOp({ name: "testBadShape", forward: (_ctx: OpContext, t: Tensor) => t.mul(1), backward: (_ctx, g) => [g.sum()] });
     const x = tensor([1, 2], { dtype: "float64", requiresGrad: true });
-    expect(() => bad(x).sum().backward()).toThrow(/backward of 'testBadShape': gradient for input 0 has shape \[\], expected \[2\]/);
+    expect(() => bad(x).sum().backward()).toThrow("backward of 'testBadShape' returned a float64 gradient of shape [] for input 0, expected float64 of shape [2]");
   });
 });

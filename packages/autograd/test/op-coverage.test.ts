@@ -14,7 +14,7 @@ const declared = new Set<string>(Object.values(PRIMITIVES).flat());
 
 /** Ops written from primitives (no rule of their own), checked as well. */
 const COMPOSITES = [
-  "mean", "amax", "logSumExp", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind", "clone",
+  "mean", "logSumExp", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind", "clone",
   "reciprocal", "rsqrt", "square", "frac", "lerp", "addcmul", "addcdiv", "nanToNum", "softplus", "logsigmoid", "silu", "gelu", "mish",
   "elu", "selu", "celu", "leakyRelu", "hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign",
   "prod", "variance", "std", "varMean", "stdMean", "norm", "nansum", "nanmean", "cumprod", "logcumsumexp", "cummax", "cummin",

@@ -1,4 +1,4 @@
-import { fusedGruCell, fusedLstmCell, zeros, type Tensor } from "@tapegrad/autograd";
+import { checkInt, describeValue, fusedGruCell, fusedLstmCell, zeros, type Tensor } from "@tapegrad/autograd";
 import { uniform_ } from "./init";
 import { linear, type LayerOptions } from "./layers/linear";
 import { Module, Parameter } from "./module";
@@ -47,9 +47,7 @@ abstract class GatedCell extends Module {
   constructor(name: string, gates: number, opts: CellOptions, private readonly foldBiases: boolean, recurrentSize = opts.hiddenSize) {
     super();
     const { inputSize, hiddenSize } = opts;
-    for (const [k, v] of Object.entries({ inputSize, hiddenSize })) {
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`${name}: ${k} must be a positive integer, got ${v}`);
-    }
+    for (const [k, v] of Object.entries({ inputSize, hiddenSize })) checkInt(name, k, v, 1);
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     const dtype = opts.dtype ?? "float32";
@@ -139,7 +137,7 @@ export class LSTMCell extends GatedCell {
   constructor(opts: CellOptions & { projSize?: number }) {
     const proj = opts.projSize ?? 0;
     if (!Number.isInteger(proj) || proj < 0 || (proj > 0 && proj >= opts.hiddenSize)) {
-      throw new Error(`LSTMCell: projSize must be an integer in [0, hiddenSize), got ${proj} with hiddenSize ${opts.hiddenSize}`);
+      throw new Error(`LSTMCell: projSize must be an integer in [0, hiddenSize), got ${describeValue(proj)} with hiddenSize ${describeValue(opts.hiddenSize)}`);
     }
     super("LSTMCell", 4, opts, true, proj || opts.hiddenSize);
     this.outputSize = proj || opts.hiddenSize;

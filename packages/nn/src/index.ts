@@ -5,6 +5,7 @@ export { Embedding } from "./layers/embedding";
 export { Dropout, dropout } from "./layers/dropout";
 export { LayerNorm } from "./layers/layernorm";
 export { ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Identity, Sequential } from "./layers/activation";
+export { ModuleList, ModuleDict } from "./layers/containers";
 export { crossEntropy, nllLoss, mseLoss, binaryCrossEntropyWithLogits, type Reduction, type CrossEntropyOptions, type NllOptions } from "./losses";
 export { RNNCell, LSTMCell, GRUCell, type Cell, type CellMembers, type CellOptions, type State } from "./cells";
 export { Recurrent, detachState, type MakeCell, type RecurrentOptions, type RecurrentForwardOptions } from "./recurrent";

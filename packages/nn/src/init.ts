@@ -1,4 +1,4 @@
-import { defaultGenerator, noGrad, tensor, type Generator, type Tensor } from "@tapegrad/autograd";
+import { defaultGenerator, describeValue, noGrad, tensor, type Generator, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "./format";
 
 /**
@@ -47,9 +47,25 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 }
 
 export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
-  if (!(a <= b)) throw new Error(`uniform_: expected a <= b, got a=${a}, b=${b}`);
+  if (typeof a !== "number" || typeof b !== "number" || !(a <= b)) throw new Error(`uniform_: expected numbers a <= b, got a=${describeValue(a)}, b=${describeValue(b)}`);
   const g = opts.generator ?? defaultGenerator;
-  return fill(t, () => a + (b - a) * g.random());
+  return fill(t, () => below(a + (b - a) * g.random(), a, b, t.dtype));
+}
+
+/**
+ * v as the tensor will store it, moved down to the next representable value when rounding
+ * would make it b: uniform_ draws from [a, b), as PyTorch's does.
+ */
+function below(v: number, a: number, b: number, dtype: Tensor["dtype"]): number {
+  const cell = dtype === "float32" ? new Float32Array([v]) : new Float64Array([v]);
+  if (cell[0]! < b || a === b) return cell[0]!;
+  const bits = dtype === "float32" ? new Int32Array(cell.buffer) : new BigInt64Array(cell.buffer);
+  while (cell[0]! >= b) {
+    if (cell[0] === 0) cell[0] = -Number.MIN_VALUE;
+    else if (bits instanceof Int32Array) bits[0]! += cell[0]! > 0 ? -1 : 1;
+    else bits[0]! += cell[0]! > 0 ? -1n : 1n;
+  }
+  return Math.max(cell[0]!, a);
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {

@@ -5,6 +5,23 @@ import { bufferTable, defineBuffer, type BufferEntry } from "./buffers";
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
+/**
+ * Modules or Parameters inside a plain object, Map, Set or nested array would be left out of
+ * parameters() and stateDict() without a word; this names them instead (PyTorch registers only
+ * attributes and its containers too, but leaves the rest silently).
+ */
+function refuseHidden(owner: Module, key: string, value: unknown, inArray?: string): void {
+  const hidden = (what: string, where: string) =>
+    new Error(`${owner.constructor.name}: property '${key}' holds ${what} inside ${where}, where parameters() and stateDict() cannot see them; use ModuleList or ModuleDict (or one property per Parameter)`);
+  if (value instanceof Parameter && inArray !== undefined) throw hidden("a Parameter", `the array '${inArray}'`);
+  if (value === null || typeof value !== "object" || value instanceof Tensor || value instanceof Module) return;
+  const where = Array.isArray(value) ? "a nested array" : value instanceof Map ? "a Map" : value instanceof Set ? "a Set" : [Object.prototype, null].includes(Object.getPrototypeOf(value)) ? "a plain object" : null;
+  if (where === null) return;
+  const items = value instanceof Map || value instanceof Set ? [...value.values()] : Object.values(value);
+  if (items.some((v) => v instanceof Module)) throw hidden("modules", where);
+  if (items.some((v) => v instanceof Parameter)) throw hidden("parameters", where);
+}
+
 /** A tensor that a Module owns and trains: a leaf that requires grad. */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
@@ -40,7 +57,8 @@ export abstract class Module {
     const out: [string, Module][] = [];
     for (const [key, value] of Object.entries(this)) {
       if (value instanceof Module) out.push([key, value]);
-      else if (Array.isArray(value)) value.forEach((v, i) => v instanceof Module && out.push([`${key}.${i}`, v]));
+      else if (Array.isArray(value)) value.forEach((v, i) => (v instanceof Module ? out.push([`${key}.${i}`, v]) : refuseHidden(this, `${key}.${i}`, v, key)));
+      else refuseHidden(this, key, value);
     }
     return out;
   }

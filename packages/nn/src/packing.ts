@@ -1,4 +1,4 @@
-import { cat, full, tensor, type Tensor } from "@tapegrad/autograd";
+import { cat, describeValue, full, tensor, Tensor } from "@tapegrad/autograd";
 import { fmt } from "./format";
 
 /**
@@ -13,12 +13,41 @@ export class PackedSequence {
     readonly batchSizes: readonly number[],
     readonly sortedIndices: readonly number[],
     readonly unsortedIndices: readonly number[],
-  ) {}
+  ) {
+    checkPacked(data, batchSizes, sortedIndices, unsortedIndices);
+  }
 
   /** Each sequence's length, in the original batch order. */
   get lengths(): number[] {
     return this.unsortedIndices.map((j) => this.batchSizes.filter((bs) => bs > j).length);
   }
+}
+
+/** PyTorch's invariants of a PackedSequence, checked when one is built by hand. */
+function checkPacked(data: unknown, batchSizes: readonly number[], sorted: readonly number[], unsorted: readonly number[]): void {
+  const op = "PackedSequence";
+  if (!(data instanceof Tensor) || data.ndim < 1) throw new Error(`${op}: data must be a Tensor of shape (total steps, *features), got ${describeValue(data)}`);
+  for (const [what, list] of [["batchSizes", batchSizes], ["sortedIndices", sorted], ["unsortedIndices", unsorted]] as const) {
+    if (!Array.isArray(list)) throw new Error(`${op}: ${what} must be an array of integers, got ${describeValue(list)}`);
+  }
+  const B = batchSizes[0] ?? 0;
+  batchSizes.forEach((bs, t) => {
+    if (!Number.isInteger(bs) || bs < 1 || bs > B) {
+      throw new Error(`${op}: batchSizes must be positive integers that never increase, got ${describeValue(bs)} at step ${t} of [${batchSizes.join(", ")}]`);
+    }
+    if (t > 0 && bs > batchSizes[t - 1]!) throw new Error(`${op}: batchSizes must never increase (sequences sorted by decreasing length), got [${batchSizes.join(", ")}]`);
+  });
+  const total = batchSizes.reduce((a, b) => a + b, 0);
+  if (data.shape[0] !== total) throw new Error(`${op}: data has ${data.shape[0]} steps (shape ${fmt(data.shape)}), batchSizes [${batchSizes.join(", ")}] add up to ${total}`);
+  for (const [what, list] of [["sortedIndices", sorted], ["unsortedIndices", unsorted]] as const) {
+    const seen = new Set<number>();
+    for (const i of list) {
+      if (!Number.isInteger(i) || i < 0 || i >= B || seen.has(i)) throw new Error(`${op}: ${what} [${list.join(", ")}] must be a permutation of 0..${B - 1} (the batch), got ${describeValue(i)} ${seen.has(i) ? "twice" : "out of range"}`);
+      seen.add(i);
+    }
+    if (seen.size !== B) throw new Error(`${op}: ${what} [${list.join(", ")}] must be a permutation of 0..${B - 1} (the batch)`);
+  }
+  if (sorted.some((s, j) => unsorted[s] !== j)) throw new Error(`${op}: unsortedIndices [${unsorted.join(", ")}] is not the inverse of sortedIndices [${sorted.join(", ")}]`);
 }
 
 function checkLengths(op: string, lengths: readonly number[] | Tensor, B: number, T: number): number[] {

@@ -1,4 +1,4 @@
-import { cat, defaultGenerator, rand, stack, tensor, where, type DType, type Generator, type Tensor } from "@tapegrad/autograd";
+import { cat, checkInt, checkProbability, defaultGenerator, describeValue, rand, stack, tensor, where, Tensor, type DType, type Generator } from "@tapegrad/autograd";
 import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
 import { Module, type Parameter } from "./module";
@@ -85,10 +85,11 @@ export class Recurrent extends Module {
     this.inputDropout = opts.inputDropout ?? 0;
     this.recurrentDropout = opts.recurrentDropout ?? 0;
     this.generator = opts.generator;
-    if (!Number.isInteger(this.inputSize) || this.inputSize <= 0) throw new Error(`${name}: inputSize must be a positive integer, got ${opts.inputSize}`);
-    if (!Number.isInteger(this.numLayers) || this.numLayers <= 0) throw new Error(`${name}: numLayers must be a positive integer, got ${opts.numLayers}`);
-    for (const key of ["dropout", "inputDropout", "recurrentDropout"] as const) {
-      if (!(this[key] >= 0 && this[key] <= 1)) throw new Error(`${name}: ${key} must be in [0, 1], got ${opts[key]}`);
+    checkInt(name, "inputSize", this.inputSize, 1);
+    checkInt(name, "numLayers", this.numLayers, 1);
+    for (const key of ["dropout", "inputDropout", "recurrentDropout"] as const) checkProbability(name, key, this[key]);
+    for (const key of ["bidirectional", "batchFirst"] as const) {
+      if (typeof this[key] !== "boolean") throw new Error(`${name}: ${key} must be true or false, got ${describeValue(opts[key])}`);
     }
     let inputSize = this.inputSize;
     for (let layer = 0; layer < this.numLayers; layer++) {
@@ -97,7 +98,7 @@ export class Recurrent extends Module {
         const cell = makeCell(layer, direction, inputSize);
         if (!(cell instanceof Module) || typeof cell.forward !== "function") throw new Error(`${name}: makeCell must return a Module with forward(x, state)`);
         const size = cell.outputSize ?? cell.hiddenSize;
-        if (!Number.isInteger(size) || size <= 0) throw new Error(`${name}: the cell of layer ${layer} needs a positive hiddenSize (or outputSize), got ${size}`);
+        if (!Number.isInteger(size) || size <= 0) throw new Error(`${name}: the cell of layer ${layer} needs a positive hiddenSize (or outputSize), got ${describeValue(size)}`);
         sizes.add(size);
         this.cells.push(cell);
       }
@@ -143,6 +144,7 @@ export class Recurrent extends Module {
       const [out, final] = this.run(padded, state, lengths, false);
       return [packSorted(out, lengths, x.sortedIndices) as X, final];
     }
+    if (!(x instanceof Tensor)) throw new Error(`${name}: input must be a Tensor or a PackedSequence, got ${describeValue(x)}`);
     const input = x as Tensor;
     if (input.ndim !== 2 && input.ndim !== 3) throw new Error(`${name}: input must be 3-D (seq, batch, feature) or 2-D (seq, feature), got shape ${fmt(input.shape)}`);
     this.checkInput(input, input.ndim);
@@ -177,7 +179,7 @@ export class Recurrent extends Module {
         const cell = this.cells[k]!;
         const input = this.lockedMask(this.inputDropout, [B, layerInput.shape[2]!], seq.dtype);
         const recurrent = this.lockedMask(this.recurrentDropout, [B, cell.outputSize ?? cell.hiddenSize], seq.dtype);
-        const [out, final] = runDirection(cell, input ? layerInput.mul(input) : layerInput, initial?.[k], direction === 1, masks, recurrent);
+        const [out, final] = runDirection(cell, input ? layerInput.mul(input) : layerInput, initial?.[k], direction === 1, masks, recurrent, `${this.constructor.name}: the cell of layer ${layer}${direction ? " (reverse)" : ""}`);
         outputs.push(out);
         finals.push(final);
       }
@@ -202,13 +204,17 @@ export class Recurrent extends Module {
   private stepMasks(lengths: RecurrentForwardOptions["lengths"], T: number, B: number, dtype: Tensor["dtype"]): Tensor[] | null {
     if (lengths === undefined) return null;
     const name = this.constructor.name;
+    if (!Array.isArray(lengths) && !(lengths instanceof Tensor)) throw new Error(`${name}: lengths must be an array of numbers or a Tensor, got ${describeValue(lengths)}`);
     const values = Array.isArray(lengths) ? (lengths as number[]) : Array.from((lengths as Tensor).data());
     if (values.length !== B) throw new Error(`${name}: lengths has ${values.length} entries, expected one per sequence (batch ${B})`);
-    for (const n of values) {
-      if (!Number.isInteger(n) || n < 1 || n > T) throw new Error(`${name}: every length must be an integer in [1, ${T}] (the sequence length), got ${n}`);
-    }
+    for (const n of values) checkInt(name, "every length", n, 1, T);
     if (values.every((n) => n === T)) return null;
     return Array.from({ length: T }, (_, t) => tensor(values.map((n) => (t < n ? 1 : 0)), { dtype, shape: [B, 1] }));
+  }
+
+  /** The last dim of the state tensor at path, where the runner knows it: the cells' output size for the first tensor. */
+  protected stateSize(path: readonly number[]): number | undefined {
+    return path.every((i) => i === 0) ? this.outputSize / this.directions : undefined;
   }
 
   /** The given state (tensors of (L·D, batch, ...)) as one state per layer and direction. */
@@ -217,9 +223,11 @@ export class Recurrent extends Module {
     const count = this.numLayers * this.directions;
     const pieces = new Map<string, Tensor[]>();
     mapState(state, (t, path) => {
+      if (!(t instanceof Tensor)) throw new Error(`${name}: initial state ${path.length ? `[${path}] ` : ""}must be a Tensor, got ${describeValue(t)}`);
       const leaf = unbatched ? t.unsqueeze(1) : t;
-      if (leaf.ndim < 3 || leaf.shape[0] !== count || leaf.shape[1] !== B) {
-        throw new Error(`${name}: initial state tensor ${path.length ? `[${path}] ` : ""}has shape ${fmt(t.shape)}, expected (${count}${unbatched ? "" : `, ${B}`}, size) for ${this.numLayers} layer(s) x ${this.directions} direction(s)${unbatched ? " (unbatched input)" : ""}`);
+      const size = this.stateSize(path);
+      if (leaf.ndim < 3 || leaf.shape[0] !== count || leaf.shape[1] !== B || (size !== undefined && (leaf.ndim !== 3 || leaf.shape[2] !== size))) {
+        throw new Error(`${name}: initial state tensor ${path.length ? `[${path}] ` : ""}has shape ${fmt(t.shape)}, expected (${count}${unbatched ? "" : `, ${B}`}, ${size ?? "size"}) for ${this.numLayers} layer(s) x ${this.directions} direction(s)${unbatched ? " (unbatched input)" : ""}`);
       }
       pieces.set(path.join(), leaf.unbind(0));
       return t;
@@ -228,12 +236,27 @@ export class Recurrent extends Module {
   }
 }
 
+/** The state a cell returned at its first step: tensors, the first of shape (batch, the cell's output size). */
+function checkCellState(cell: Cell, state: State, B: number, label: string): void {
+  const name = `${label} (${cell.constructor.name})`;
+  const size = cell.outputSize ?? cell.hiddenSize;
+  const check = (s: unknown, path: number[]): void => {
+    if (Array.isArray(s) && s.length > 0) s.forEach((x, i) => check(x, [...path, i]));
+    else if (!(s instanceof Tensor)) throw new Error(`${name} returned ${describeValue(s)}${path.length ? ` at state [${path}]` : ""}; a cell's forward must return a Tensor or an array of Tensors`);
+  };
+  check(state, []);
+  const out = firstTensor(state);
+  if (out.ndim !== 2 || out.shape[0] !== B || out.shape[1] !== size) {
+    throw new Error(`${name} returned an output of shape ${fmt(out.shape)} at the first step, expected (${B}, ${size}) (batch, ${cell.outputSize !== undefined ? "outputSize" : "hiddenSize"})`);
+  }
+}
+
 /**
  * One direction of one layer over xs (T, B, F): returns the (T, B, H) outputs and the final
  * state. recurrentMask, when given, multiplies the state's first tensor where it is fed back
  * to the cell (not where it is output or carried past a sequence's end).
  */
-function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, recurrentMask: Tensor | null): [Tensor, State] {
+function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, recurrentMask: Tensor | null, label: string): [Tensor, State] {
   const hoisted = cell.projectInput !== undefined && cell.step !== undefined;
   const steps = (hoisted ? cell.projectInput!(xs) : xs).unbind(0);
   const T = steps.length;
@@ -243,6 +266,7 @@ function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, revers
     const t = reverse ? T - 1 - i : i;
     const fed = recurrentMask && state !== undefined ? mapState(state, (leaf, path) => (path.every((i) => i === 0) ? leaf.mul(recurrentMask) : leaf)) : state;
     let next = hoisted ? cell.step!(steps[t]!, fed) : cell.forward(steps[t]!, fed);
+    if (i === 0) checkCellState(cell, next, xs.shape[1]!, label);
     const mask = masks?.[t];
     if (mask) {
       const previous = state;

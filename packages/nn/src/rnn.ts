@@ -1,4 +1,4 @@
-import type { Tensor } from "@tapegrad/autograd";
+import { describeValue, Tensor } from "@tapegrad/autograd";
 import { GRUCell, LSTMCell, RNNCell } from "./cells";
 import { pyFloat } from "./format";
 import type { LayerOptions } from "./layers/linear";
@@ -45,7 +45,15 @@ export class RNN extends BuiltinRecurrent {
   }
 
   override forward<X extends Tensor | PackedSequence>(x: X, h0?: Tensor, opts?: RecurrentForwardOptions): [X, Tensor] {
+    checkH0(this, h0);
     return super.forward(x, h0, opts) as [X, Tensor];
+  }
+}
+
+/** RNN and GRU take one state tensor, not an array (PyTorch: a list there fails deep inside). */
+function checkH0(layer: Recurrent, h0: unknown): void {
+  if (h0 !== undefined && !(h0 instanceof Tensor)) {
+    throw new Error(`${layer.constructor.name}: h0 must be a Tensor of shape (numLayers * numDirections, batch, hiddenSize), got ${describeValue(h0)}`);
   }
 }
 
@@ -56,7 +64,15 @@ export class LSTM extends BuiltinRecurrent {
   }
 
   override forward<X extends Tensor | PackedSequence>(x: X, state?: readonly [Tensor, Tensor], opts?: RecurrentForwardOptions): [X, [Tensor, Tensor]] {
+    if (state !== undefined && !(Array.isArray(state) && state.length === 2 && state.every((t) => t instanceof Tensor))) {
+      throw new Error(`LSTM: the initial state must be [h0, c0], two Tensors, got ${describeValue(state)}`);
+    }
     return super.forward(x, state, opts) as [X, [Tensor, Tensor]];
+  }
+
+  /** h0 has the output size (projSize when set), c0 hiddenSize. */
+  protected override stateSize(path: readonly number[]): number | undefined {
+    return path[0] === 1 ? this.opts.hiddenSize : super.stateSize(path);
   }
 }
 
@@ -67,6 +83,7 @@ export class GRU extends BuiltinRecurrent {
   }
 
   override forward<X extends Tensor | PackedSequence>(x: X, h0?: Tensor, opts?: RecurrentForwardOptions): [X, Tensor] {
+    checkH0(this, h0);
     return super.forward(x, h0, opts) as [X, Tensor];
   }
 }

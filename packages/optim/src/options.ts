@@ -1,8 +1,10 @@
+import { describeValue } from "@tapegrad/autograd";
+
 /** Option checks shared by the optimizers and schedulers; each error names its owner. */
 
 export function requireNumber(owner: string, name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new Error(`${owner}: ${name} must be a finite number, got ${String(value)}`);
+    throw new Error(`${owner}: ${name} must be a finite number, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -27,7 +29,7 @@ export function requirePositiveInteger(owner: string, name: string, value: unkno
 }
 
 export function requireBoolean(owner: string, name: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new Error(`${owner}: ${name} must be true or false, got ${String(value)}`);
+  if (typeof value !== "boolean") throw new Error(`${owner}: ${name} must be true or false, got ${describeValue(value)}`);
   return value;
 }
 

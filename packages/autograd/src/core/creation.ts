@@ -1,8 +1,8 @@
-import { backend } from "../backend/backend";
 import { checkDType, dtypeOf, type DType, type TypedArray } from "./dtype";
 import { defaultGenerator, type Generator } from "./random";
 import { checkShape, fmt, numel } from "./shape";
 import { Tensor, type NestedArray } from "./tensor";
+import { allocate, checkInt, checkInt32Values, checkNumber, MAX_ELEMENTS, show } from "./validate";
 
 export interface CreateOptions {
   dtype?: DType;
@@ -57,14 +57,17 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions & { s
     dtype = opts.dtype ?? "float32";
   }
   if (numel(shape) !== values.length) throw new Error(`tensor: shape ${fmt(shape)} needs ${numel(shape)} values, got ${values.length}`);
-  const buf = backend.allocate(checkDType(dtype, "tensor"), values.length, "temporary");
+  if (checkDType(dtype, "tensor") === "int32") checkInt32Values("tensor", values);
+  const buf = allocate("tensor", dtype, [values.length]);
   if (dtype === "bool") for (let i = 0; i < values.length; i++) buf[i] = values[i] !== 0 ? 1 : 0; // PyTorch's bool(x): NaN is true
   else buf.set(values as ArrayLike<number>);
   return finish(new Tensor(buf, shape), opts);
 }
 
 function filled(op: string, shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
-  const t = Tensor.zeros(checkShape(shape, op), checkDType(opts?.dtype ?? "float32", op));
+  checkNumber(op, "fill value", value);
+  if (opts?.dtype === "int32") checkInt32Values(op, [value]);
+  const t = Tensor.zeros(checkShape(shape, op), checkDType(opts?.dtype ?? "float32", op), op);
   t.buf.fill(t.dtype === "bool" && value !== 0 ? 1 : value);
   return finish(t, opts);
 }
@@ -80,12 +83,14 @@ export function arange(...args: (number | CreateOptions)[]): Tensor {
   const opts = (typeof args[args.length - 1] === "object" ? args.pop() : {}) as CreateOptions;
   const nums = args as number[];
   const [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
-  if (step === 0 || !Number.isFinite(start) || !Number.isFinite(end) || !Number.isFinite(step)) {
-    throw new Error(`arange: invalid range start=${start}, end=${end}, step=${step}`);
+  if (nums.length > 3 || nums.some((v) => typeof v !== "number") || step === 0 || !Number.isFinite(start) || !Number.isFinite(end) || !Number.isFinite(step)) {
+    throw new Error(`arange: invalid range start=${show(start)}, end=${show(end)}, step=${show(step)} (expected finite numbers and a non-zero step)`);
   }
-  const dtype = opts.dtype ?? (nums.every(Number.isInteger) ? "int32" : "float32");
+  const dtype = checkDType(opts.dtype ?? (nums.every(Number.isInteger) ? "int32" : "float32"), "arange");
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const buf = backend.allocate(dtype, n, "temporary");
+  if (n > MAX_ELEMENTS) throw new Error(`arange: start=${start}, end=${end}, step=${step} gives ${n} elements, more than a tensor can hold (at most ${MAX_ELEMENTS})`);
+  if (dtype === "int32" && n > 0) checkInt32Values("arange", [start, start + (n - 1) * step]);
+  const buf = allocate("arange", dtype, [n]);
   for (let i = 0; i < n; i++) buf[i] = start + i * step;
   return finish(new Tensor(buf, [n]), opts);
 }
@@ -93,6 +98,8 @@ export function arange(...args: (number | CreateOptions)[]): Tensor {
 export function eye(n: number, m: number | CreateOptions = n, opts?: CreateOptions): Tensor {
   const cols = typeof m === "number" ? m : n;
   const o = typeof m === "number" ? opts : m;
+  checkInt("eye", "n", n, 0);
+  checkInt("eye", "m", cols, 0);
   const t = zeros([n, cols], { dtype: o?.dtype });
   for (let i = 0; i < Math.min(n, cols); i++) t.buf[i * cols + i] = 1;
   return finish(t, o);
@@ -101,21 +108,25 @@ export function eye(n: number, m: number | CreateOptions = n, opts?: CreateOptio
 function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
   const dtype = opts?.dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float64") throw new Error(`${op}: dtype must be float32 or float64, got ${dtype}`);
-  const t = Tensor.zeros(checkShape(shape, op), dtype);
+  const t = Tensor.zeros(checkShape(shape, op), dtype, op);
   const g = opts?.generator ?? defaultGenerator;
   for (let i = 0; i < t.buf.length; i++) t.buf[i] = draw(g);
   return finish(t, opts);
 }
 
 export const randn = (shape: readonly number[], opts?: RandomOptions) => random("randn", shape, opts, (g) => g.normal());
-export const rand = (shape: readonly number[], opts?: RandomOptions) => random("rand", shape, opts, (g) => g.random());
+/** The largest float32 below 1: a float32 draw that would round up to 1 takes it instead, so rand stays in [0, 1). */
+export const FLOAT32_BELOW_ONE = 1 - 2 ** -24;
+export const rand = (shape: readonly number[], opts?: RandomOptions) =>
+  random("rand", shape, opts, opts?.dtype === "float64" ? (g) => g.random() : (g) => Math.min(Math.fround(g.random()), FLOAT32_BELOW_ONE));
 export const randnLike = (t: Tensor, opts?: RandomOptions) => randn(t.shape, { dtype: t.dtype, ...opts });
 export const randLike = (t: Tensor, opts?: RandomOptions) => rand(t.shape, { dtype: t.dtype, ...opts });
 
 /** Uniform integers in [low, high) as int32. */
 export function randint(low: number, high: number, shape: readonly number[], opts?: { generator?: Generator }): Tensor {
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new Error(`randint: expected integers low < high, got ${low} and ${high}`);
-  const t = Tensor.zeros(checkShape(shape, "randint"), "int32");
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new Error(`randint: expected integers low < high, got ${show(low)} and ${show(high)}`);
+  checkInt32Values("randint", [low, high - 1]);
+  const t = Tensor.zeros(checkShape(shape, "randint"), "int32", "randint");
   const g = opts?.generator ?? defaultGenerator;
   for (let i = 0; i < t.buf.length; i++) t.buf[i] = g.integer(low, high);
   return t;
@@ -123,8 +134,9 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 
 /** A random permutation of 0..n-1 (Fisher–Yates) as int32. */
 export function randperm(n: number, opts?: { generator?: Generator }): Tensor {
+  checkInt("randperm", "n", n, 0, 2 ** 31 - 1);
   const g = opts?.generator ?? defaultGenerator;
-  const buf = new Int32Array(n);
+  const buf = allocate("randperm", "int32", [n]);
   for (let i = 0; i < n; i++) buf[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = g.integer(0, i + 1);
@@ -140,7 +152,7 @@ export function randperm(n: number, opts?: { generator?: Generator }): Tensor {
  * decides where it lives (the wasm backend puts it where its worker threads read it in place).
  */
 export function persistentData(t: Tensor): TypedArray {
-  const out = backend.allocate(t.dtype, t.numel, "persistent");
+  const out = allocate("persistentData", t.dtype, t.shape, "persistent");
   out.set(t.data());
   return out;
 }
@@ -152,7 +164,7 @@ export const emptyLike = (t: Tensor, opts?: CreateOptions) => full(t.shape, 0, {
 function spaced(op: string, start: number, end: number, steps: number, opts: CreateOptions | undefined, f: (v: number) => number): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`${op}: steps must be a non-negative integer, got ${steps}`);
   const dtype = checkDType(opts?.dtype ?? "float32", op);
-  const buf = backend.allocate(dtype, steps, "temporary");
+  const buf = allocate(op, dtype, [steps]);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) buf[i] = f(i < half || steps === 1 ? start + step * i : end - step * (steps - i - 1));

@@ -5,6 +5,7 @@ import { mode } from "./mode";
 import { checkFinite, fmt } from "./shape";
 import { Node, type Edge } from "./tape";
 import { Tensor } from "./tensor";
+import { running, show } from "./validate";
 
 /** What a backward returns: one gradient per tensor input, in order (null where none is needed). */
 export type GradList = readonly (Tensor | null | undefined)[];
@@ -62,14 +63,17 @@ export function primitive<Args extends unknown[], Saved, Out extends Tensor | Te
     const recorded = mode.grad && inputs.some((t) => t.requiresGrad);
     const needs = recorded ? inputs.map((t) => t.requiresGrad) : [];
     const outer = call;
+    const outerOp = running.op;
     const gradMode = mode.grad;
     call = { needs, recorded };
+    running.op = name;
     mode.grad = false;
     let result: Out, saved: Saved;
     try {
       [result, saved] = r.forward(...args);
     } finally {
       mode.grad = gradMode;
+      running.op = outerOp;
       call = outer;
     }
     const single = !Array.isArray(result);
@@ -152,15 +156,34 @@ export interface OpDefinition<Args extends unknown[], Out extends Tensor | Tenso
 
 /** Declares an op of one's own with its backward; the returned function records it on the tape. */
 export function customOp<Args extends unknown[], Out extends Tensor | Tensor[]>(def: OpDefinition<Args, Out>): (...args: Args) => Out {
+  const inputsOf = new WeakMap<OpContext, { shape: number[]; dtype: Tensor["dtype"] }[]>();
   return primitive(def.name, {
     forward(...args: Args): [Out, OpContext] {
       const ctx = new OpContext(def.name);
+      if (ctx.recorded) inputsOf.set(ctx, tensorInputs(def.name, args).map((t) => ({ shape: t.shape, dtype: t.dtype })));
       return [def.forward(ctx, ...args), ctx];
     },
     backward(ctx: OpContext, grad: GradOf<Out>): GradList {
       const out = def.backward(ctx, ...((Array.isArray(grad) ? grad : [grad]) as Tensor[]));
-      return Array.isArray(out) ? out : [out as Tensor];
+      const grads = Array.isArray(out) ? out : [out];
+      checkCustomGrads(def.name, grads, inputsOf.get(ctx)!);
+      return grads;
     },
     materializeGrads: def.materializeGrads ?? true,
+  });
+}
+
+/** PyTorch's checks on what a Function's backward returns: one gradient per tensor input, each null or of the input's shape and dtype. */
+function checkCustomGrads(name: string, grads: readonly unknown[], inputs: readonly { shape: number[]; dtype: Tensor["dtype"] }[]): void {
+  if (grads.length !== inputs.length) {
+    throw new Error(`backward of '${name}' returned ${grads.length} gradient(s), expected ${inputs.length} (one per tensor input, null where none)`);
+  }
+  grads.forEach((g, i) => {
+    const want = inputs[i]!;
+    if (g === null || g === undefined) return;
+    if (!(g instanceof Tensor)) throw new Error(`backward of '${name}' returned ${show(g)} as the gradient for input ${i}; expected a Tensor or null`);
+    if (g.dtype !== want.dtype || fmt(g.shape) !== fmt(want.shape)) {
+      throw new Error(`backward of '${name}' returned a ${g.dtype} gradient of shape ${fmt(g.shape)} for input ${i}, expected ${want.dtype} of shape ${fmt(want.shape)}`);
+    }
   });
 }

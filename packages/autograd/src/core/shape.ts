@@ -1,4 +1,6 @@
 import { isFloat, type DType } from "./dtype";
+import { checkElementCount, show } from "./validate";
+
 export type Shape = readonly number[];
 
 export function numel(shape: Shape): number {
@@ -70,8 +72,9 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
 
 export function checkShape(shape: unknown, op: string): number[] {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new Error(`${op}: shape must be an array of non-negative integers, got ${Array.isArray(shape) ? `[${shape.map(show).join(",")}]` : show(shape)}`);
   }
+  checkElementCount(op, shape);
   return [...shape];
 }
 

@@ -2,6 +2,7 @@ import { backend, type GradSum, type ProductGrad } from "../backend/backend";
 import { mode } from "./mode";
 import { checkFinite, fmt, sameShape } from "./shape";
 import type { Tensor } from "./tensor";
+import { show } from "./validate";
 
 /** A recorded op's backward: output gradients in, one gradient per input out. `fast`: nothing records or inspects it. */
 export type BackwardFn = (grads: (Tensor | null)[], fast: boolean) => readonly (Tensor | ProductGrad | null | undefined)[];
@@ -60,10 +61,25 @@ function topologicalOrder(roots: Node[]): Node[] {
   return postorder.reverse();
 }
 
-function runHooks(hooks: readonly Hook[] | undefined | null, grad: Tensor): Tensor {
-  for (const hook of hooks ?? []) grad = hook(grad) ?? grad;
+/** Runs a tensor's hooks in order; each may return a replacement of the same shape and dtype (PyTorch's rule). `owner` names the tensor. */
+function runHooks(hooks: readonly Hook[] | undefined | null, grad: Tensor, owner: () => string): Tensor {
+  for (const hook of hooks ?? []) {
+    const out: unknown = hook(grad);
+    if (out === undefined) continue;
+    const name = `hook${hook.name ? ` '${hook.name}'` : ""} on ${owner()}`;
+    if (out === null || typeof out !== "object" || !("shape" in out) || !("dtype" in out) || typeof (out as Tensor).data !== "function") {
+      throw new Error(`registerHook: ${name} returned ${show(out)}; expected a Tensor or undefined`);
+    }
+    const t = out as Tensor;
+    if (!sameShape(t.shape, grad.shape)) throw new Error(`registerHook: ${name} has changed the size of value: returned shape ${fmt(t.shape)}, expected ${fmt(grad.shape)}`);
+    if (t.dtype !== grad.dtype) throw new Error(`registerHook: ${name} has changed the type of value: returned ${t.dtype}, expected ${grad.dtype}`);
+    grad = t;
+  }
   return grad;
 }
+
+const outputName = (node: Node, i: number) => () => `output ${i} of '${node.name}' (${node.outputs[i]!.dtype}, shape ${fmt(node.outputs[i]!.shape)})`;
+const leafName = (t: Tensor) => () => `a leaf tensor (${t.dtype}, shape ${fmt(t.shape)})`;
 
 /**
  * The reverse sweep shared by tensor.backward() and grad(): each node's output gradients are
@@ -108,7 +124,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const sums = nodeSums.get(node);
       if (!sums) continue;
       nodeSums.delete(node);
-      const grads = sums.map((sum, i) => sum && runHooks(node.hooks?.[i], sum.take().grad));
+      const grads = sums.map((sum, i) => sum && runHooks(node.hooks?.[i], sum.take().grad, outputName(node, i)));
       for (const t of wantedOf.get(node) ?? []) if (grads[t.outputIndex]) captured.set(t, grads[t.outputIndex]!);
       if (!node.backwardFn) {
         throw new Error(
@@ -141,7 +157,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       return wanted.map((t, i) => {
         // a leaf's hooks run for grad() too, as in PyTorch (a non-leaf's ran when it was captured)
         const sum = t.gradFn ? undefined : leafSums.get(t);
-        const g = t.gradFn ? captured.get(t) : sum && runHooks(t.leafHooks, sum.take().grad);
+        const g = t.gradFn ? captured.get(t) : sum && runHooks(t.leafHooks, sum.take().grad, leafName(t));
         if (g) return g;
         if (!opts.allowUnused) {
           throw new Error(`grad: input ${i} (shape ${fmt(t.shape)}) was not used in computing the outputs; pass { allowUnused: true } to get null for it`);
@@ -153,7 +169,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const { grad, owned } = sum.take();
       // a sum only the tape holds becomes .grad as it is; anything else is copied first
       if (!createGraph && !leaf.leafHooks && owned) leaf.accumulateGrad(grad, false, true);
-      else leaf.accumulateGrad(runHooks(leaf.leafHooks, grad), createGraph);
+      else leaf.accumulateGrad(runHooks(leaf.leafHooks, grad, leafName(leaf)), createGraph);
     }
     return [];
   } finally {

@@ -3,6 +3,7 @@ import { backend, kernels } from "../backend/backend";
 import * as inplace from "../ops/inplace";
 import * as idx from "../ops/indexing";
 import * as join from "../ops/join";
+import { amin } from "../ops/extremes";
 import { matmul } from "../ops/matmul";
 import * as mv from "../ops/movement";
 import * as pw from "../ops/pointwise";
@@ -27,6 +28,7 @@ import * as views from "../ops/views";
 import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
 import { COPY, TENSOR_BRAND } from "./copy";
 import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
+import { allocate, running } from "./validate";
 
 type Operand = Tensor | number;
 export type NestedArray = number | NestedArray[];
@@ -67,8 +69,8 @@ export class Tensor {
   // ---- construction helpers used by ops (no tape; @internal) ----
 
   /** A zero-filled tensor for an op's result. */
-  static zeros(shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(backend.allocate(dtype, numel(shape), "temporary"), shape);
+  static zeros(shape: readonly number[], dtype: DType, op = running.op || "allocate"): Tensor {
+    return new Tensor(allocate(op, dtype, shape), shape);
   }
   /** @internal */
   static scalar(value: number, dtype: DType): Tensor {
@@ -366,6 +368,7 @@ export class Tensor {
   min(dim: number, keepdim?: boolean): [Tensor, Tensor];
   min(dim?: number, keepdim?: boolean): Tensor | [Tensor, Tensor] { return dim === undefined ? red.min(this) : red.min(this, dim, keepdim); }
   amax(dim?: number | number[], keepdim?: boolean): Tensor { return red.amax(this, dim, keepdim); }
+  amin(dim?: number | number[], keepdim?: boolean): Tensor { return amin(this, dim, keepdim); }
   argmax(dim?: number, keepdim?: boolean): Tensor { return red.argmax(this, dim, keepdim); }
   argmin(dim?: number, keepdim?: boolean): Tensor { return red.argmin(this, dim, keepdim); }
   logSumExp(dim?: number | number[], keepdim?: boolean): Tensor { return red.logSumExp(this, dim, keepdim); }

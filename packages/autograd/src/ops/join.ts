@@ -2,6 +2,7 @@ import { primitive, rule } from "../core/op";
 import type { RuleTable } from "./primitives";
 import { fmt, normalizeDim } from "../core/shape";
 import { Tensor } from "../core/tensor";
+import { checkIntList, checkTensor, show } from "../core/validate";
 
 const rules = {
   cat: rule({
@@ -66,6 +67,7 @@ const stackPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("stack",
 const splitPrim: (x: Tensor, sizes: number[], dim: number, squeeze: boolean) => Tensor[] = primitive("split", rules.split);
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList("cat", tensors);
   if (tensors.length === 0) throw new Error("cat: expected a non-empty list of tensors");
   const first = tensors[0]!;
   if (first.ndim === 0) throw new Error(`cat: zero-dimensional tensors cannot be concatenated (use stack)`);
@@ -80,6 +82,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList("stack", tensors);
   if (tensors.length === 0) throw new Error("stack: expected a non-empty list of tensors");
   const first = tensors[0]!;
   for (const t of tensors) {
@@ -89,6 +92,12 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     if (t.dtype !== first.dtype) throw new Error(`stack: dtype mismatch: ${first.dtype} and ${t.dtype}`);
   }
   return stackPrim([...tensors], normalizeDim(dim, first.ndim + 1, "stack"));
+}
+
+/** An array of Tensors, or an error naming op and the first thing that is not one. */
+function checkTensorList(op: string, tensors: unknown): void {
+  if (!Array.isArray(tensors)) throw new Error(`${op}: expected an array of tensors, got ${show(tensors)}`);
+  tensors.forEach((t, i) => checkTensor(op, `tensors[${i}]`, t));
 }
 
 export function split(x: Tensor, splitSize: number | number[], dim = 0): Tensor[] {
@@ -101,7 +110,7 @@ export function split(x: Tensor, splitSize: number | number[], dim = 0): Tensor[
     for (let at = 0; at < size; at += splitSize) sizes.push(Math.min(splitSize, size - at));
     if (sizes.length === 0) sizes.push(0);
   } else {
-    sizes = [...splitSize];
+    sizes = checkIntList("split", "sizes", splitSize);
     if (sizes.reduce((a, b) => a + b, 0) !== size || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
       throw new Error(`split: sizes ${fmt(sizes)} must be non-negative and add up to ${size}, the size of dim ${dim} (shape ${fmt(x.shape)})`);
     }

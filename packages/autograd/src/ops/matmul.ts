@@ -4,6 +4,7 @@ import type { RuleTable } from "./primitives";
 import { kernels, ProductGrad } from "../backend/backend";
 import { broadcastShapes, fmt, sameShape } from "../core/shape";
 import { Tensor } from "../core/tensor";
+import { checkTensor } from "../core/validate";
 import { sumTo } from "./movement";
 
 /** Whether the last two dims are stored column-major (a transposed view of a row-major matrix). */
@@ -59,6 +60,8 @@ const linearPrim: (x: Tensor, weight: Tensor, bias: Tensor | null) => Tensor = p
 
 /** torch.matmul: 1-D operands are promoted and squeezed back; batch dims broadcast. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor("matmul", "input", a);
+  checkTensor("matmul", "other", b);
   if (a.dtype !== b.dtype) throw new Error(`matmul: dtype mismatch: ${a.dtype} (shape ${fmt(a.shape)}) and ${b.dtype} (shape ${fmt(b.shape)})`);
   if (!isFloat(a.dtype)) throw new Error(`matmul: expected float tensors, got ${a.dtype} (shapes ${fmt(a.shape)} and ${fmt(b.shape)})`);
   if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least 1 dim, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
@@ -82,6 +85,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * PyTorch, b may be any tensor that broadcasts to the output, not only a (out) row.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkTensor("linear", "input", x);
+  checkTensor("linear", "weight", weight);
+  if (bias !== undefined && bias !== null) checkTensor("linear", "bias", bias);
   if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D (out, in), got shape ${fmt(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {

@@ -1,6 +1,7 @@
 import { primitive, rule } from "../core/op";
 import { contiguousStrides, fmt, normalizeDim, normalizeDims, numel, sameShape } from "../core/shape";
 import { Tensor } from "../core/tensor";
+import { checkInt, checkIntList } from "../core/validate";
 import type { RuleTable } from "./primitives";
 
 /** Strides that let `shape` read the same elements as (oldShape, oldStrides), or null (PyTorch's rule). */
@@ -32,7 +33,7 @@ export function viewStrides(oldShape: readonly number[], oldStrides: readonly nu
 
 /** Resolves one -1 in a requested shape against a tensor of `total` elements. */
 export function inferShape(op: string, from: readonly number[], requested: readonly number[]): number[] {
-  const shape = [...requested];
+  const shape = checkIntList(op, "shape", requested);
   const unknown = shape.indexOf(-1);
   if (shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== unknown))) {
     throw new Error(`${op}: invalid shape ${fmt(requested)} (sizes must be non-negative integers, with at most one -1)`);
@@ -124,7 +125,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  const norm = dims.map((d) => normalizeDim(d, x.shape, "permute"));
+  const norm = checkIntList("permute", "dims", dims).map((d) => normalizeDim(d, x.shape, "permute"));
   if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
     throw new Error(`permute: dims ${fmt(dims)} must be a permutation of the ${x.ndim} dims of a tensor of shape ${fmt(x.shape)}`);
   }
@@ -153,6 +154,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
+  checkIntList("expand", "sizes", sizes, -1); // a view: any size, however large, costs nothing until something copies it
   const lead = sizes.length - x.ndim;
   if (lead < 0) throw new Error(`expand: the target shape ${fmt(sizes)} has fewer dims than the tensor of shape ${fmt(x.shape)}`);
   const shape = sizes.map((d, i) => {
@@ -169,7 +171,9 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
 /** Python-style slice along dim: start and end may be negative or past the end; step > 0. */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   const d = normalizeDim(dim, x.shape, "slice");
-  if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  checkInt("slice", "start", start);
+  if (end !== undefined) checkInt("slice", "end", end);
+  checkInt("slice", "step", step, 1);
   const size = x.shape[d]!;
   const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clampIndex(start);

@@ -5,6 +5,7 @@ import { kernels, type ElementwiseOp } from "../backend/backend";
 import { broadcastShapes, fmt, sameShape } from "../core/shape";
 import { Tensor } from "../core/tensor";
 import { powInt } from "./integer";
+import { checkInt32Values, checkNumber, checkOperand, checkTensor } from "../core/validate";
 import { sumTo } from "./movement";
 import type { RuleTable } from "./primitives";
 
@@ -31,6 +32,8 @@ export function map(op: ElementwiseOp, inputs: readonly Tensor[], dtype: DType =
 export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   checkSameCopy(op, a);
   checkSameCopy(op, b);
+  checkOperand(op, a);
+  checkOperand(op, b);
   if (typeof a === "number" && typeof b === "number") throw new Error(`${op}: at least one operand must be a tensor`);
   if (a instanceof Tensor && b instanceof Tensor && a.dtype !== b.dtype) {
     if (a.dtype === "bool") a = a.to(b.dtype);
@@ -128,6 +131,9 @@ const rules = {
   clamp: rule({
     forward(x: Tensor, min: number | undefined, max: number | undefined) {
       if (min === undefined && max === undefined) throw new Error(`clamp: give at least one of min and max (tensor of shape ${fmt(x.shape)})`);
+      if (min !== undefined) checkNumber("clamp", "min", min);
+      if (max !== undefined) checkNumber("clamp", "max", max);
+      if (Number.isNaN(min) || Number.isNaN(max)) return [map("copy", [x]).fill_(NaN), { x, min: NaN, max: NaN }]; // a NaN bound makes every element NaN, as in PyTorch
       if (min !== undefined && max !== undefined && min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
       return [map("clamp", [x], x.dtype, min ?? -Infinity, max ?? Infinity), { x, min: min ?? -Infinity, max: max ?? Infinity }];
     },
@@ -181,6 +187,7 @@ const wherePrim: (cond: Tensor, a: Tensor, b: Tensor) => Tensor = primitive("whe
 
 /** Elementwise choice: a where cond is non-zero, else b (broadcast together). */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  checkTensor("where", "cond", cond);
   if (typeof a === "number" && typeof b === "number") a = Tensor.scalar(a, isFloat(cond.dtype) ? cond.dtype : "float32");
   const [ta, tb] = operands("where", a, b);
   broadcastShapes("where", cond.shape, ta.shape, tb.shape);
@@ -206,6 +213,7 @@ const castPrim: (x: Tensor, dtype: DType) => Tensor = primitive("cast", rules.ca
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
   if (dtype === "bool") return map("toBool", [x], dtype);
+  if (dtype === "int32" && isFloat(x.dtype)) checkInt32Values("to", x.data());
   if (!isFloat(dtype) || !isFloat(x.dtype)) return map("copy", [x], dtype);
   return castPrim(x, dtype);
 }

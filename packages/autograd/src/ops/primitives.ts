@@ -18,6 +18,7 @@ export const PRIMITIVES = {
   binary: ["atan2", "fmod", "remainder", "hypot", "copysign", "logaddexp", "logaddexp2", "xlogy", "divTrunc", "divFloor"],
   views: ["diagonal", "diagEmbed", "unfold"],
   scan: ["cumsum"],
+  extremes: ["amax", "amin"],
 } as const;
 
 export type Family = keyof typeof PRIMITIVES;

@@ -3,6 +3,7 @@ import { primitive, rule } from "../core/op";
 import { backend, kernels, type ReduceOp, type StridedView } from "../backend/backend";
 import { fmt, normalizeDim, normalizeDims } from "../core/shape";
 import { Tensor } from "../core/tensor";
+import { evenExtreme } from "./extremes";
 import { scatterAddPrim } from "./indexing";
 import type { RuleTable } from "./primitives";
 
@@ -67,7 +68,16 @@ const sumPrim: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = primiti
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (x.dtype === "bool") x = x.to("int32"); // a mask's sum counts its true elements
-  return sumPrim(x, normalizeDims(dim, x.shape, "sum"), keepdim);
+  const dims = normalizeDims(dim, x.shape, "sum");
+  return x.dtype === "int32" ? exactIntSum(x, dims, keepdim) : sumPrim(x, dims, keepdim);
+}
+
+/** An int32 sum computed exactly in float64; a total int32 cannot hold is an error, not a wrapped value. */
+function exactIntSum(x: Tensor, dims: number[], keepdim: boolean): Tensor {
+  const total = sumPrim(x.to("float64"), dims, keepdim);
+  const bad = total.data().find((v) => v < -(2 ** 31) || v > 2 ** 31 - 1);
+  if (bad !== undefined) throw new Error(`sum: the sum ${bad} of an int32 tensor (shape ${fmt(x.shape)}) overflows int32; convert with .to("float64") first`);
+  return total.to("int32");
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -101,10 +111,7 @@ export function min(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor,
 
 function extreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor | [Tensor, Tensor] {
   const prim = op === "max" ? maxDim : minDim;
-  if (dim === undefined) {
-    checkNonEmpty(op, x, []);
-    return prim(x.reshape([-1]), 0, false)[0]!;
-  }
+  if (dim === undefined) return evenExtreme(op, x, undefined, false);
   const d = normalizeDim(dim, x.shape, op);
   checkNonEmpty(op, x, [d]);
   if (x.ndim === 0) return prim(x.reshape([1]), 0, false) as [Tensor, Tensor];
@@ -113,11 +120,7 @@ function extreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim:
 
 /** Max over several dims at once (values only). */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const dims = normalizeDims(dim, x.shape, "amax");
-  checkNonEmpty("amax", x, dims);
-  let out = x;
-  for (const d of [...dims].reverse()) out = maxDim(out, d, keepdim)[0]!;
-  return out;
+  return evenExtreme("amax", x, dim, keepdim);
 }
 
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
@@ -151,6 +154,7 @@ function shiftFor(x: Tensor, dims: number[]): Tensor {
 /** log(sum(exp(x))) over dims, computed stably by subtracting the max first. */
 export function logSumExp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.shape, "logSumExp");
+  if (dims.some((d) => x.shape[d] === 0)) return x.sum(dims, keepdim).sub(Infinity); // the log of an empty sum is -∞, as in PyTorch
   const shift = shiftFor(x, dims);
   const out = x.sub(shift).exp().sum(dims, true).log().add(shift);
   return keepdim ? out : out.squeeze(dims);

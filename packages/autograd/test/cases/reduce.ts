@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { amax, linear, logSumExp } from "../../src/index";
+import { amax, amin, linear, logSumExp } from "../../src/index";
 import { REDUCE_MORE_CHECKS } from "./reduce-more";
 import { broadcastableTo, spec, dimSize, shapeArb, shapeDimArb, type Case, type OpSpecs } from "../helpers";
 
@@ -44,6 +44,7 @@ export const REDUCE_CHECKS: OpSpecs = {
   linear: [spec(linearCase(true), ([x, w, b]) => linear(x!, w!, b!)), spec(linearCase(false), ([x, w]) => linear(x!, w!))],
   mean: spec(dimsCase, ([a], { dims, keepdim }) => a!.mean(dims, keepdim)),
   amax: spec(dimsCase, ([a], { dims, keepdim }) => amax(a!, dims, keepdim)),
+  amin: spec(dimsCase, ([a], { dims, keepdim }) => amin(a!, dims, keepdim)),
   logSumExp: spec(dimsCase, ([a], { dims, keepdim }) => logSumExp(a!, dims, keepdim)),
   softmax: spec(dimCase, ([a], { dim }) => a!.softmax(dim)),
   logSoftmax: spec(dimCase, ([a], { dim }) => a!.logSoftmax(dim)),

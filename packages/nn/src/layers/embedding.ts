@@ -1,4 +1,4 @@
-import { noGrad, tensor, where, zeros, type Tensor } from "@tapegrad/autograd";
+import { checkInt, noGrad, tensor, where, zeros, type Tensor } from "@tapegrad/autograd";
 import { normal_ } from "../init";
 import { Module, Parameter } from "../module";
 import type { LayerOptions } from "./linear";
@@ -14,9 +14,7 @@ export class Embedding extends Module {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: LayerOptions & { paddingIdx?: number } = {}) {
     super();
-    for (const [k, v] of Object.entries({ numEmbeddings, embeddingDim })) {
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`Embedding: ${k} must be a positive integer, got ${v}`);
-    }
+    for (const [k, v] of Object.entries({ numEmbeddings, embeddingDim })) checkInt("Embedding", k, v, 1);
     const pad = opts.paddingIdx;
     if (pad !== undefined && (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)) {
       throw new Error(`Embedding: paddingIdx ${pad} is out of range for ${numEmbeddings} embeddings`);

@@ -1,4 +1,4 @@
-import { linear, zeros, type DType, type Generator, type Tensor } from "@tapegrad/autograd";
+import { checkInt, linear, zeros, type DType, type Generator, type Tensor } from "@tapegrad/autograd";
 import { kaimingUniform_, uniform_ } from "../init";
 import { Module, Parameter } from "../module";
 
@@ -17,9 +17,7 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LayerOptions & { bias?: boolean } = {}) {
     super();
-    for (const [k, v] of Object.entries({ inFeatures, outFeatures })) {
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${k} must be a positive integer, got ${v}`);
-    }
+    for (const [k, v] of Object.entries({ inFeatures, outFeatures })) checkInt("Linear", k, v, 1);
     const dtype = opts.dtype ?? "float32";
     this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype }));
     kaimingUniform_(this.weight, { a: Math.sqrt(5), generator: opts.generator });

@@ -1,11 +1,17 @@
-import { type Tensor } from "@tapegrad/autograd";
+import { where, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 import { checkSameShape, checkValues, reduce, weighted, type Reduction } from "./reduction";
 
-/** softplus(-x) = log(1 + e^-x) = m + log(e^-m + e^(-x-m)) with m = max(-x, 0): never overflows. */
+/**
+ * softplus(-x) = log(1 + e^-x), as log(1 + e^-x) where x ≥ 0 and log(1 + e^x) - x where x < 0.
+ * Each branch sees only the inputs it is chosen for (0 elsewhere), so neither overflows and the
+ * gradient, σ(x) - 1, is right at ±∞ too.
+ */
 function softplusNeg(x: Tensor): Tensor {
-  const m = x.neg().relu().detach(); // the value does not depend on m, so m is a constant
-  return m.neg().exp().add(x.neg().sub(m).exp()).log().add(m);
+  const positive = x.ge(0);
+  const xp = where(positive, x, 0);
+  const xn = where(positive, 0, x);
+  return where(positive, xp.neg().exp().add(1).log(), xn.exp().add(1).log().sub(xn));
 }
 
 /**
