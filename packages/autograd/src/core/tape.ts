@@ -14,9 +14,17 @@ export interface Edge {
   leaf: Tensor | null;
 }
 
+let recorded = 0;
+
+/** @internal How many nodes have been recorded so far: a node's serial tells what was recorded after a point. */
+export function nodesRecorded(): number {
+  return recorded;
+}
+
 /** @internal One recorded op on the tape. Holds what its backward needs until it is released. */
 export class Node {
   hooks: Hook[][] | null = null;
+  readonly serial = recorded++;
 
   constructor(
     readonly name: string,
