@@ -1,4 +1,4 @@
-import { cat, stack, tensor, where, type Generator, type Tensor } from "@tapegrad/autograd";
+import { cat, checkpoint, stack, tensor, where, type Generator, type Tensor } from "@tapegrad/autograd";
 import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
 import { Module, type Parameter } from "./module";
@@ -16,6 +16,11 @@ export interface RecurrentOptions {
   dropout?: number;
   /** Draws the dropout masks (the default generator when omitted). */
   generator?: Generator;
+  /**
+   * Checkpoint the time loop every k steps (0: off): only the state between segments is kept,
+   * and each segment's steps run again during backward, so BPTT memory grows with T/k + k steps.
+   */
+  checkpointEvery?: number;
 }
 
 export interface RecurrentForwardOptions {
@@ -63,6 +68,8 @@ export class Recurrent extends Module {
   readonly inputSize: number;
   /** Features of each step of output: D times the cells' output size. */
   readonly outputSize: number;
+  /** Steps per checkpointed segment of the time loop (0: no checkpointing). */
+  readonly checkpointEvery: number;
   private readonly generator: Generator | undefined;
 
   constructor(makeCell: MakeCell, opts: RecurrentOptions) {
@@ -74,9 +81,11 @@ export class Recurrent extends Module {
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = opts.dropout ?? 0;
     this.generator = opts.generator;
+    this.checkpointEvery = opts.checkpointEvery ?? 0;
     if (!Number.isInteger(this.inputSize) || this.inputSize <= 0) throw new Error(`${name}: inputSize must be a positive integer, got ${opts.inputSize}`);
     if (!Number.isInteger(this.numLayers) || this.numLayers <= 0) throw new Error(`${name}: numLayers must be a positive integer, got ${opts.numLayers}`);
     if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${name}: dropout must be in [0, 1], got ${opts.dropout}`);
+    if (!Number.isInteger(this.checkpointEvery) || this.checkpointEvery < 0) throw new Error(`${name}: checkpointEvery must be a non-negative integer (0: off), got ${opts.checkpointEvery}`);
     let inputSize = this.inputSize;
     for (let layer = 0; layer < this.numLayers; layer++) {
       const sizes = new Set<number>();
@@ -151,7 +160,7 @@ export class Recurrent extends Module {
       const outputs: Tensor[] = [];
       for (let direction = 0; direction < this.directions; direction++) {
         const k = layer * this.directions + direction;
-        const [out, final] = runDirection(this.cells[k]!, layerInput, initial?.[k], direction === 1, masks);
+        const [out, final] = runDirection(this.cells[k]!, layerInput, initial?.[k], direction === 1, masks, this.checkpointEvery);
         outputs.push(out);
         finals.push(final);
       }
@@ -195,27 +204,65 @@ export class Recurrent extends Module {
   }
 }
 
-/** One direction of one layer over xs (T, B, F): returns the (T, B, H) outputs and the final state. */
-function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null): [Tensor, State] {
+/**
+ * One direction of one layer over xs (T, B, F): returns the (T, B, H) outputs and the final
+ * state. With checkpointEvery k, each run of k steps is one checkpoint: its inputs are the state,
+ * the steps' inputs and the cell's parameters.
+ */
+function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, checkpointEvery: number): [Tensor, State] {
   const hoisted = cell.projectInput !== undefined && cell.step !== undefined;
   const steps = (hoisted ? cell.projectInput!(xs) : xs).unbind(0);
   const T = steps.length;
   const outputs = new Array<Tensor>(T);
+  const order = Array.from({ length: T }, (_, i) => (reverse ? T - 1 - i : i));
+  const run = (times: readonly number[], inputs: readonly Tensor[], state: State | undefined): [Tensor[], State] => {
+    const outs = times.map((t, i) => {
+      let next = hoisted ? cell.step!(inputs[i]!, state) : cell.forward(inputs[i]!, state);
+      const mask = masks?.[t];
+      if (mask) {
+        const previous = state;
+        next = mapState(next, (leaf, path) => {
+          const m = mask.reshape([mask.shape[0]!, ...leaf.shape.slice(1).map(() => 1)]);
+          return where(m, leaf, previous === undefined ? 0 : leafAt(previous, path));
+        });
+      }
+      state = next;
+      const out = firstTensor(state);
+      return mask ? where(mask.reshape([mask.shape[0]!, ...out.shape.slice(1).map(() => 1)]), out, 0) : out;
+    });
+    return [outs, state!];
+  };
+  const k = checkpointEvery > 0 ? checkpointEvery : T;
   let state = initial;
-  for (let i = 0; i < T; i++) {
-    const t = reverse ? T - 1 - i : i;
-    let next = hoisted ? cell.step!(steps[t]!, state) : cell.forward(steps[t]!, state);
-    const mask = masks?.[t];
-    if (mask) {
-      const previous = state;
-      next = mapState(next, (leaf, path) => {
-        const m = mask.reshape([mask.shape[0]!, ...leaf.shape.slice(1).map(() => 1)]);
-        return where(m, leaf, previous === undefined ? 0 : leafAt(previous, path));
-      });
-    }
-    state = next;
-    const out = firstTensor(state);
-    outputs[t] = mask ? where(mask.reshape([mask.shape[0]!, ...out.shape.slice(1).map(() => 1)]), out, 0) : out;
+  for (let from = 0; from < T; from += k) {
+    const times = order.slice(from, from + k);
+    const inputs = times.map((t) => steps[t]!);
+    let outs: Tensor[];
+    if (checkpointEvery > 0) [outs, state] = runCheckpointed(cell, run, times, inputs, state);
+    else [outs, state] = run(times, inputs, state);
+    times.forEach((t, i) => (outputs[t] = outs[i]!));
   }
   return [stack(outputs, 0), state!];
+}
+
+type Steps = (times: readonly number[], inputs: readonly Tensor[], state: State | undefined) => [Tensor[], State];
+
+/** `run` over one segment as a checkpoint: outputs and final state, its activations recomputed in backward. */
+function runCheckpointed(cell: Cell, run: Steps, times: readonly number[], inputs: readonly Tensor[], state: State | undefined): [Tensor[], State] {
+  const stateLeaves: Tensor[] = [];
+  if (state !== undefined) mapState(state, (t) => (stateLeaves.push(t), t));
+  const params = cell.parameters();
+  let template: State | undefined;
+  const segment = (...args: Tensor[]): Tensor[] => {
+    let i = 0;
+    const given = state === undefined ? undefined : mapState(state, () => args[i++]!);
+    const [outs, final] = run(times, args.slice(stateLeaves.length, stateLeaves.length + inputs.length), given);
+    const finalLeaves: Tensor[] = [];
+    template = mapState(final, (t) => (finalLeaves.push(t), t));
+    return [...finalLeaves, ...outs];
+  };
+  const results = checkpoint(segment, ...stateLeaves, ...inputs, ...params);
+  let j = 0;
+  const final = mapState(template!, () => results[j++]!);
+  return [results.slice(j), final];
 }

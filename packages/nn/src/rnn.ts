@@ -12,6 +12,8 @@ export interface RNNOptions extends LayerOptions {
   batchFirst?: boolean;
   dropout?: number;
   bidirectional?: boolean;
+  /** Checkpoint the time loop every k steps (see Recurrent). */
+  checkpointEvery?: number;
 }
 
 /** Elman RNN: the runner with an RNNCell per layer and direction. */

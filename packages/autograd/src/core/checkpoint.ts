@@ -63,11 +63,12 @@ function checkClosure(outs: readonly Tensor[], start: number, allowed: ReadonlyS
 
 /**
  * The function that recomputes fn(args) with grad and returns the gradient of its outputs,
- * weighted by gs, for every input that `needs` one. A leaf input fn also reads from its closure
+ * weighted by gs, for every input that `needs` one and fn uses (`used` says which those are: the
+ * others get no gradient, not a zero tensor). A leaf input fn also reads from its closure
  * (a parameter) gets both contributions. When grad mode is on (a recompute of this very function,
  * for a higher derivative), it runs on its arguments as they are and records.
  */
-function vjpOf(fn: SegmentFn, rng: GeneratorState, originals: readonly (Tensor | null)[], needs: readonly boolean[], nArgs: number): SegmentFn {
+function vjpOf(fn: SegmentFn, rng: GeneratorState, originals: readonly (Tensor | null)[], needs: readonly boolean[], nArgs: number, used: boolean[]): SegmentFn {
   return (...all: unknown[]): Tensor[] => {
     const args = all.slice(0, nArgs);
     const gs = all.slice(nArgs) as Tensor[];
@@ -91,11 +92,12 @@ function vjpOf(fn: SegmentFn, rng: GeneratorState, originals: readonly (Tensor |
     const grads = keep.some(Boolean)
       ? grad(outs.filter((_, i) => keep[i]), targets, { gradOutputs: gs.filter((_, i) => keep[i]), allowUnused: true, createGraph: recording })
       : targets.map(() => null);
-    return slots.map(([own, closure]) => {
+    used.length = 0;
+    return slots.flatMap(([own, closure]) => {
       const a = grads[own];
       const b = closure === null ? null : grads[closure];
-      const t = targets[own]!;
-      return a && b ? a.add(b) : (a ?? b ?? Tensor.zeros(t.shape, t.dtype));
+      used.push(a !== null || b !== null);
+      return a && b ? [a.add(b)] : a ? [a] : b ? [b] : [];
     });
   };
 }
@@ -117,10 +119,12 @@ function segment(fn: SegmentFn, rng: GeneratorState, originals: readonly (Tensor
       backward(saved, g, needs): GradList {
         const gs = (Array.isArray(g) ? g : [g]) as Tensor[];
         const args = saved.args as unknown[];
-        const backward = segment(vjpOf(fn, rng, originals, needs, args.length), rng, [...originals, ...gs.map(() => null)]);
+        const used: boolean[] = [];
+        const backward = segment(vjpOf(fn, rng, originals, needs, args.length, used), rng, [...originals, ...gs.map(() => null)]);
         const grads = listOf(backward(...args, ...gs));
+        let wanted = 0;
         let next = 0;
-        return needs.map((need) => (need ? grads[next++]! : null));
+        return needs.map((need) => (need && used[wanted++] ? grads[next++]! : null));
       },
     }),
   );
