@@ -1,29 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { customOp, gradcheck, gradgradcheck, tensor, type OpContext, type Tensor } from "../src/index";
 
-/** x³ whose backward is right but treats x as a constant: its own derivative misses 6x·g. */
-const cubeDetached = customOp({
-  name: "testCubeDetachedBackward",
-  forward(ctx: OpContext, x: Tensor) {
-    ctx.save(x);
-    return x.pow(3);
-  },
-  backward(ctx, g) {
-    return [g.mul(ctx.saved[0]!.detach().pow(2).mul(3))];
-  },
-});
-
-/** x³ with a correct, differentiable backward. */
-const cube = customOp({
-  name: "testCubeGood",
-  forward(ctx: OpContext, x: Tensor) {
-    ctx.save(x);
-    return x.pow(3);
-  },
-  backward(ctx, g) {
-    return [g.mul(ctx.saved[0]!.pow(2).mul(3))];
-  },
-});
+/** x³ with a backward written with tensor ops; with `detached` it treats x as a constant, so it is right but its own derivative misses 6x·g. */
+const cubeOp = (detached: boolean) =>
+  customOp({
+    name: detached ? "testCubeDetachedBackward" : "testCube",
+    forward(ctx: OpContext, x: Tensor) {
+      ctx.save(x);
+      return x.pow(3);
+    },
+    backward(ctx, g) {
+      const x = detached ? ctx.saved[0]!.detach() : ctx.saved[0]!;
+      return [g.mul(x.pow(2).mul(3))];
+    },
+  });
+const cube = cubeOp(false);
+const cubeDetached = cubeOp(true);
 
 const x = () => tensor([[0.5, -1.2, 0.8], [2, 0.3, -0.7]], { dtype: "float64", requiresGrad: true });
 const w = () => tensor([1.5, -0.5, 0.25], { dtype: "float64", requiresGrad: true });
