@@ -206,18 +206,20 @@ export class Recurrent extends Module {
 
 /**
  * One direction of one layer over xs (T, B, F): returns the (T, B, H) outputs and the final
- * state. With checkpointEvery k, each run of k steps is one checkpoint: its inputs are the state,
- * the steps' inputs and the cell's parameters.
+ * state. With checkpointEvery k, each run of k steps is one checkpoint whose inputs are the
+ * state, the steps' rows of xs and the cell's parameters; the input projection is then done per
+ * segment, inside it, so that neither it nor its gradient is held for the whole sequence.
  */
 function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, checkpointEvery: number): [Tensor, State] {
   const hoisted = cell.projectInput !== undefined && cell.step !== undefined;
-  const steps = (hoisted ? cell.projectInput!(xs) : xs).unbind(0);
-  const T = steps.length;
+  const T = xs.shape[0]!;
   const outputs = new Array<Tensor>(T);
   const order = Array.from({ length: T }, (_, i) => (reverse ? T - 1 - i : i));
-  const run = (times: readonly number[], inputs: readonly Tensor[], state: State | undefined): [Tensor[], State] => {
-    const outs = times.map((t, i) => {
-      let next = hoisted ? cell.step!(inputs[i]!, state) : cell.forward(inputs[i]!, state);
+  /** The steps `times` (consecutive, in running order) from rows of xs starting at time `first`. */
+  const run: Steps = (times, rows, first, state) => {
+    const steps = (hoisted ? cell.projectInput!(rows) : rows).unbind(0);
+    const outs = times.map((t) => {
+      let next = hoisted ? cell.step!(steps[t - first]!, state) : cell.forward(steps[t - first]!, state);
       const mask = masks?.[t];
       if (mask) {
         const previous = state;
@@ -236,32 +238,32 @@ function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, revers
   let state = initial;
   for (let from = 0; from < T; from += k) {
     const times = order.slice(from, from + k);
-    const inputs = times.map((t) => steps[t]!);
+    const first = Math.min(...times);
+    const rows = xs.narrow(0, first, times.length);
     let outs: Tensor[];
-    if (checkpointEvery > 0) [outs, state] = runCheckpointed(cell, run, times, inputs, state);
-    else [outs, state] = run(times, inputs, state);
+    if (checkpointEvery > 0) [outs, state] = runCheckpointed(cell, run, times, rows, first, state);
+    else [outs, state] = run(times, rows, first, state);
     times.forEach((t, i) => (outputs[t] = outs[i]!));
   }
   return [stack(outputs, 0), state!];
 }
 
-type Steps = (times: readonly number[], inputs: readonly Tensor[], state: State | undefined) => [Tensor[], State];
+type Steps = (times: readonly number[], rows: Tensor, first: number, state: State | undefined) => [Tensor[], State];
 
 /** `run` over one segment as a checkpoint: outputs and final state, its activations recomputed in backward. */
-function runCheckpointed(cell: Cell, run: Steps, times: readonly number[], inputs: readonly Tensor[], state: State | undefined): [Tensor[], State] {
+function runCheckpointed(cell: Cell, run: Steps, times: readonly number[], rows: Tensor, first: number, state: State | undefined): [Tensor[], State] {
   const stateLeaves: Tensor[] = [];
   if (state !== undefined) mapState(state, (t) => (stateLeaves.push(t), t));
-  const params = cell.parameters();
   let template: State | undefined;
   const segment = (...args: Tensor[]): Tensor[] => {
     let i = 0;
     const given = state === undefined ? undefined : mapState(state, () => args[i++]!);
-    const [outs, final] = run(times, args.slice(stateLeaves.length, stateLeaves.length + inputs.length), given);
+    const [outs, final] = run(times, args[stateLeaves.length]!, first, given);
     const finalLeaves: Tensor[] = [];
     template = mapState(final, (t) => (finalLeaves.push(t), t));
     return [...finalLeaves, ...outs];
   };
-  const results = checkpoint(segment, ...stateLeaves, ...inputs, ...params);
+  const results = checkpoint(segment, ...stateLeaves, rows, ...cell.parameters());
   let j = 0;
   const final = mapState(template!, () => results[j++]!);
   return [results.slice(j), final];
