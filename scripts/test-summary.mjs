@@ -1,5 +1,5 @@
 // Adds up the vitest JSON reports of every workspace and prints one closing line.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -19,5 +19,19 @@ for (const [ws, file] of workspaces.flatMap((ws) => [[ws, "vitest-report.json"],
   console.log(`${ws} (${file === "vitest-report.json" ? "wasm" : "js"}): ${r.numPassedTests} passed, ${r.numFailedTests} failed${suiteErrors ? `, ${suiteErrors} test files failed to load` : ""}`);
   passed += r.numPassedTests;
   failed += r.numFailedTests + suiteErrors;
+}
+// Checks run outside vitest (scripts/check-report.mjs): package lint, consumer install, browser.
+for (const file of readdirSync(root).filter((f) => /^check-report\..+\.json$/.test(f)).sort()) {
+  const { section, checks } = JSON.parse(readFileSync(join(root, file), "utf8"));
+  const ok = checks.filter((c) => c.ok).length;
+  console.log(`${section}: ${ok} passed, ${checks.length - ok} failed`);
+  passed += ok;
+  failed += checks.length - ok;
+}
+for (const section of (process.env.TAPEGRAD_EXPECTED_CHECKS ?? "").split(",").filter(Boolean)) {
+  if (!existsSync(join(root, `check-report.${section}.json`))) {
+    console.log(`${section}: no check report (the run did not finish)`);
+    failed += 1;
+  }
 }
 console.log(`tests: ${passed} passed, ${failed} failed`);

@@ -28,12 +28,13 @@ function run(code: string, name: string): string {
 const numbers = (s: string) => [...s.matchAll(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 
 describe("README.md code blocks", () => {
-  it("has the nine examples: first screen, autograd, LSTM, custom cell, data, metrics, CTC, checkpoint, training loop", () => {
-    expect(blocks).toHaveLength(9);
+  const training = blocks.find((b) => b.includes("CosineAnnealingLR") && b.includes("clipGradNorm"))!;
+  it("has the eleven examples: first screen, autograd, LSTM, custom cell, more layers, data, metrics, CTC, checkpoint, training loop, printing", () => {
+    expect(blocks).toHaveLength(11);
     expect(blocks[0]!.trim().split("\n").length).toBeLessThanOrEqual(15);
     expect(blocks[2]!.trim().split("\n").length).toBeLessThan(20);
     expect(blocks[3]!.trim().split("\n").length).toBeLessThan(20);
-    expect(blocks.at(-1)!.trim().split("\n").length).toBeLessThan(20);
+    expect(training.trim().split("\n").length).toBeLessThan(20);
   });
 
   it("first screen: prints a finite loss and a [3, 1] gradient", () => {
@@ -70,6 +71,12 @@ describe("README.md code blocks", () => {
     expect(out).toContain("weight_ih_l0_reverse");
   });
 
+  it("more layers: weight-normed LSTM names and the encoder's output shape as annotated", () => {
+    const out = run(blocks.find((b) => b.includes("TransformerEncoderLayer"))!, "more-layers");
+    expect([...out.matchAll(/'(\w+)'/g)].map((m) => m[1])).toEqual(["weight_ih_l0", "bias_ih_l0", "bias_hh_l0", "weight_hh_l0_g", "weight_hh_l0_v"]);
+    expect(out.trim().split("\n").at(-1)).toBe("[ 12, 4, 16 ]");
+  });
+
   it("checkpoint: the resumed objects hold the saved epoch, lr and parameters", () => {
     const block = blocks.find((b) => b.includes("saveCheckpoint"))!;
     expect(block.trim().split("\n").length).toBeLessThan(25);
@@ -99,8 +106,14 @@ describe("README.md code blocks", () => {
   });
 
   it("training loop: the loss falls more than tenfold", () => {
-    const losses = [...run(blocks.at(-1)!, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
+    const losses = [...run(training, "train").matchAll(/loss (\S+)/g)].map((m) => Number(m[1]));
     expect(losses).toHaveLength(4);
     expect(losses[3]!).toBeLessThan(losses[0]! / 10);
+  });
+
+  it("printing: prints exactly what its comments show", () => {
+    const printing = blocks.find((b) => b.includes("summary("))!;
+    const shown = printing.split("\n").filter((l) => l.startsWith("// ")).map((l) => l.slice(3));
+    expect(run(printing, "printing").trimEnd()).toBe(shown.join("\n"));
   });
 });

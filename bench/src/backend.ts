@@ -10,5 +10,5 @@ export function applyBackendFromEnv(): void {
 /** Which tapegrad kernels the run used. */
 export async function backendInfo(): Promise<string> {
   applyBackendFromEnv();
-  return getBackend() === "wasm" ? `wasm (${wasmKernels!.name})` : getBackend();
+  return getBackend() === "wasm" ? wasmKernels!.name : getBackend();
 }

@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { IMPLS, type Impl } from "./impls";
 import { printTable, type Row } from "./report";
+import { writeResults } from "./results-md";
+import { loadavg } from "node:os";
 import { WORKLOADS } from "./workloads";
 import { backendInfo } from "./backend";
 import { python, torchArgs, torchInfo } from "./torch";
@@ -76,6 +78,7 @@ function medianRun(list: NonNullable<Row["results"][Impl]>[]): Row["results"][Im
   return { ...mid, peakRssMB: Math.max(...list.map((r) => r.peakRssMB)), rounds: list.map((r) => r.medianMs) };
 }
 
+const loadAtStart = loadavg();
 const rows: Row[] = [];
 for (const w of selected) {
   const row: Row = { id: w.id, group: w.group, results: {} };
@@ -104,5 +107,6 @@ for (const w of selected) {
 
 const dir = fileURLToPath(new URL("../results/", import.meta.url));
 mkdirSync(dir, { recursive: true });
-const report = { date: new Date().toISOString(), quick, rounds, node: process.version, backend: await backendInfo(), ...(torch ? { torch } : {}), rows };
+const report = { date: new Date().toISOString(), quick, rounds, node: process.version, backend: await backendInfo(), loadavg: { start: loadAtStart, end: loadavg() }, ...(torch ? { torch } : {}), rows };
 writeFileSync(dir + (quick ? "quick.json" : "latest.json"), JSON.stringify(report, null, 2) + "\n");
+if (!quick) writeResults(dir);

@@ -27,6 +27,11 @@ const speedup = (tg: Result | undefined, peer: Result | undefined) => (peer?.una
 const HEADER = ["workload", "tapegrad ms", "torch ms", "tfjs-wasm ms", "tfjs-cpu ms", "vs torch", "vs wasm", "vs cpu", "throughput (tg / wasm)", "tg peak RSS MB"];
 
 export function printTable(rows: readonly Row[], header: boolean): void {
+  for (const l of tableLines(rows, header)) console.log(l);
+}
+
+/** The rows as Markdown table lines (with the header row first when asked). */
+export function tableLines(rows: readonly Row[], header: boolean): string[] {
   const lines: string[][] = header ? [HEADER, HEADER.map((h) => "-".repeat(h.length))] : [];
   for (const row of rows) {
     const tg = row.results.tapegrad;
@@ -38,5 +43,5 @@ export function printTable(rows: readonly Row[], header: boolean): void {
     const cpu = row.results["tfjs-cpu"];
     lines.push([row.id, ms(tg), ms(torch), ms(wasm), ms(cpu), speedup(tg, torch), speedup(tg, wasm), speedup(tg, cpu), tp, tg ? tg.peakRssMB.toFixed(0) : "—"]);
   }
-  for (const l of lines) console.log(`| ${l.join(" | ")} |`);
+  return lines.map((l) => `| ${l.join(" | ")} |`);
 }

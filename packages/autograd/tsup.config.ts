@@ -1,11 +1,4 @@
 import { defineConfig } from "tsup";
+import { sharedConfig } from "../../tsup.shared";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "es2022",
-  tsconfig: "tsconfig.json",
-});
+export default defineConfig(sharedConfig(["src/index.ts"]));

@@ -1,4 +1,4 @@
-export { setBackend, getBackend, backendAvailable, type BackendName } from "./backend/select";
+export { setBackend, getBackend, backendAvailable, getThreads, type BackendName } from "./backend/select";
 export { DTYPES, type DType, type TypedArray } from "./core/dtype";
 export { Tensor, isTensor, type NestedArray } from "./core/tensor";
 export {
@@ -19,9 +19,21 @@ export { broadcastShapes } from "./core/shape";
 export { PRIMITIVES, type Primitive } from "./ops/primitives";
 
 export {
-  add, sub, mul, div, pow, maximum, minimum, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, sign, clamp, where,
+  add, sub, mul, pow, maximum, minimum, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, clamp, where,
   gt, lt, ge, le, eq, ne, cast,
 } from "./ops/pointwise";
+export {
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, log1p, expm1, log2, log10, exp2,
+  erf, erfc, erfinv, sign, floor, ceil, round, trunc, logit,
+} from "./ops/unary";
+export { div, atan2, fmod, remainder, hypot, xlogy, copysign, logaddexp, logaddexp2, type DivOptions } from "./ops/binary";
+export { reciprocal, rsqrt, square, frac, lerp, addcmul, addcdiv, nanToNum, type AddcOptions, type NanToNumOptions } from "./ops/arith";
+export {
+  softplus, logsigmoid, silu, gelu, mish, elu, selu, celu, leakyRelu, hardtanh, relu6, hardsigmoid, hardswish, softsign,
+  type SoftplusOptions, type GeluOptions,
+} from "./ops/activation";
+export { isnan, isinf, isfinite, isclose, allclose, equal, type IscloseOptions } from "./ops/predicates";
+export { bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, bitwiseLeftShift, bitwiseRightShift } from "./ops/integer";
 export { sum, mean, max, min, amax, argmax, argmin, logSumExp, softmax, logSoftmax } from "./ops/reduce";
 export { matmul, linear } from "./ops/matmul";
 export { fusedLstmCell, fusedGruCell } from "./ops/cells";

@@ -13,7 +13,11 @@ const COVERED = Object.keys({ ...POINTWISE_CHECKS, ...REDUCE_CHECKS, ...MOVEMENT
 const declared = new Set<string>(Object.values(PRIMITIVES).flat());
 
 /** Ops written from primitives (no rule of their own), checked as well. */
-const COMPOSITES = ["mean", "amax", "logSumExp", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind", "clone"];
+const COMPOSITES = [
+  "mean", "amax", "logSumExp", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind", "clone",
+  "reciprocal", "rsqrt", "square", "frac", "lerp", "addcmul", "addcdiv", "nanToNum", "softplus", "logsigmoid", "silu", "gelu", "mish",
+  "elu", "selu", "celu", "leakyRelu", "hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign",
+];
 
 describe("op coverage", () => {
   it("every primitive in the rule table has a gradcheck", () => {

@@ -42,13 +42,33 @@ describe("gradients at kinks and special points follow PyTorch", () => {
     expect(where(cond, a, b).tolist()).toEqual([1, 10, 3]);
   });
 
-  it("comparisons give 1/0 in the operands' dtype and no gradient", () => {
+  it("comparisons give a bool mask (1/0) and no gradient", () => {
     const x = f64([1, 2, 3]);
     const m = x.gt(2);
     expect(m.requiresGrad).toBe(false);
-    expect(m.dtype).toBe("float64");
+    expect(m.dtype).toBe("bool");
     expect([m, x.lt(2), x.ge(2), x.le(2), x.eq(2), x.ne(2)].map((t) => t.tolist())).toEqual([
       [0, 0, 1], [1, 0, 0], [0, 1, 1], [1, 1, 0], [0, 1, 0], [1, 0, 1],
     ]);
+  });
+});
+
+describe("piecewise-constant ops record a zero gradient, as PyTorch", () => {
+  it("sign, floor, ceil, round, trunc and a rounding division have a gradFn and send back zeros", () => {
+    const x = f64([-1.5, 0.5, 2.5]);
+    for (const y of [x.sign(), x.floor(), x.ceil(), x.round(), x.trunc(), x.div(2, { roundingMode: "floor" }), x.div(2, { roundingMode: "trunc" })]) {
+      expect(y.gradFn).not.toBeNull();
+      expect(grad(y.sum(), x)[0]!.tolist()).toEqual([0, 0, 0]);
+    }
+    expect(x.round().tolist()).toEqual([-2, 0, 2]); // halves to even
+    expect(grad(x.frac().sum(), x)[0]!.tolist()).toEqual([1, 1, 1]);
+  });
+
+  it("pow(0, b) sends -inf to the exponent for b < 0 (PyTorch 1.13), 0 for b >= 0", () => {
+    const a = f64([0, 0, 0]);
+    const b = f64([-1, 0, 2]);
+    const [ga, gb] = grad(a.pow(b).sum(), [a, b]);
+    expect(gb!.tolist()).toEqual([-Infinity, 0, 0]);
+    expect(ga!.tolist()).toEqual([-Infinity, 0, 0]);
   });
 });

@@ -21,7 +21,7 @@ export interface CellMembers {
   projectInput?(x: Tensor): Tensor;
   step?(projected: Tensor, state?: State): State;
 }
-export type Cell = Module & CellMembers;
+export type Cell = CellMembers & Module;
 
 export interface CellOptions extends LayerOptions {
   inputSize: number;
@@ -58,6 +58,10 @@ abstract class GatedCell extends Module {
     this.weight_hh = param([gates * hiddenSize, recurrentSize]);
     this.bias_ih = opts.bias === false ? null : param([gates * hiddenSize]);
     this.bias_hh = opts.bias === false ? null : param([gates * hiddenSize]);
+  }
+
+  override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.bias_ih ? "" : ", bias=False"}`;
   }
 
   /** PyTorch's default for recurrent weights: every parameter U(-1/√H, 1/√H). */
@@ -112,6 +116,10 @@ export class RNNCell extends GatedCell {
 
   override forward(x: Tensor, h?: Tensor): Tensor {
     return super.forward(x, h) as Tensor;
+  }
+
+  override extraRepr(): string {
+    return `${super.extraRepr()}${this.nonlinearity === "tanh" ? "" : `, nonlinearity=${this.nonlinearity}`}`;
   }
 
   step(projected: Tensor, h?: State): Tensor {

@@ -1,6 +1,9 @@
 import { noGrad, persistentData, Tensor, type DType } from "@tapegrad/autograd";
 import { entriesOf, record, type Dict } from "./dict";
 import { fmt } from "./format";
+import { bufferTable, defineBuffer, type BufferEntry } from "./buffers";
+
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
 /** A tensor that a Module owns and trains: a leaf that requires grad. */
 export class Parameter extends Tensor {
@@ -8,6 +11,11 @@ export class Parameter extends Tensor {
     if (data.dtype === "int32" && requiresGrad) throw new Error(`Parameter: a trainable parameter must be float32 or float64, got int32 (shape ${fmt(data.shape)})`);
     super(persistentData(data), data.shape);
     this.requiresGrad = requiresGrad;
+  }
+
+  /** As PyTorch prints a Parameter: `Parameter containing:` above the tensor. */
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
   }
 }
 
@@ -19,7 +27,13 @@ export class Parameter extends Tensor {
 export abstract class Module {
   training = true;
 
-  abstract forward(...args: never[]): unknown;
+  /**
+   * The module's computation. Typed loosely here so that code generic over modules
+   * (`function train(model: Module, x: Tensor) { model.forward(x) }`) type-checks; each subclass
+   * declares its own parameter and return types.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...args: any[]): unknown;
 
   /** Direct child modules with their names. */
   namedChildren(): [string, Module][] {
@@ -64,22 +78,64 @@ export abstract class Module {
   }
 
   /**
-   * Parameter values by name (detached views sharing storage), like PyTorch's state_dict: a
-   * parameter reachable under several names (tied modules or weights) appears under each.
+   * Registers a tensor that is state but not a parameter (PyTorch's register_buffer): readable
+   * and assignable as `this[name]`, in `stateDict()` when persistent and not null, loaded by
+   * `loadStateDict`, converted by `.to()`, never in `parameters()`.
    */
-  stateDict(): Record<string, Tensor> {
-    return record(this.collectParameters().map(([name, p]): [string, Tensor] => [name, p.detach()]));
+  registerBuffer(name: string, value: Tensor | null, persistent = true): void {
+    defineBuffer(this, name, value, persistent);
+  }
+
+  /** Buffers held directly by this module, with their persistence. */
+  protected ownBuffers(): [string, BufferEntry][] {
+    return [...bufferTable(this)];
+  }
+
+  /** Every non-null buffer of this module and those below it, with dotted names. */
+  namedBuffers(): [string, Tensor][] {
+    const own = this.ownBuffers().flatMap(([name, b]): [string, Tensor][] => (b.value ? [[name, b.value]] : []));
+    return [...own, ...this.namedChildren().flatMap(([name, child]) => child.namedBuffers().map(([b, t]): [string, Tensor] => [`${name}.${b}`, t]))];
+  }
+
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, t]) => t);
   }
 
   /**
-   * Copies values into the parameters (converting dtype). With strict (the default) every
+   * What `stateDict()` lists, in PyTorch's order: each module's parameters, then its persistent
+   * buffers, then its children's entries.
+   */
+  protected collectState(): [string, Tensor][] {
+    return [
+      ...this.ownParameters(),
+      ...this.persistentBuffers(),
+      ...this.namedChildren().flatMap(([name, child]) => child.collectState().map(([p, t]): [string, Tensor] => [`${name}.${p}`, t])),
+    ];
+  }
+
+  /** This module's own persistent, non-null buffers. */
+  protected persistentBuffers(): [string, Tensor][] {
+    return this.ownBuffers().flatMap(([name, b]): [string, Tensor][] => (b.persistent && b.value ? [[name, b.value]] : []));
+  }
+
+  /**
+   * Parameter and persistent buffer values by name (detached views sharing storage), like
+   * PyTorch's state_dict: a parameter reachable under several names (tied modules or weights)
+   * appears under each.
+   */
+  stateDict(): Record<string, Tensor> {
+    return record(this.collectState().map(([name, p]): [string, Tensor] => [name, p.detach()]));
+  }
+
+  /**
+   * Copies values into the parameters and persistent buffers (converting dtype). With strict (the default) every
    * missing key, unexpected key and shape mismatch is reported in one error and nothing is
    * copied; without strict, missing and unexpected keys are skipped but shapes must still agree.
    */
   loadStateDict(dict: Dict<Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = opts.strict ?? true;
     const entries = entriesOf(dict, `loadStateDict (${this.constructor.name})`, "the state dict");
-    const targets = new Map<string, Tensor>(this.collectParameters());
+    const targets = new Map<string, Tensor>(this.collectState());
     const { problems, missingKeys, unexpectedKeys } = checkStateDict(targets, entries, strict);
     if (problems.length > 0) throw new Error(`loadStateDict (${this.constructor.name}): ${problems.join("; ")}`);
     noGrad(() => {
@@ -105,7 +161,8 @@ export abstract class Module {
 
   /**
    * Converts every parameter (and its gradient) to dtype in place, as PyTorch does: the Parameter
-   * objects stay the same, so an optimizer created before keeps updating the model.
+   * objects stay the same, so an optimizer created before keeps updating the model. Floating
+   * buffers are replaced by converted copies; int32 ones (counters) stay as they are.
    */
   to(dtype: DType): this {
     if (dtype !== "float32" && dtype !== "float64") throw new Error(`${this.constructor.name}.to: parameters can be converted to "float32" or "float64", got ${JSON.stringify(dtype)}`);
@@ -116,6 +173,9 @@ export abstract class Module {
       Object.assign(p, { buf: persistentData(converted), dtype });
       p.grad = grad;
     }
+    for (const m of this.modules()) {
+      for (const [, b] of m.ownBuffers()) if (b.value && b.value.dtype !== "int32" && b.value.dtype !== dtype) b.value = noGrad(() => b.value!.to(dtype));
+    }
     return this;
   }
 
@@ -124,6 +184,34 @@ export abstract class Module {
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
+  }
+
+  /** This module's configuration as PyTorch's extra_repr writes it, e.g. `in_features=8, out_features=16, bias=True`. */
+  extraRepr(): string {
+    return "";
+  }
+
+  /** The children shown when printing; a list of modules prints as a ModuleList. */
+  protected printedChildren(): [string, Module | Module[]][] {
+    return Object.entries(this).filter((e): e is [string, Module | Module[]] => e[1] instanceof Module || (Array.isArray(e[1]) && e[1].length > 0 && e[1].every((v) => v instanceof Module)));
+  }
+
+  /** PyTorch's module repr: the class name with extraRepr, and each child indented below. */
+  toString(): string {
+    const indent = (s: string) => s.replaceAll("\n", "\n  ");
+    const children = this.printedChildren().map(([name, child]) => {
+      const text = child instanceof Module ? child.toString() : `ModuleList(\n${child.map((m, i) => `  (${i}): ${indent(m.toString())}`).join("\n")}\n)`;
+      return `(${name}): ${indent(text)}`;
+    });
+    const extra = this.extraRepr();
+    const lines = [...(extra ? extra.split("\n") : []), ...children];
+    const body = lines.length === 0 ? "" : lines.length === 1 && children.length === 0 ? lines[0] : `\n  ${lines.join("\n  ")}\n`;
+    return `${this.constructor.name}(${body})`;
+  }
+
+  /** What console.log and util.inspect show in Node. */
+  [inspectCustom](): string {
+    return this.toString();
   }
 }
 

@@ -1,9 +1,9 @@
-import { cat, checkpoint, stack, tensor, where, type Generator, type Tensor } from "@tapegrad/autograd";
+import { cat, checkpoint, defaultGenerator, rand, stack, tensor, where, type DType, type Generator, type Tensor } from "@tapegrad/autograd";
 import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
 import { Module, type Parameter } from "./module";
 import { PackedSequence, packSorted, padPackedSequence } from "./packing";
-import { fmt } from "./format";
+import { fmt, pyFloat } from "./format";
 
 export interface RecurrentOptions {
   /** Features of x: the input size of the first layer. */
@@ -14,6 +14,13 @@ export interface RecurrentOptions {
   batchFirst?: boolean;
   /** Dropout on the outputs of every layer but the last, while training. */
   dropout?: number;
+  /**
+   * Variational (locked) dropout on each layer's input, while training: one mask per sequence,
+   * layer and direction, drawn at every forward and applied at every step (Keras's `dropout`).
+   */
+  inputDropout?: number;
+  /** Locked dropout on the state fed back to the cell (its first tensor, h), as Keras's `recurrent_dropout`. */
+  recurrentDropout?: number;
   /** Draws the dropout masks (the default generator when omitted). */
   generator?: Generator;
   /**
@@ -65,6 +72,8 @@ export class Recurrent extends Module {
   readonly bidirectional: boolean;
   readonly batchFirst: boolean;
   readonly dropout: number;
+  readonly inputDropout: number;
+  readonly recurrentDropout: number;
   readonly inputSize: number;
   /** Features of each step of output: D times the cells' output size. */
   readonly outputSize: number;
@@ -80,11 +89,15 @@ export class Recurrent extends Module {
     this.bidirectional = opts.bidirectional ?? false;
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = opts.dropout ?? 0;
+    this.inputDropout = opts.inputDropout ?? 0;
+    this.recurrentDropout = opts.recurrentDropout ?? 0;
     this.generator = opts.generator;
     this.checkpointEvery = opts.checkpointEvery ?? 0;
     if (!Number.isInteger(this.inputSize) || this.inputSize <= 0) throw new Error(`${name}: inputSize must be a positive integer, got ${opts.inputSize}`);
     if (!Number.isInteger(this.numLayers) || this.numLayers <= 0) throw new Error(`${name}: numLayers must be a positive integer, got ${opts.numLayers}`);
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${name}: dropout must be in [0, 1], got ${opts.dropout}`);
+    for (const key of ["dropout", "inputDropout", "recurrentDropout"] as const) {
+      if (!(this[key] >= 0 && this[key] <= 1)) throw new Error(`${name}: ${key} must be in [0, 1], got ${opts[key]}`);
+    }
     if (!Number.isInteger(this.checkpointEvery) || this.checkpointEvery < 0) throw new Error(`${name}: checkpointEvery must be a non-negative integer (0: off), got ${opts.checkpointEvery}`);
     let inputSize = this.inputSize;
     for (let layer = 0; layer < this.numLayers; layer++) {
@@ -103,15 +116,25 @@ export class Recurrent extends Module {
     this.outputSize = inputSize;
   }
 
+  override extraRepr(): string {
+    const flags = [this.numLayers !== 1 && `num_layers=${this.numLayers}`, this.batchFirst && "batch_first=True", this.dropout !== 0 && `dropout=${pyFloat(this.dropout)}`, this.bidirectional && "bidirectional=True"];
+    return [`input_size=${this.inputSize}`, ...flags.filter(Boolean)].join(", ");
+  }
+
   get directions(): number {
     return this.bidirectional ? 2 : 1;
   }
 
   protected override collectParameters(): [string, Parameter][] {
-    return this.cells.flatMap((cell, k) => {
+    const fromCells = this.cells.flatMap((cell, k) => {
       const suffix = `_l${Math.floor(k / this.directions)}${k % this.directions ? "_reverse" : ""}`;
       return cell.namedParameters().map(([n, p]): [string, Parameter] => [`${n}${suffix}`, p]);
     });
+    return [...fromCells, ...this.ownParameters()];
+  }
+
+  protected override collectState(): [string, Tensor][] {
+    return [...this.collectParameters(), ...this.persistentBuffers()];
   }
 
   /**
@@ -160,7 +183,10 @@ export class Recurrent extends Module {
       const outputs: Tensor[] = [];
       for (let direction = 0; direction < this.directions; direction++) {
         const k = layer * this.directions + direction;
-        const [out, final] = runDirection(this.cells[k]!, layerInput, initial?.[k], direction === 1, masks, this.checkpointEvery);
+        const cell = this.cells[k]!;
+        const input = this.lockedMask(this.inputDropout, [B, layerInput.shape[2]!], seq.dtype);
+        const recurrent = this.lockedMask(this.recurrentDropout, [B, cell.outputSize ?? cell.hiddenSize], seq.dtype);
+        const [out, final] = runDirection(cell, input ? layerInput.mul(input) : layerInput, initial?.[k], direction === 1, masks, recurrent, this.checkpointEvery);
         outputs.push(out);
         finals.push(final);
       }
@@ -172,6 +198,13 @@ export class Recurrent extends Module {
       return unbatched ? stacked.squeeze(1) : stacked;
     });
     return [layerInput, final];
+  }
+
+  /** A (batch, features) dropout mask, kept entries 1/(1-p), to reuse at every step; null when not dropping. */
+  private lockedMask(p: number, shape: number[], dtype: DType): Tensor | null {
+    if (!this.training || p === 0) return null;
+    const keep = rand(shape, { dtype, generator: this.generator ?? defaultGenerator }).lt(1 - p).to(dtype);
+    return p === 1 ? keep : keep.div(1 - p);
   }
 
   /** Per step t, a (batch, 1) mask of the sequences still running; null when all run to the end. */
@@ -206,11 +239,13 @@ export class Recurrent extends Module {
 
 /**
  * One direction of one layer over xs (T, B, F): returns the (T, B, H) outputs and the final
- * state. With checkpointEvery k, each run of k steps is one checkpoint whose inputs are the
- * state, the steps' rows of xs and the cell's parameters; the input projection is then done per
- * segment, inside it, so that neither it nor its gradient is held for the whole sequence.
+ * state. recurrentMask, when given, multiplies the state's first tensor where it is fed back
+ * to the cell (not where it is output or carried past a sequence's end). With checkpointEvery k,
+ * each run of k steps is one checkpoint whose inputs are the state, the steps' rows of xs and the
+ * cell's parameters; the input projection is then done per segment, inside it, so that neither
+ * it nor its gradient is held for the whole sequence.
  */
-function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, checkpointEvery: number): [Tensor, State] {
+function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, recurrentMask: Tensor | null, checkpointEvery: number): [Tensor, State] {
   const hoisted = cell.projectInput !== undefined && cell.step !== undefined;
   const T = xs.shape[0]!;
   const outputs = new Array<Tensor>(T);
@@ -219,7 +254,8 @@ function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, revers
   const run: Steps = (times, rows, first, state) => {
     const steps = (hoisted ? cell.projectInput!(rows) : rows).unbind(0);
     const outs = times.map((t) => {
-      let next = hoisted ? cell.step!(steps[t - first]!, state) : cell.forward(steps[t - first]!, state);
+      const fed = recurrentMask && state !== undefined ? mapState(state, (leaf, path) => (path.every((i) => i === 0) ? leaf.mul(recurrentMask) : leaf)) : state;
+      let next = hoisted ? cell.step!(steps[t - first]!, fed) : cell.forward(steps[t - first]!, fed);
       const mask = masks?.[t];
       if (mask) {
         const previous = state;
@@ -238,7 +274,7 @@ function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, revers
   let state = initial;
   for (let from = 0; from < T; from += k) {
     const times = order.slice(from, from + k);
-    const first = Math.min(...times);
+    const first = reverse ? times[times.length - 1]! : times[0]!;
     const rows = xs.narrow(0, first, times.length);
     let outs: Tensor[];
     if (checkpointEvery > 0) [outs, state] = runCheckpointed(cell, run, times, rows, first, state);

@@ -1,10 +1,12 @@
 import type { Tensor } from "@tapegrad/autograd";
 import { GRUCell, LSTMCell, RNNCell } from "./cells";
+import { pyFloat } from "./format";
 import type { LayerOptions } from "./layers/linear";
+import type { Module } from "./module";
 import type { PackedSequence } from "./packing";
-import { Recurrent, type RecurrentForwardOptions } from "./recurrent";
+import { Recurrent, type RecurrentForwardOptions, type RecurrentOptions } from "./recurrent";
 
-export interface RNNOptions extends LayerOptions {
+export interface RNNOptions extends LayerOptions, Pick<RecurrentOptions, "inputDropout" | "recurrentDropout"> {
   inputSize: number;
   hiddenSize: number;
   numLayers?: number;
@@ -16,8 +18,30 @@ export interface RNNOptions extends LayerOptions {
   checkpointEvery?: number;
 }
 
+/** What RNN, LSTM and GRU share beyond the runner: they print as PyTorch's (configuration, no cells). */
+abstract class BuiltinRecurrent extends Recurrent {
+  abstract readonly opts: RNNOptions & { projSize?: number };
+
+  override extraRepr(): string {
+    const o = this.opts;
+    return [
+      `${o.inputSize}, ${o.hiddenSize}`,
+      o.projSize ? `proj_size=${o.projSize}` : "",
+      this.numLayers !== 1 ? `num_layers=${this.numLayers}` : "",
+      o.bias === false ? "bias=False" : "",
+      this.batchFirst ? "batch_first=True" : "",
+      this.dropout !== 0 ? `dropout=${pyFloat(this.dropout)}` : "",
+      this.bidirectional ? "bidirectional=True" : "",
+    ].filter(Boolean).join(", ");
+  }
+
+  protected override printedChildren(): [string, Module | Module[]][] {
+    return [];
+  }
+}
+
 /** Elman RNN: the runner with an RNNCell per layer and direction. */
-export class RNN extends Recurrent {
+export class RNN extends BuiltinRecurrent {
   constructor(readonly opts: RNNOptions & { nonlinearity?: "tanh" | "relu" }) {
     super((_layer, _direction, inputSize) => new RNNCell({ ...opts, inputSize }), opts);
   }
@@ -28,7 +52,7 @@ export class RNN extends Recurrent {
 }
 
 /** LSTM: the runner with an LSTMCell per layer and direction; state [h, c]. */
-export class LSTM extends Recurrent {
+export class LSTM extends BuiltinRecurrent {
   constructor(readonly opts: RNNOptions & { projSize?: number }) {
     super((_layer, _direction, inputSize) => new LSTMCell({ ...opts, inputSize }), opts);
   }
@@ -39,7 +63,7 @@ export class LSTM extends Recurrent {
 }
 
 /** GRU: the runner with a GRUCell per layer and direction. */
-export class GRU extends Recurrent {
+export class GRU extends BuiltinRecurrent {
   constructor(readonly opts: RNNOptions) {
     super((_layer, _direction, inputSize) => new GRUCell({ ...opts, inputSize }), opts);
   }

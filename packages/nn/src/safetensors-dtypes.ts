@@ -39,11 +39,12 @@ const WRITERS: Record<DType | StorageDType, Writer> = {
   float64: { code: "F64", bytes: 8, write: (v, at, x) => v.setFloat64(at, x, true) },
   float32: { code: "F32", bytes: 4, write: (v, at, x) => v.setFloat32(at, x, true) },
   int32: { code: "I32", bytes: 4, write: (v, at, x) => v.setInt32(at, x, true) },
+  bool: { code: "BOOL", bytes: 1, write: (v, at, x) => v.setUint8(at, x) },
   float16: { code: "F16", bytes: 2, write: (v, at, x) => v.setUint16(at, encodeBits(x, F16), true) },
   bfloat16: { code: "BF16", bytes: 2, write: (v, at, x) => v.setUint16(at, encodeBits(x, BF16), true) },
 };
 
 /** The writer of a tensor: its own dtype, or the requested 16-bit format for float tensors. */
 export function writerFor(dtype: DType, storage: StorageDType | undefined): Writer {
-  return WRITERS[storage && dtype !== "int32" ? storage : dtype];
+  return WRITERS[storage && (dtype === "float32" || dtype === "float64") ? storage : dtype];
 }

@@ -187,3 +187,13 @@ describe("Module: tied modules and parameters in state dicts (PyTorch's state_di
     expect(() => m.to("int32")).toThrow(/TiedModules.to: parameters can be converted to "float32" or "float64", got "int32"/);
   });
 });
+
+describe("typing of generic code over modules", () => {
+  it("a function taking any Module can call forward, and size(dim) is a number", () => {
+    const apply = (model: Module, x: Tensor): unknown => model.forward(x);
+    const out = apply(new Linear(3, 2), zeros([4, 3])) as Tensor;
+    const rows: number = out.size(0);
+    const shape: number[] = out.size();
+    expect([rows, shape]).toEqual([4, [4, 2]]);
+  });
+});

@@ -6,7 +6,7 @@ import { KINDS, expectAllClose, makeLayer, randn64, stateTensors, type Kind } fr
 /** Output, final state and every gradient (x, initial state, parameters) of one training pass. */
 function pass(kind: Kind, checkpointEvery: number, T: number, opts: { lengths?: number[]; batch?: number } = {}) {
   const B = opts.batch ?? 3;
-  const layer = makeLayer(kind, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, dropout: 0.3, checkpointEvery }, 7);
+  const layer = makeLayer(kind, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, dropout: 0.3, inputDropout: 0.1, recurrentDropout: 0.2, checkpointEvery }, 7);
   const x = randn64([T, B, 3], 1, true);
   const h0 = stateTensors(kind === "LSTM" ? [randn64([4, B, 4], 2, true), randn64([4, B, 4], 3, true)] : randn64([4, B, 4], 2, true));
   const [out, final] = layer.forward(x, kind === "LSTM" ? h0 : h0[0], { lengths: opts.lengths });
@@ -18,7 +18,7 @@ function pass(kind: Kind, checkpointEvery: number, T: number, opts: { lengths?: 
 
 describe("Recurrent checkpointEvery", () => {
   for (const kind of KINDS) {
-    it(`${kind}: 2 layers, both directions, lengths and dropout: the same outputs and gradients as the plain run`, () => {
+    it(`${kind}: 2 layers, both directions, lengths and the three dropouts: the same outputs and gradients as the plain run`, () => {
       const plain = pass(kind, 0, 7, { lengths: [7, 4, 6] });
       for (const k of [1, 3, 7, 10]) {
         const checked = pass(kind, k, 7, { lengths: [7, 4, 6] });

@@ -1,6 +1,7 @@
 import { backend, useBackend } from "./backend";
 import { jsBackend } from "./js";
 import { wasmBackend } from "./wasm";
+import { threadPool } from "./wasm/matmul";
 
 export type BackendName = "js" | "wasm";
 
@@ -29,3 +30,14 @@ export function backendAvailable(name: BackendName): boolean {
 }
 
 setBackend("auto");
+
+/**
+ * Threads large products run on now: 1 on the js backend or where worker threads are
+ * unavailable (a browser page that is not cross-origin isolated); in a browser the workers start
+ * in the background, so the count grows once the page has yielded.
+ */
+export function getThreads(): number {
+  if (backend.name !== "wasm") return 1;
+  const pool = threadPool();
+  return pool ? 1 + pool.workersReady : 1;
+}

@@ -58,13 +58,14 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions & { s
   }
   if (numel(shape) !== values.length) throw new Error(`tensor: shape ${fmt(shape)} needs ${numel(shape)} values, got ${values.length}`);
   const buf = backend.allocate(checkDType(dtype, "tensor"), values.length, "temporary");
-  buf.set(values as ArrayLike<number>);
+  if (dtype === "bool") for (let i = 0; i < values.length; i++) buf[i] = values[i] !== 0 ? 1 : 0; // PyTorch's bool(x): NaN is true
+  else buf.set(values as ArrayLike<number>);
   return finish(new Tensor(buf, shape), opts);
 }
 
 function filled(op: string, shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
   const t = Tensor.zeros(checkShape(shape, op), checkDType(opts?.dtype ?? "float32", op));
-  t.buf.fill(value);
+  t.buf.fill(t.dtype === "bool" && value !== 0 ? 1 : value);
   return finish(t, opts);
 }
 export const full = (shape: readonly number[], value: number, opts?: CreateOptions) => filled("full", shape, value, opts);
@@ -99,7 +100,7 @@ export function eye(n: number, m: number | CreateOptions = n, opts?: CreateOptio
 
 function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
   const dtype = opts?.dtype ?? "float32";
-  if (dtype === "int32") throw new Error(`${op}: dtype must be float32 or float64, got int32`);
+  if (dtype !== "float32" && dtype !== "float64") throw new Error(`${op}: dtype must be float32 or float64, got ${dtype}`);
   const t = Tensor.zeros(checkShape(shape, op), dtype);
   const g = opts?.generator ?? defaultGenerator;
   for (let i = 0; i < t.buf.length; i++) t.buf[i] = draw(g);

@@ -1,3 +1,4 @@
+import { isFloat } from "./dtype";
 import { grad } from "./grad";
 import { Generator } from "./random";
 import { fmt } from "./shape";
@@ -22,7 +23,7 @@ type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
 
 function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {
   const out = fn(...inputs);
-  return (Array.isArray(out) ? out : [out]).filter((t) => t.dtype !== "int32");
+  return (Array.isArray(out) ? out : [out]).filter((t) => isFloat(t.dtype));
 }
 
 function unravel(k: number, shape: readonly number[]): number[] {

@@ -1,4 +1,6 @@
+import { isFloat } from "./dtype";
 import type { ProductGrad } from "../backend/backend";
+import { checkSameCopy } from "./copy";
 import { mode } from "./mode";
 import { checkFinite, fmt } from "./shape";
 import { Node, type Edge } from "./tape";
@@ -34,11 +36,12 @@ export function rule<Args extends unknown[], Saved, Out extends Tensor | Tensor[
   return r;
 }
 
-function tensorInputs(args: readonly unknown[]): Tensor[] {
+function tensorInputs(op: string, args: readonly unknown[]): Tensor[] {
   const out: Tensor[] = [];
   for (const a of args) {
     if (a instanceof Tensor) out.push(a);
-    else if (Array.isArray(a)) for (const t of a) if (t instanceof Tensor) out.push(t);
+    else if (Array.isArray(a)) for (const t of a) t instanceof Tensor ? out.push(t) : checkSameCopy(op, t);
+    else checkSameCopy(op, a);
   }
   return out;
 }
@@ -55,7 +58,7 @@ let call = { needs: [] as readonly boolean[], recorded: false };
 export function primitive<Args extends unknown[], Saved, Out extends Tensor | Tensor[]>(name: string, r: Rule<Args, Saved, Out>): (...args: Args) => Out {
   const materialize = r.materializeGrads ?? true;
   return (...args: Args): Out => {
-    const inputs = tensorInputs(args);
+    const inputs = tensorInputs(name, args);
     const recorded = mode.grad && inputs.some((t) => t.requiresGrad);
     const needs = recorded ? inputs.map((t) => t.requiresGrad) : [];
     const outer = call;
@@ -91,7 +94,7 @@ export function primitive<Args extends unknown[], Saved, Out extends Tensor | Te
         return fast && r.fastBackward ? r.fastBackward(saved, grad, needs) : r.backward(saved, grad, needs);
       };
       const node = new Node(name, backward, inputs.map((t) => t.edge()) as (Edge | null)[], meta);
-      for (let i = 0; i < outputs.length; i++) if (outputs[i]!.dtype !== "int32") outputs[i]!.attach(node, i);
+      for (let i = 0; i < outputs.length; i++) if (isFloat(outputs[i]!.dtype)) outputs[i]!.attach(node, i);
     }
     return (single ? outputs[0] : outputs) as Out;
   };

@@ -1,3 +1,4 @@
+import { isFloat, type DType } from "./dtype";
 export type Shape = readonly number[];
 
 export function numel(shape: Shape): number {
@@ -75,8 +76,8 @@ export function checkShape(shape: unknown, op: string): number[] {
 }
 
 /** Throws naming `what` when t holds NaN or ±Inf (detectAnomaly). */
-export function checkFinite(t: { dtype: string; data(): ArrayLike<number> }, what: string, where = ""): void {
-  if (t.dtype === "int32") return;
+export function checkFinite(t: { dtype: DType; data(): ArrayLike<number> }, what: string, where = ""): void {
+  if (!isFloat(t.dtype)) return;
   const data = t.data();
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i]!)) throw new Error(`detectAnomaly: ${what} produced ${Number.isNaN(data[i]!) ? "NaN" : "Inf"}${where}`);

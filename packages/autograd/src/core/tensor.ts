@@ -6,8 +6,16 @@ import * as join from "../ops/join";
 import { matmul } from "../ops/matmul";
 import * as mv from "../ops/movement";
 import * as pw from "../ops/pointwise";
+import * as act from "../ops/activation";
+import * as ar from "../ops/arith";
+import * as bin from "../ops/binary";
+import * as int from "../ops/integer";
+import * as pred from "../ops/predicates";
+import * as un from "../ops/unary";
 import * as red from "../ops/reduce";
+import { formatTensor } from "./format";
 import { contiguousStrides, fmt, normalizeDim, numel, sameShape } from "./shape";
+import { COPY, TENSOR_BRAND } from "./copy";
 import { runBackward, type BackwardOptions, type Edge, type Hook, type Node } from "./tape";
 
 type Operand = Tensor | number;
@@ -29,6 +37,10 @@ export class Tensor {
   /** @internal */
   leafHooks: Hook[] | null = null;
   private requiresGradFlag = false;
+  /** @internal Which copy of the package made this tensor (see ./copy). */
+  get [TENSOR_BRAND](): typeof COPY {
+    return COPY;
+  }
 
   constructor(
     readonly buf: TypedArray,
@@ -103,6 +115,9 @@ export class Tensor {
   get numel(): number {
     return numel(this.shape);
   }
+  /** The shape (a copy), or the size of one dim (negative counts from the end). */
+  size(): number[];
+  size(dim: number): number;
   size(dim?: number): number | number[] {
     return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.shape, "size")]!;
   }
@@ -202,8 +217,13 @@ export class Tensor {
     if (this.numel !== 1) throw new Error(`item: only a tensor with one element can be converted to a number, got shape ${fmt(this.shape)}`);
     return this.buf[this.offset]!;
   }
+  /** PyTorch's repr: `tensor([[ 1.0000, -2.5000]], dtype=float64, requires_grad=True)`. */
   toString(): string {
-    return `Tensor(${JSON.stringify(this.tolist())}, shape=${fmt(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    return formatTensor(this);
+  }
+  /** What console.log and util.inspect show in Node. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   // ---- views ----
@@ -234,7 +254,7 @@ export class Tensor {
   add(other: Operand): Tensor { return pw.add(this, other); }
   sub(other: Operand): Tensor { return pw.sub(this, other); }
   mul(other: Operand): Tensor { return pw.mul(this, other); }
-  div(other: Operand): Tensor { return pw.div(this, other); }
+  div(other: Operand, opts?: bin.DivOptions): Tensor { return bin.div(this, other, opts); }
   pow(exponent: Operand): Tensor { return pw.pow(this, exponent); }
   maximum(other: Operand): Tensor { return pw.maximum(this, other); }
   minimum(other: Operand): Tensor { return pw.minimum(this, other); }
@@ -246,7 +266,7 @@ export class Tensor {
   tanh(): Tensor { return pw.tanh(this); }
   sigmoid(): Tensor { return pw.sigmoid(this); }
   relu(): Tensor { return pw.relu(this); }
-  sign(): Tensor { return pw.sign(this); }
+  sign(): Tensor { return un.sign(this); }
   clamp(min?: number, max?: number): Tensor { return pw.clamp(this, min, max); }
   /** this where cond is non-zero, else other (PyTorch's Tensor.where). */
   where(cond: Tensor, other: Operand): Tensor { return pw.where(cond, this, other); }
@@ -257,6 +277,73 @@ export class Tensor {
   eq(other: Operand): Tensor { return pw.eq(this, other); }
   ne(other: Operand): Tensor { return pw.ne(this, other); }
   matmul(other: Tensor): Tensor { return matmul(this, other); }
+
+  sin(): Tensor { return un.sin(this); }
+  cos(): Tensor { return un.cos(this); }
+  tan(): Tensor { return un.tan(this); }
+  asin(): Tensor { return un.asin(this); }
+  acos(): Tensor { return un.acos(this); }
+  atan(): Tensor { return un.atan(this); }
+  sinh(): Tensor { return un.sinh(this); }
+  cosh(): Tensor { return un.cosh(this); }
+  asinh(): Tensor { return un.asinh(this); }
+  acosh(): Tensor { return un.acosh(this); }
+  atanh(): Tensor { return un.atanh(this); }
+  log1p(): Tensor { return un.log1p(this); }
+  expm1(): Tensor { return un.expm1(this); }
+  log2(): Tensor { return un.log2(this); }
+  log10(): Tensor { return un.log10(this); }
+  exp2(): Tensor { return un.exp2(this); }
+  erf(): Tensor { return un.erf(this); }
+  erfc(): Tensor { return un.erfc(this); }
+  erfinv(): Tensor { return un.erfinv(this); }
+  floor(): Tensor { return un.floor(this); }
+  ceil(): Tensor { return un.ceil(this); }
+  round(): Tensor { return un.round(this); }
+  trunc(): Tensor { return un.trunc(this); }
+  logit(eps?: number): Tensor { return un.logit(this, eps); }
+  reciprocal(): Tensor { return ar.reciprocal(this); }
+  rsqrt(): Tensor { return ar.rsqrt(this); }
+  square(): Tensor { return ar.square(this); }
+  frac(): Tensor { return ar.frac(this); }
+  nanToNum(opts?: ar.NanToNumOptions): Tensor { return ar.nanToNum(this, opts); }
+  lerp(end: Tensor, weight: Operand): Tensor { return ar.lerp(this, end, weight); }
+  addcmul(t1: Tensor, t2: Tensor, opts?: ar.AddcOptions): Tensor { return ar.addcmul(this, t1, t2, opts); }
+  addcdiv(t1: Tensor, t2: Tensor, opts?: ar.AddcOptions): Tensor { return ar.addcdiv(this, t1, t2, opts); }
+  logsigmoid(): Tensor { return act.logsigmoid(this); }
+  softplus(opts?: act.SoftplusOptions): Tensor { return act.softplus(this, opts); }
+  silu(): Tensor { return act.silu(this); }
+  gelu(opts?: act.GeluOptions): Tensor { return act.gelu(this, opts); }
+  mish(): Tensor { return act.mish(this); }
+  elu(alpha?: number): Tensor { return act.elu(this, alpha); }
+  selu(): Tensor { return act.selu(this); }
+  celu(alpha?: number): Tensor { return act.celu(this, alpha); }
+  leakyRelu(negativeSlope?: number): Tensor { return act.leakyRelu(this, negativeSlope); }
+  hardtanh(minVal?: number, maxVal?: number): Tensor { return act.hardtanh(this, minVal, maxVal); }
+  hardsigmoid(): Tensor { return act.hardsigmoid(this); }
+  hardswish(): Tensor { return act.hardswish(this); }
+  relu6(): Tensor { return act.relu6(this); }
+  softsign(): Tensor { return act.softsign(this); }
+  atan2(other: Operand): Tensor { return bin.atan2(this, other); }
+  fmod(other: Operand): Tensor { return bin.fmod(this, other); }
+  remainder(other: Operand): Tensor { return bin.remainder(this, other); }
+  hypot(other: Operand): Tensor { return bin.hypot(this, other); }
+  xlogy(other: Operand): Tensor { return bin.xlogy(this, other); }
+  copysign(other: Operand): Tensor { return bin.copysign(this, other); }
+  logaddexp(other: Operand): Tensor { return bin.logaddexp(this, other); }
+  logaddexp2(other: Operand): Tensor { return bin.logaddexp2(this, other); }
+  isnan(): Tensor { return pred.isnan(this); }
+  isinf(): Tensor { return pred.isinf(this); }
+  isfinite(): Tensor { return pred.isfinite(this); }
+  isclose(other: Operand, opts?: pred.IscloseOptions): Tensor { return pred.isclose(this, other, opts); }
+  allclose(other: Operand, opts?: pred.IscloseOptions): boolean { return pred.allclose(this, other, opts); }
+  equal(other: Tensor): boolean { return pred.equal(this, other); }
+  bitwiseAnd(other: Operand): Tensor { return int.bitwiseAnd(this, other); }
+  bitwiseOr(other: Operand): Tensor { return int.bitwiseOr(this, other); }
+  bitwiseXor(other: Operand): Tensor { return int.bitwiseXor(this, other); }
+  bitwiseNot(): Tensor { return int.bitwiseNot(this); }
+  bitwiseLeftShift(other: Operand): Tensor { return int.bitwiseLeftShift(this, other); }
+  bitwiseRightShift(other: Operand): Tensor { return int.bitwiseRightShift(this, other); }
 
   // ---- reductions ----
 

@@ -1,3 +1,4 @@
+import { isFloat } from "../core/dtype";
 import { primitive, rule, type GradList } from "../core/op";
 import type { RuleTable } from "./primitives";
 import { kernels } from "../backend/backend";
@@ -77,7 +78,7 @@ export function fusedLstmCell(gates: Tensor, c: Tensor): [Tensor, Tensor] {
   if (gates.ndim === 0 || G % 4 !== 0 || c.ndim !== gates.ndim || c.shape[c.ndim - 1]! * 4 !== G || c.shape.slice(0, -1).some((d, i) => d !== lead[i])) {
     throw new Error(`fusedLstmCell: expected gates (..., 4H) and c (..., H) with the same leading dims, got gates ${fmt(gates.shape)} and c ${fmt(c.shape)}`);
   }
-  if (gates.dtype !== c.dtype || gates.dtype === "int32") {
+  if (gates.dtype !== c.dtype || !isFloat(gates.dtype)) {
     throw new Error(`fusedLstmCell: gates and c must share a float dtype, got ${gates.dtype} and ${c.dtype}`);
   }
   if (gates.ndim === 2) return lstmCellPrim(gates, c) as [Tensor, Tensor];
@@ -112,7 +113,7 @@ export function fusedGruCell(inputGates: Tensor, hiddenGates: Tensor, h: Tensor)
       `fusedGruCell: expected inputGates (..., 3H), hiddenGates (..., 3H) and h (..., H) with the same leading dims, got inputGates ${fmt(inputGates.shape)}, hiddenGates ${fmt(hiddenGates.shape)} and h ${fmt(h.shape)}`,
     );
   }
-  if (hiddenGates.dtype !== inputGates.dtype || h.dtype !== inputGates.dtype || inputGates.dtype === "int32") {
+  if (hiddenGates.dtype !== inputGates.dtype || h.dtype !== inputGates.dtype || !isFloat(inputGates.dtype)) {
     throw new Error(`fusedGruCell: inputGates, hiddenGates and h must share a float dtype, got ${inputGates.dtype}, ${hiddenGates.dtype} and ${h.dtype}`);
   }
   if (inputGates.ndim === 2) return gruCellPrim(inputGates, hiddenGates, h);

@@ -1,3 +1,4 @@
+import { isFloat } from "../core/dtype";
 import { primitive, rule } from "../core/op";
 import type { RuleTable } from "./primitives";
 import { kernels, ProductGrad } from "../backend/backend";
@@ -59,7 +60,7 @@ const linearPrim: (x: Tensor, weight: Tensor, bias: Tensor | null) => Tensor = p
 /** torch.matmul: 1-D operands are promoted and squeezed back; batch dims broadcast. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.dtype !== b.dtype) throw new Error(`matmul: dtype mismatch: ${a.dtype} (shape ${fmt(a.shape)}) and ${b.dtype} (shape ${fmt(b.shape)})`);
-  if (a.dtype === "int32") throw new Error(`matmul: expected float tensors, got int32 (shapes ${fmt(a.shape)} and ${fmt(b.shape)})`);
+  if (!isFloat(a.dtype)) throw new Error(`matmul: expected float tensors, got ${a.dtype} (shapes ${fmt(a.shape)} and ${fmt(b.shape)})`);
   if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least 1 dim, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const k1 = a.shape[a.ndim - 1]!;
   const k2 = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
@@ -89,7 +90,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   for (const t of bias ? [weight, bias] : [weight]) {
     if (t.dtype !== x.dtype) throw new Error(`linear: dtype mismatch: input ${x.dtype}, parameter ${t.dtype} (shape ${fmt(t.shape)})`);
   }
-  if (x.dtype === "int32") throw new Error(`linear: expected float tensors, got int32 (input shape ${fmt(x.shape)})`);
+  if (!isFloat(x.dtype)) throw new Error(`linear: expected float tensors, got ${x.dtype} (input shape ${fmt(x.shape)})`);
   const outShape = [...x.shape.slice(0, -1), outF];
   if (bias && !sameShape(broadcastShapes("linear", outShape, bias.shape), outShape)) {
     throw new Error(`linear: bias of shape ${fmt(bias.shape)} does not broadcast to the output shape ${fmt(outShape)}`);

@@ -14,6 +14,8 @@ export const PRIMITIVES = {
   indexing: ["gather", "scatterAdd", "indexSelect", "indexAdd"],
   matmul: ["matmul", "linear"],
   cells: ["fusedLstmCell", "fusedGruCell"],
+  unary: ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p", "expm1", "log2", "log10", "exp2", "erf", "erfc", "erfinv", "sign", "floor", "ceil", "round", "trunc", "logit"],
+  binary: ["atan2", "fmod", "remainder", "hypot", "copysign", "logaddexp", "logaddexp2", "xlogy", "divTrunc", "divFloor"],
 } as const;
 
 export type Family = keyof typeof PRIMITIVES;

@@ -1,3 +1,4 @@
+import { isFloat } from "../core/dtype";
 import { primitive, rule } from "../core/op";
 import { backend, kernels, type ReduceOp, type StridedView } from "../backend/backend";
 import { fmt, normalizeDim, normalizeDims } from "../core/shape";
@@ -65,11 +66,12 @@ const rules = {
 const sumPrim: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = primitive("sum", rules.sum);
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  if (x.dtype === "bool") x = x.to("int32"); // a mask's sum counts its true elements
   return sumPrim(x, normalizeDims(dim, x.shape, "sum"), keepdim);
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  if (x.dtype === "int32") throw new Error(`mean: expected a float tensor, got int32 (shape ${fmt(x.shape)}); convert with .to("float32")`);
+  if (!isFloat(x.dtype)) throw new Error(`mean: expected a float tensor, got ${x.dtype} (shape ${fmt(x.shape)}); convert with .to("float32")`);
   const dims = normalizeDims(dim, x.shape, "mean");
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
   return sumPrim(x, dims, keepdim).div(count);
@@ -165,7 +167,7 @@ const logSoftmaxOp = primitive("logSoftmax", rules.logSoftmax);
 
 function softmaxArgs(op: string, x: Tensor, dim: number): [Tensor, number] {
   const d = normalizeDim(dim, x.shape, op);
-  if (x.dtype === "int32") throw new Error(`${op}: expected a float tensor, got int32 (shape ${fmt(x.shape)}); convert with .to("float32")`);
+  if (!isFloat(x.dtype)) throw new Error(`${op}: expected a float tensor, got ${x.dtype} (shape ${fmt(x.shape)}); convert with .to("float32")`);
   return x.ndim === 0 ? [x.reshape([1]), 0] : [x, d];
 }
 

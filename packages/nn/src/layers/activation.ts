@@ -26,6 +26,9 @@ export class Softmax extends Module {
   forward(x: Tensor): Tensor {
     return x.softmax(this.dim);
   }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 
 export class LogSoftmax extends Module {
@@ -34,6 +37,9 @@ export class LogSoftmax extends Module {
   }
   forward(x: Tensor): Tensor {
     return x.logSoftmax(this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { defaultGenerator, rand, type Generator, type Tensor } from "@tapegrad/autograd";
 import { Module } from "../module";
+import { pyFloat } from "../format";
 
 /** Zeroes each element with probability p and scales the rest by 1/(1-p); only while training. */
 export function dropout(x: Tensor, p: number, training = true, generator: Generator = defaultGenerator): Tensor {
@@ -7,7 +8,7 @@ export function dropout(x: Tensor, p: number, training = true, generator: Genera
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
   const keep = rand(x.shape, { dtype: x.dtype, generator }).lt(1 - p);
-  return x.mul(keep.div(1 - p));
+  return x.mul(keep.to(x.dtype).div(1 - p));
 }
 
 export class Dropout extends Module {
@@ -21,5 +22,9 @@ export class Dropout extends Module {
 
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training, this.generator);
+  }
+
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 }

@@ -28,6 +28,10 @@ export class Embedding extends Module {
     if (pad0 !== null) noGrad(() => this.weight.select(0, pad0).zero_());
   }
 
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? "" : `, padding_idx=${this.paddingIdx}`}`;
+  }
+
   forward(indices: Tensor): Tensor {
     if (indices.dtype !== "int32") throw new Error(`Embedding: indices must be an int32 tensor, got ${indices.dtype} (shape ${fmt(indices.shape)})`);
     const flat = indices.reshape([-1]);

@@ -1,7 +1,7 @@
 import { ones, zeros, type Tensor } from "@tapegrad/autograd";
 import { Module, Parameter } from "../module";
 import type { LayerOptions } from "./linear";
-import { fmt } from "../format";
+import { fmt, pyFloat, pyTuple } from "../format";
 
 /** Normalizes over the last dims (biased variance), then scales and shifts elementwise. */
 export class LayerNorm extends Module {
@@ -33,5 +33,9 @@ export class LayerNorm extends Module {
     if (this.weight) y = y.mul(this.weight);
     if (this.bias) y = y.add(this.bias);
     return y;
+  }
+
+  override extraRepr(): string {
+    return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.opts.eps ?? 1e-5)}, elementwise_affine=${this.weight ? "True" : "False"}`;
   }
 }

@@ -14,8 +14,8 @@ export const jsKernels: Kernels = {
   gather, scatterAdd, indexSelect, indexAdd, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward,
 };
 
-export function typedArrayOf(dtype: DType): Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor {
-  return dtype === "float32" ? Float32Array : dtype === "float64" ? Float64Array : Int32Array;
+export function typedArrayOf(dtype: DType): Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor {
+  return dtype === "float32" ? Float32Array : dtype === "float64" ? Float64Array : dtype === "bool" ? Uint8Array : Int32Array;
 }
 
 /** Typed arrays of their own, products summed at the end: no fast paths, no tricks. */

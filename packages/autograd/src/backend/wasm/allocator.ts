@@ -11,7 +11,7 @@ let blockUsed = 0;
  * views into shared blocks handed out front to back and never reused (a block is freed when the
  * last tensor viewing it is). A large buffer is an array of its own.
  */
-export function allocateTemporary(Typed: Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor, size: number): TypedArray {
+export function allocateTemporary(Typed: Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor, size: number): TypedArray {
   const bytes = size * Typed.BYTES_PER_ELEMENT;
   if (bytes > SMALL_BUFFER_BYTES) return new Typed(size);
   if (blockUsed + bytes > SMALL_BUFFER_BLOCK_BYTES) {

@@ -47,7 +47,7 @@ export const wasmKernels = createWasmKernels();
  * on a worker while the backward goes on.
  */
 function allocate(dtype: DType, size: number, lifetime: "temporary" | "persistent"): TypedArray {
-  if (lifetime === "persistent" && dtype !== "int32" && threadsAvailable()) {
+  if (lifetime === "persistent" && (dtype === "float32" || dtype === "float64") && threadsAvailable()) {
     const resident = allocateResident(dtype === "float32" ? Float32Array : Float64Array, size);
     if (resident) return resident;
   }

@@ -4,6 +4,7 @@ import { Arena, decode, type WasmMemory } from "./instance";
 import { copiedElements, copyIn, forEachBatch, placeConcatenated, startC, type Placed } from "./operands";
 import { numel } from "../../core/shape";
 import { MAX_BYTES, allocateResident, isResident, residentEnd, sharedMemory } from "./resident";
+import { threadHost, waitWhile, type WorkerData } from "./threads";
 import { CHUNK_MIN_ROWS, CHUNK_MIN_WORK, WORKER_POLL_MS, WORKER_STARTUP_MS } from "../tuning";
 
 // Large matmuls on several threads (Node worker_threads). Every thread instantiates the same
@@ -69,13 +70,6 @@ function runChunks(exports: ThreadedExports, ctl: Int32Array, next: BigInt64Arra
   }
 }
 
-interface WorkerData {
-  module: object;
-  memory: WasmMemory;
-  control: SharedArrayBuffer;
-  queue: SharedArrayBuffer;
-  thread: number;
-}
 declare const WebAssembly: { Instance: new (module: object, imports: object) => { exports: unknown } };
 declare const performance: { now(): number };
 
@@ -84,7 +78,7 @@ declare const performance: { now(): number };
  * woken for, and (the first worker) the background products in order. Runs in the worker from
  * its source, with runChunks and the layout passed in.
  */
-function workerMain(data: WorkerData, L: Layout, run: typeof runChunks): void {
+function workerMain(data: WorkerData & { memory: WasmMemory }, L: Layout, run: typeof runChunks): void {
   const { CTL, JOB, BG_CAPACITY, NEXT_BYTE, POLL_MS } = L;
   const { module, memory, control, queue, thread } = data;
   const ctl = new Int32Array(control);
@@ -140,56 +134,22 @@ function workerMain(data: WorkerData, L: Layout, run: typeof runChunks): void {
   }
 }
 
-/** The worker's source: workerMain and runChunks as the calling thread has them. */
-const WORKER_SOURCE = `"use strict";
-const { workerData } = require("node:worker_threads");
-(${workerMain.toString()})(workerData, ${JSON.stringify(LAYOUT)}, ${runChunks.toString()});
-`;
+/** The worker's entry: workerMain with the layout and runChunks as the calling thread has them. */
+const WORKER_MAIN = `(data) => (${workerMain.toString()})(data, ${JSON.stringify(LAYOUT)}, ${runChunks.toString()})`;
 
-// The corner of Node's API used here, so the package needs no Node typings.
-interface NodeWorker {
-  unref(): void;
-  on(event: "error", listener: (error: unknown) => void): void;
-}
-type WorkerConstructor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
-interface NodeProcess {
-  env?: Record<string, string | undefined>;
-  getBuiltinModule?(id: string): unknown;
-}
 interface SharedWebAssembly {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
-const globals = globalThis as unknown as { process?: NodeProcess; WebAssembly?: SharedWebAssembly; SharedArrayBuffer?: unknown };
+const globals = globalThis as unknown as { WebAssembly?: SharedWebAssembly };
 
-/**
- * Threads to use: TAPEGRAD_THREADS if set (1 = single-threaded), else the available cores,
- * at most 8. Node only: elsewhere (browsers, Deno without getBuiltinModule) null.
- */
-function nodeThreads(): { Worker: WorkerConstructor; threads: number } | null {
-  const proc = globals.process;
-  if (typeof proc?.getBuiltinModule !== "function" || typeof globals.SharedArrayBuffer !== "function") return null;
-  const requested = proc.env?.TAPEGRAD_THREADS;
-  let threads: number;
-  if (requested !== undefined && requested !== "") {
-    threads = Number(requested);
-    if (!Number.isInteger(threads) || threads < 1) throw new Error(`TAPEGRAD_THREADS must be a positive integer, got ${JSON.stringify(requested)}`);
-  } else {
-    const os = proc.getBuiltinModule("node:os") as { availableParallelism?(): number; cpus(): unknown[] } | undefined;
-    threads = Math.min(8, os?.availableParallelism?.() ?? os?.cpus().length ?? 1);
-  }
-  if (threads < 2) return null;
-  const workerThreads = proc.getBuiltinModule("node:worker_threads") as { Worker?: WorkerConstructor } | undefined;
-  return workerThreads?.Worker ? { Worker: workerThreads.Worker, threads } : null;
-}
-
-/** Whether products will run on worker threads here (Node, worker_threads, more than one thread). */
+/** Whether products will run on worker threads here (see ./threads). */
 export function threadsAvailable(): boolean {
-  return nodeThreads() !== null;
+  return threadHost() !== null;
 }
 
-/** Matmul over the calling thread and `threads - 1` unref'd workers sharing one WebAssembly memory. */
+/** Matmul over the calling thread and `threads - 1` workers sharing one WebAssembly memory. */
 export class MatmulPool {
   private readonly arena: Arena<ThreadedExports>;
   private readonly ctl: Int32Array;
@@ -202,6 +162,8 @@ export class MatmulPool {
 
   private constructor(
     exports: ThreadedExports, control: SharedArrayBuffer, queue: SharedArrayBuffer, readonly threads: number,
+    /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+    private readonly canBlock: boolean,
     /** The first worker's gemm scratch for background products (held as long as the pool). */
     private readonly backgroundScratch: Float32Array | Float64Array,
   ) {
@@ -229,15 +191,15 @@ export class MatmulPool {
   private awaitWorkers(ms: number): void {
     const until = Date.now() + ms;
     for (let ready = this.workersReady; ready < this.threads - 1 && !Atomics.load(this.ctl, CTL.failed) && Date.now() < until; ready = this.workersReady) {
-      Atomics.wait(this.ctl, CTL.ready, ready, until - Date.now());
+      waitWhile(this.ctl, CTL.ready, ready, until - Date.now(), true);
     }
   }
 
   /** The pool, or null where worker threads or shared WebAssembly memory are unavailable. */
   static create(): MatmulPool | null {
-    const node = nodeThreads();
+    const host = threadHost();
     const api = globals.WebAssembly;
-    if (!node || !api) return null;
+    if (!host || !api) return null;
     for (const source of [THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM]) {
       const bytes = decode(source);
       if (!api.validate(bytes)) continue;
@@ -251,14 +213,10 @@ export class MatmulPool {
         const scratch = allocateResident(Float64Array, Math.ceil(exports.gemmWorkBytes(8) / 8));
         if (!scratch) return null;
         new Int32Array(control)[CTL.bgWork] = scratch.byteOffset;
-        for (let thread = 1; thread < node.threads; thread++) {
-          const worker = new node.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, queue, thread } });
-          // a failed worker sets FAILED: the product it was computing throws, later ones run single-threaded
-          worker.on("error", () => {});
-          worker.unref();
-        }
-        const pool = new MatmulPool(exports, control, queue, node.threads, scratch);
-        pool.awaitWorkers(WORKER_STARTUP_MS);
+        for (let thread = 1; thread < host.threads; thread++) host.spawn(WORKER_MAIN, { module, memory, control, queue, thread });
+        const pool = new MatmulPool(exports, control, queue, host.threads, host.canBlock, scratch);
+        // a browser's main thread cannot block, and its workers may need it to turn to start
+        if (host.canBlock) pool.awaitWorkers(WORKER_STARTUP_MS);
         return pool;
       } catch {
         return null;
@@ -365,7 +323,7 @@ export class MatmulPool {
     runChunks(exports, ctl, this.next, seq, 0, LAYOUT, -1);
     for (let done = Atomics.load(ctl, CTL.done); done < count; done = Atomics.load(ctl, CTL.done)) {
       if (Atomics.load(ctl, CTL.failed)) throw new Error("matmul: a worker thread failed while computing its rows of the product");
-      Atomics.wait(ctl, CTL.done, done);
+      waitWhile(ctl, CTL.done, done, Infinity, this.canBlock);
     }
     (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
     return true;
@@ -406,7 +364,7 @@ export class MatmulPool {
     const ctl = this.ctl;
     for (let done = Atomics.load(ctl, CTL.bgDone); done <= index; done = Atomics.load(ctl, CTL.bgDone)) {
       if (Atomics.load(ctl, CTL.failed)) throw new Error("matmul: a worker thread failed while computing a background product");
-      Atomics.wait(ctl, CTL.bgDone, done, 1000);
+      waitWhile(ctl, CTL.bgDone, done, 1000, this.canBlock);
     }
   }
 }

@@ -1,0 +1,78 @@
+import type { Tensor } from "@tapegrad/autograd";
+import { Module } from "../module";
+import { Dropout } from "./dropout";
+import { gelu } from "./gelu";
+import { LayerNorm } from "./layernorm";
+import { Linear, type LayerOptions } from "./linear";
+import { MultiheadAttention, type AttentionMaskOptions } from "./multihead-attention";
+import { rejectUnknownKeys } from "../unknown-keys";
+
+export interface TransformerEncoderLayerOptions extends LayerOptions {
+  /** Hidden size of the feed-forward block (2048). */
+  dimFeedforward?: number;
+  /** Dropout on attention weights, after attention, inside and after the feed-forward block (0.1). */
+  dropout?: number;
+  /** "relu" (default), "gelu" (exact, erf-based) or a function of a tensor. */
+  activation?: "relu" | "gelu" | ((x: Tensor) => Tensor);
+  layerNormEps?: number;
+  batchFirst?: boolean;
+  /** LayerNorm before each block (pre-norm) instead of after the residual sum (false). */
+  normFirst?: boolean;
+}
+
+const OPTIONS = ["dtype", "generator", "dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst"];
+
+/**
+ * PyTorch's TransformerEncoderLayer: self-attention and a feed-forward block (linear1,
+ * activation, dropout, linear2), each with a residual connection and LayerNorm; with normFirst,
+ * x + block(norm(x)), otherwise norm(x + block(x)). Parameter names are PyTorch's
+ * (self_attn.*, linear1.*, linear2.*, norm1.*, norm2.*).
+ */
+export class TransformerEncoderLayer extends Module {
+  self_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  readonly normFirst: boolean;
+  private readonly activation: (x: Tensor) => Tensor;
+
+  constructor(readonly dModel: number, readonly nhead: number, opts: TransformerEncoderLayerOptions = {}) {
+    super();
+    rejectUnknownKeys("TransformerEncoderLayer", opts, OPTIONS);
+    const { dtype, generator } = opts;
+    const p = opts.dropout ?? 0.1;
+    const dimFeedforward = opts.dimFeedforward ?? 2048;
+    const activation = opts.activation ?? "relu";
+    if (activation !== "relu" && activation !== "gelu" && typeof activation !== "function") {
+      throw new Error(`TransformerEncoderLayer: activation must be "relu", "gelu" or a function, got ${JSON.stringify(activation)}`);
+    }
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dtype, generator, dropout: p, batchFirst: opts.batchFirst ?? false });
+    this.linear1 = new Linear(dModel, dimFeedforward, { dtype, generator });
+    this.dropout = new Dropout(p, { generator });
+    this.linear2 = new Linear(dimFeedforward, dModel, { dtype, generator });
+    this.norm1 = new LayerNorm(dModel, { dtype, eps: opts.layerNormEps ?? 1e-5 });
+    this.norm2 = new LayerNorm(dModel, { dtype, eps: opts.layerNormEps ?? 1e-5 });
+    this.dropout1 = new Dropout(p, { generator });
+    this.dropout2 = new Dropout(p, { generator });
+    this.normFirst = opts.normFirst ?? false;
+    this.activation = activation === "relu" ? (x) => x.relu() : activation === "gelu" ? gelu : activation;
+  }
+
+  /** src (S, N, E), (N, S, E) with batchFirst, or (S, E); srcMask and srcKeyPaddingMask as MultiheadAttention's attnMask and keyPaddingMask. */
+  forward(src: Tensor, opts: { srcMask?: Tensor; srcKeyPaddingMask?: Tensor; isCausal?: boolean } = {}): Tensor {
+    rejectUnknownKeys("TransformerEncoderLayer.forward", opts, ["srcMask", "srcKeyPaddingMask", "isCausal"]);
+    const masks: AttentionMaskOptions = { attnMask: opts.srcMask, keyPaddingMask: opts.srcKeyPaddingMask, isCausal: opts.isCausal };
+    const attend = (x: Tensor) => this.dropout1.forward(this.self_attn.forward(x, x, x, { ...masks, needWeights: false })[0]);
+    const feedForward = (x: Tensor) => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
+    if (this.normFirst) {
+      const x = src.add(attend(this.norm1.forward(src)));
+      return x.add(feedForward(this.norm2.forward(x)));
+    }
+    const x = this.norm1.forward(src.add(attend(src)));
+    return this.norm2.forward(x.add(feedForward(x)));
+  }
+}
