@@ -12,6 +12,9 @@ export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./core/mode";
 export { grad, type GradOptions } from "./core/grad";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./core/gradcheck";
+export { gradgradcheck, type GradgradcheckOptions } from "./core/gradcheck";
+export * as functional from "./core/functional";
+export { checkpoint } from "./core/checkpoint";
 export { customOp, OpContext, type OpDefinition } from "./core/op";
 export type { BackwardOptions, Hook, Node } from "./core/tape";
 export { broadcastShapes } from "./core/shape";

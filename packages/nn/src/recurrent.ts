@@ -1,4 +1,4 @@
-import { cat, checkInt, checkProbability, defaultGenerator, describeValue, rand, stack, tensor, where, Tensor, type DType, type Generator } from "@tapegrad/autograd";
+import { cat, checkInt, checkpoint, checkProbability, defaultGenerator, describeValue, rand, stack, tensor, where, Tensor, type DType, type Generator } from "@tapegrad/autograd";
 import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
 import { Module, type Parameter } from "./module";
@@ -23,6 +23,11 @@ export interface RecurrentOptions {
   recurrentDropout?: number;
   /** Draws the dropout masks (the default generator when omitted). */
   generator?: Generator;
+  /**
+   * Checkpoint the time loop every k steps (0: off): only the state between segments is kept,
+   * and each segment's steps run again during backward, so BPTT memory grows with T/k + k steps.
+   */
+  checkpointEvery?: number;
 }
 
 export interface RecurrentForwardOptions {
@@ -72,6 +77,8 @@ export class Recurrent extends Module {
   readonly inputSize: number;
   /** Features of each step of output: D times the cells' output size. */
   readonly outputSize: number;
+  /** Steps per checkpointed segment of the time loop (0: no checkpointing). */
+  readonly checkpointEvery: number;
   private readonly generator: Generator | undefined;
 
   constructor(makeCell: MakeCell, opts: RecurrentOptions) {
@@ -85,12 +92,14 @@ export class Recurrent extends Module {
     this.inputDropout = opts.inputDropout ?? 0;
     this.recurrentDropout = opts.recurrentDropout ?? 0;
     this.generator = opts.generator;
+    this.checkpointEvery = opts.checkpointEvery ?? 0;
     checkInt(name, "inputSize", this.inputSize, 1);
     checkInt(name, "numLayers", this.numLayers, 1);
     for (const key of ["dropout", "inputDropout", "recurrentDropout"] as const) checkProbability(name, key, this[key]);
     for (const key of ["bidirectional", "batchFirst"] as const) {
       if (typeof this[key] !== "boolean") throw new Error(`${name}: ${key} must be true or false, got ${describeValue(opts[key])}`);
     }
+    if (!Number.isInteger(this.checkpointEvery) || this.checkpointEvery < 0) throw new Error(`${name}: checkpointEvery must be a non-negative integer (0: off), got ${opts.checkpointEvery}`);
     let inputSize = this.inputSize;
     for (let layer = 0; layer < this.numLayers; layer++) {
       const sizes = new Set<number>();
@@ -179,7 +188,7 @@ export class Recurrent extends Module {
         const cell = this.cells[k]!;
         const input = this.lockedMask(this.inputDropout, [B, layerInput.shape[2]!], seq.dtype);
         const recurrent = this.lockedMask(this.recurrentDropout, [B, cell.outputSize ?? cell.hiddenSize], seq.dtype);
-        const [out, final] = runDirection(cell, input ? layerInput.mul(input) : layerInput, initial?.[k], direction === 1, masks, recurrent, `${this.constructor.name}: the cell of layer ${layer}${direction ? " (reverse)" : ""}`);
+        const [out, final] = runDirection(cell, input ? layerInput.mul(input) : layerInput, initial?.[k], direction === 1, masks, recurrent, this.checkpointEvery, `${this.constructor.name}: the cell of layer ${layer}${direction ? " (reverse)" : ""}`);
         outputs.push(out);
         finals.push(final);
       }
@@ -254,30 +263,68 @@ function checkCellState(cell: Cell, state: State, B: number, label: string): voi
 /**
  * One direction of one layer over xs (T, B, F): returns the (T, B, H) outputs and the final
  * state. recurrentMask, when given, multiplies the state's first tensor where it is fed back
- * to the cell (not where it is output or carried past a sequence's end).
+ * to the cell (not where it is output or carried past a sequence's end). With checkpointEvery k,
+ * each run of k steps is one checkpoint whose inputs are the state, the steps' rows of xs and the
+ * cell's parameters; the input projection is then done per segment, inside it, so that neither
+ * it nor its gradient is held for the whole sequence.
  */
-function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, recurrentMask: Tensor | null, label: string): [Tensor, State] {
+function runDirection(cell: Cell, xs: Tensor, initial: State | undefined, reverse: boolean, masks: Tensor[] | null, recurrentMask: Tensor | null, checkpointEvery: number, label: string): [Tensor, State] {
   const hoisted = cell.projectInput !== undefined && cell.step !== undefined;
-  const steps = (hoisted ? cell.projectInput!(xs) : xs).unbind(0);
-  const T = steps.length;
+  const T = xs.shape[0]!;
   const outputs = new Array<Tensor>(T);
+  const order = Array.from({ length: T }, (_, i) => (reverse ? T - 1 - i : i));
+  /** The steps `times` (consecutive, in running order) from rows of xs starting at time `first`. */
+  const run: Steps = (times, rows, first, state) => {
+    const steps = (hoisted ? cell.projectInput!(rows) : rows).unbind(0);
+    const outs = times.map((t) => {
+      const fed = recurrentMask && state !== undefined ? mapState(state, (leaf, path) => (path.every((i) => i === 0) ? leaf.mul(recurrentMask) : leaf)) : state;
+      let next = hoisted ? cell.step!(steps[t - first]!, fed) : cell.forward(steps[t - first]!, fed);
+      if (t === order[0]) checkCellState(cell, next, xs.shape[1]!, label);
+      const mask = masks?.[t];
+      if (mask) {
+        const previous = state;
+        next = mapState(next, (leaf, path) => {
+          const m = mask.reshape([mask.shape[0]!, ...leaf.shape.slice(1).map(() => 1)]);
+          return where(m, leaf, previous === undefined ? 0 : leafAt(previous, path));
+        });
+      }
+      state = next;
+      const out = firstTensor(state);
+      return mask ? where(mask.reshape([mask.shape[0]!, ...out.shape.slice(1).map(() => 1)]), out, 0) : out;
+    });
+    return [outs, state!];
+  };
+  const k = checkpointEvery > 0 ? checkpointEvery : T;
   let state = initial;
-  for (let i = 0; i < T; i++) {
-    const t = reverse ? T - 1 - i : i;
-    const fed = recurrentMask && state !== undefined ? mapState(state, (leaf, path) => (path.every((i) => i === 0) ? leaf.mul(recurrentMask) : leaf)) : state;
-    let next = hoisted ? cell.step!(steps[t]!, fed) : cell.forward(steps[t]!, fed);
-    if (i === 0) checkCellState(cell, next, xs.shape[1]!, label);
-    const mask = masks?.[t];
-    if (mask) {
-      const previous = state;
-      next = mapState(next, (leaf, path) => {
-        const m = mask.reshape([mask.shape[0]!, ...leaf.shape.slice(1).map(() => 1)]);
-        return where(m, leaf, previous === undefined ? 0 : leafAt(previous, path));
-      });
-    }
-    state = next;
-    const out = firstTensor(state);
-    outputs[t] = mask ? where(mask.reshape([mask.shape[0]!, ...out.shape.slice(1).map(() => 1)]), out, 0) : out;
+  for (let from = 0; from < T; from += k) {
+    const times = order.slice(from, from + k);
+    const first = reverse ? times[times.length - 1]! : times[0]!;
+    const rows = xs.narrow(0, first, times.length);
+    let outs: Tensor[];
+    if (checkpointEvery > 0) [outs, state] = runCheckpointed(cell, run, times, rows, first, state);
+    else [outs, state] = run(times, rows, first, state);
+    times.forEach((t, i) => (outputs[t] = outs[i]!));
   }
   return [stack(outputs, 0), state!];
+}
+
+type Steps = (times: readonly number[], rows: Tensor, first: number, state: State | undefined) => [Tensor[], State];
+
+/** `run` over one segment as a checkpoint: outputs and final state, its activations recomputed in backward. */
+function runCheckpointed(cell: Cell, run: Steps, times: readonly number[], rows: Tensor, first: number, state: State | undefined): [Tensor[], State] {
+  const stateLeaves: Tensor[] = [];
+  if (state !== undefined) mapState(state, (t) => (stateLeaves.push(t), t));
+  let template: State | undefined;
+  const segment = (...args: Tensor[]): Tensor[] => {
+    let i = 0;
+    const given = state === undefined ? undefined : mapState(state, () => args[i++]!);
+    const [outs, final] = run(times, args[stateLeaves.length]!, first, given);
+    const finalLeaves: Tensor[] = [];
+    template = mapState(final, (t) => (finalLeaves.push(t), t));
+    return [...finalLeaves, ...outs];
+  };
+  const results = checkpoint(segment, ...stateLeaves, rows, ...cell.parameters());
+  let j = 0;
+  const final = mapState(template!, () => results[j++]!);
+  return [results.slice(j), final];
 }

@@ -14,6 +14,8 @@ export interface RNNOptions extends LayerOptions, Pick<RecurrentOptions, "inputD
   batchFirst?: boolean;
   dropout?: number;
   bidirectional?: boolean;
+  /** Checkpoint the time loop every k steps (see Recurrent). */
+  checkpointEvery?: number;
 }
 
 /** What RNN, LSTM and GRU share beyond the runner: they print as PyTorch's (configuration, no cells). */

@@ -106,3 +106,39 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
   });
   return result;
 }
+
+export interface GradgradcheckOptions extends GradcheckOptions {
+  /** Cotangents for fn's differentiable outputs (copied; random normals when omitted). */
+  gradOutputs?: Tensor[];
+}
+
+/**
+ * Checks second derivatives like torch.autograd.gradgradcheck: gradcheck of the function
+ * (inputs, u) ↦ uᵀ J(inputs), the vector-Jacobian product with cotangents u that are inputs
+ * themselves, computed with createGraph. A backward that is right but not correctly
+ * differentiable fails here while passing gradcheck.
+ */
+export function gradgradcheck(fn: Fn, inputs: Tensor[], opts: GradgradcheckOptions = {}): GradcheckResult {
+  const outputs = outputsOf(fn, inputs).filter((o) => o.requiresGrad);
+  const given = opts.gradOutputs;
+  if (given && given.length !== outputs.length) throw new Error(`gradgradcheck: gradOutputs has ${given.length} tensor(s), expected ${outputs.length} (one per differentiable output)`);
+  const gen = new Generator((opts.seed ?? 1234) + 1);
+  const us = outputs.map((o, k) => {
+    const g = given?.[k];
+    if (g && fmt(g.shape) !== fmt(o.shape)) throw new Error(`gradgradcheck: gradOutputs[${k}] has shape ${fmt(g.shape)}, expected ${fmt(o.shape)}`);
+    const u = Tensor.zeros(o.shape, "float64");
+    if (g) u.assign(g.to("float64").detach());
+    else for (let i = 0; i < u.buf.length; i++) u.buf[i] = gen.normal();
+    return u.requiresGrad_();
+  });
+  const n = inputs.length;
+  const vjp = (...all: Tensor[]): Tensor[] => {
+    const ins = all.slice(0, n);
+    const outs = outputsOf(fn, ins);
+    const keep = outs.map((o) => o.requiresGrad);
+    const wanted = ins.filter((t) => t.requiresGrad);
+    const grads = grad(outs.filter((_, k) => keep[k]), wanted, { gradOutputs: all.slice(n), createGraph: true, allowUnused: true });
+    return grads.filter((g): g is Tensor => g !== null);
+  };
+  return gradcheck(vjp, [...inputs, ...us], opts);
+}

@@ -15,9 +15,17 @@ export interface Edge {
   leaf: Tensor | null;
 }
 
+let recorded = 0;
+
+/** @internal How many nodes have been recorded so far: a node's serial tells what was recorded after a point. */
+export function nodesRecorded(): number {
+  return recorded;
+}
+
 /** @internal One recorded op on the tape. Holds what its backward needs until it is released. */
 export class Node {
   hooks: Hook[][] | null = null;
+  readonly serial = recorded++;
 
   constructor(
     readonly name: string,
@@ -40,10 +48,18 @@ interface RunOptions extends BackwardOptions {
 
 /** Nodes reachable from the roots, in an order where every node comes after all its consumers. */
 function topologicalOrder(roots: Node[]): Node[] {
-  const visited = new Set<Node>(roots);
+  // roots are entered one at a time, not marked visited up front: one root may consume another
+  const visited = new Set<Node>();
   const postorder: Node[] = [];
-  const stack: [Node, number][] = roots.map((r) => [r, 0]);
-  while (stack.length > 0) {
+  const stack: [Node, number][] = [];
+  let nextRoot = 0;
+  while (stack.length > 0 || nextRoot < roots.length) {
+    if (stack.length === 0) {
+      const root = roots[nextRoot++]!;
+      if (!visited.has(root)) stack.push([root, 0]);
+      visited.add(root);
+      continue;
+    }
     const top = stack[stack.length - 1]!;
     const [node, next] = top;
     if (next < node.edges.length) {

@@ -1,0 +1,60 @@
+// npx tsx bench/src/checkpoint.ts [T] [k,k,...]: peak memory and time of a training step of a
+// W1-sized LSTM (input 64, hidden 256, batch 32, MSE, Adam) over T steps (default 2000), plain
+// (k = 0) and with the time loop checkpointed every k steps (default 0,50,200). Every variant
+// runs in a fresh child process, so its peak RSS is its own.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { manualSeed, randn } from "@tapegrad/autograd";
+import { LSTM, mseLoss } from "@tapegrad/nn";
+import { Adam } from "@tapegrad/optim";
+import { applyBackendFromEnv, backendInfo } from "./backend";
+
+const STEPS = 3;
+
+interface Result {
+  checkpointEvery: number;
+  T: number;
+  stepMs: number[];
+  setupRssMB: number;
+  peakRssMB: number;
+}
+
+function child(T: number, checkpointEvery: number): Result {
+  applyBackendFromEnv();
+  manualSeed(1);
+  const lstm = new LSTM({ inputSize: 64, hiddenSize: 256, checkpointEvery });
+  const x = randn([T, 32, 64]);
+  const y = randn([T, 32, 256]);
+  const optimizer = new Adam(lstm.parameters(), { lr: 1e-3 });
+  const setupRssMB = process.memoryUsage.rss() / 2 ** 20;
+  const stepMs: number[] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const start = performance.now();
+    optimizer.zeroGrad();
+    mseLoss(lstm.forward(x)[0], y).backward();
+    optimizer.step();
+    stepMs.push(performance.now() - start);
+  }
+  return { checkpointEvery, T, stepMs, setupRssMB, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+}
+
+const args = process.argv.slice(2);
+if (args[0] === "--child") {
+  process.stdout.write(`RESULT ${JSON.stringify(child(Number(args[1]), Number(args[2])))}\n`);
+} else {
+  const T = Number(args[0] ?? 2000);
+  const variants = (args[1] ?? "0,50,200").split(",").map(Number);
+  console.log(`LSTM 64 -> 256, batch 32, T = ${T}, ${STEPS} training steps per variant, tapegrad on ${await backendInfo()}`);
+  console.log("checkpointEvery | median step ms | steps ms | RSS after setup MB | peak RSS MB");
+  for (const k of variants) {
+    const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", String(T), String(k)], { encoding: "utf8", maxBuffer: 16 << 20 });
+    const line = run.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+    if (!line) {
+      console.log(`${k}: failed (${run.signal ?? `exit ${run.status}`}) ${run.stderr.slice(-1000)}`);
+      continue;
+    }
+    const r = JSON.parse(line.slice(7)) as Result;
+    const median = [...r.stepMs].sort((a, b) => a - b)[STEPS >> 1]!;
+    console.log(`${k || "off"} | ${median.toFixed(0)} | ${r.stepMs.map((m) => m.toFixed(0)).join(" / ")} | ${r.setupRssMB.toFixed(0)} | ${r.peakRssMB.toFixed(0)}`);
+  }
+}
