@@ -32,3 +32,6 @@ export { Accuracy, Precision, Recall, F1Score, ConfusionMatrix, type AveragedOpt
 export { Perplexity } from "./metrics/perplexity";
 export { CharErrorRate, WordErrorRate } from "./metrics/error-rate";
 export { summary } from "./summary";
+export { loadLayersModel, LayersModel } from "./interop/tfjs/model";
+export { saveLayersModel, layersModelArtifacts } from "./interop/tfjs/save";
+export type { ModelArtifacts, WeightSpec, SaveHandler, SaveResult, KerasLayerJSON } from "./interop/tfjs/artifacts";

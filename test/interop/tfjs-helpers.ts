@@ -1,0 +1,47 @@
+import * as tf from "@tensorflow/tfjs";
+import { tensor, type Tensor } from "@tapegrad/autograd";
+import type { ModelArtifacts } from "@tapegrad/nn";
+import { expect } from "vitest";
+
+/** The model's artifacts as TF.js saves them, through an in-memory save handler. */
+export async function artifactsOf(model: tf.LayersModel): Promise<ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
+  return saved as unknown as ModelArtifacts;
+}
+
+/** Replaces every weight of a built TF.js model by seeded uniform values in [-scale, scale]. */
+export function randomize(model: tf.LayersModel, seed: number, scale = 0.5): void {
+  model.setWeights(model.getWeights().map((w, i) => tf.randomUniform(w.shape, -scale, scale, "float32", seed + i)));
+}
+
+/** A tapegrad tensor with the values of a TF.js tensor. */
+export function fromTf(t: tf.Tensor): Tensor {
+  const values = t.dataSync();
+  return tensor(t.dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values), { shape: t.shape as number[] });
+}
+
+/** Outputs of TF.js's predict as a list. */
+export function predict(model: tf.LayersModel, inputs: tf.Tensor[]): tf.Tensor[] {
+  const out = model.predict(inputs.length === 1 ? inputs[0]! : inputs);
+  return Array.isArray(out) ? out : [out];
+}
+
+/** |actual - expected| <= atol + rtol·|expected| elementwise, with the worst element in the message. */
+export function expectClose(actual: Tensor, expected: tf.Tensor, rtol = 1e-5, atol = 1e-6): void {
+  expect(actual.shape).toEqual(expected.shape);
+  const a = actual.data();
+  const e = expected.dataSync();
+  let worst = -1;
+  let excess = 0;
+  for (let i = 0; i < e.length; i++) {
+    const over = Math.abs(a[i]! - e[i]!) - (atol + rtol * Math.abs(e[i]!));
+    if (over > excess) [excess, worst] = [over, i];
+  }
+  expect(worst === -1 ? "ok" : `element ${worst}: ${a[worst]} vs ${e[worst]}`).toBe("ok");
+}
