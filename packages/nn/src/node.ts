@@ -44,3 +44,4 @@ function read(fn: string, path: string): SafetensorsContents {
     file.close();
   }
 }
+export { loadLayersModel, saveLayersModel } from "./interop/tfjs/files-node";
