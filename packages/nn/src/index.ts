@@ -35,3 +35,5 @@ export { summary } from "./summary";
 export { loadLayersModel, LayersModel } from "./interop/tfjs/model";
 export { saveLayersModel, layersModelArtifacts } from "./interop/tfjs/save";
 export type { ModelArtifacts, WeightSpec, SaveHandler, SaveResult, KerasLayerJSON } from "./interop/tfjs/artifacts";
+export { exportOnnx, type ExportOnnxOptions } from "./interop/onnx/export";
+export { readModelVersions as readOnnxVersions } from "./interop/onnx/proto";
