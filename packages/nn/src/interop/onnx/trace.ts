@@ -8,7 +8,6 @@ const POINTWISE: Record<string, string> = {
   neg: "Neg", exp: "Exp", log: "Log", sqrt: "Sqrt", abs: "Abs", tanh: "Tanh", sigmoid: "Sigmoid", relu: "Relu",
   add: "Add", sub: "Sub", mul: "Mul", div: "Div", maximum: "Max", minimum: "Min", matmul: "MatMul", contiguous: "Identity",
 };
-const ARITY: Record<string, number> = { add: 2, sub: 2, mul: 2, div: 2, maximum: 2, minimum: 2, matmul: 2 };
 
 /**
  * Runs forward once and records it as an ONNX graph. Every module with a mapping (Linear, RNN,
@@ -92,10 +91,23 @@ export class Tracer {
     });
     let out: string;
     if (node.name === "linear") out = emitLinear(this.g, inputs[0]!, this.leafValue(node, 1), node.edges[2] ? this.leafValue(node, 2) : null);
-    else if (POINTWISE[node.name] && (ARITY[node.name] ?? 1) === inputs.length) out = this.g.one(POINTWISE[node.name]!, inputs);
-    else throw new Error(`exportOnnx: op '${node.name}' has no ONNX mapping${ARITY[node.name] ? " with a number operand" : ""}; supported traced ops: ${[...Object.keys(POINTWISE), "linear"].join(", ")}, and the modules Linear, Embedding, LayerNorm, Dropout, activations, RNN, LSTM, GRU`);
+    else if (POINTWISE[node.name]) out = this.g.one(POINTWISE[node.name]!, inputs);
+    else if (node.name === "reshape" && sameNonUnitDims(this.inputShape(node), node.outputs[0]!.shape)) out = this.squeezeUnsqueeze(inputs[0]!, this.inputShape(node), node.outputs[0]!.shape);
+    else throw new Error(`exportOnnx: op '${node.name}' has no ONNX mapping; supported traced ops: ${[...Object.keys(POINTWISE), "linear", "reshape that only adds or removes size-1 dims (squeeze, unsqueeze)"].join(", ")}, and the modules Linear, Embedding, LayerNorm, Dropout, activations, RNN, LSTM, GRU`);
     this.nodeNames.set(node, [out]);
     return out;
+  }
+
+  private inputShape(node: Node): readonly number[] {
+    const e = node.edges[0]!;
+    return e.node ? e.node.outputs[e.index]!.shape : e.leaf!.shape;
+  }
+
+  /** Squeeze of the input's size-1 dims, then Unsqueeze at the output's: no fixed sizes, so dynamic axes stay dynamic. */
+  private squeezeUnsqueeze(x: string, from: readonly number[], to: readonly number[]): string {
+    const ones = (shape: readonly number[]) => shape.flatMap((d, i) => (d === 1 ? [i] : []));
+    const squeezed = ones(from).length ? this.g.one("Squeeze", [x, this.g.int64s(ones(from), "axes")]) : x;
+    return ones(to).length ? this.g.one("Unsqueeze", [squeezed, this.g.int64s(ones(to), "axes")]) : squeezed;
   }
 
   private leafValue(node: Node, i: number): Tensor {
@@ -103,4 +115,8 @@ export class Tracer {
     if (!leaf) throw new Error(`exportOnnx: op '${node.name}' has a computed weight (input ${i}); only parameters can be exported as its weight`);
     return leaf;
   }
+}
+
+function sameNonUnitDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.filter((d) => d !== 1).join() === b.filter((d) => d !== 1).join();
 }
