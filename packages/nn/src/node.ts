@@ -45,3 +45,4 @@ function read(fn: string, path: string): SafetensorsContents {
   }
 }
 export { loadLayersModel, saveLayersModel } from "./interop/tfjs/files-node";
+export { exportOnnx } from "./interop/onnx/files-node";

@@ -39,3 +39,15 @@ describe("@tapegrad/nn/node: TF.js Layers model files", () => {
     expect(() => loadLayersModel(join(dir, "bad.json"))).toThrow(/loadLayersModel\(".*bad.json"\): the file is not JSON/);
   });
 });
+
+describe("@tapegrad/nn/node: exportOnnx with a path", () => {
+  it("writes the same bytes it returns, and needs a path", async () => {
+    const { Linear } = await import("@tapegrad/nn");
+    const { exportOnnx } = await import("@tapegrad/nn/node");
+    const { randn } = await import("@tapegrad/autograd");
+    const path = join(dir, "linear.onnx");
+    const bytes = exportOnnx(new Linear(3, 2), randn([1, 3]), { path, dynamicAxes: { input_0: [0] } });
+    expect(new Uint8Array(readFileSync(path))).toEqual(bytes);
+    expect(() => exportOnnx(new Linear(3, 2), randn([1, 3]), {} as never)).toThrow(/exportOnnx: opts.path must be a file path/);
+  });
+});
