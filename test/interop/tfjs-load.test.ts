@@ -72,6 +72,27 @@ const cases: Case[] = [
     inputs: () => [features(10)],
   },
   {
+    name: "functional: LSTM and GRU with initial states from other inputs",
+    build: () => {
+      const x = tf.input({ shape: [T, F] });
+      const h = tf.input({ shape: [3] });
+      const c = tf.input({ shape: [3] });
+      const y = tf.layers.lstm({ units: 3, ...rnnOpts, returnSequences: true }).apply(x, { initialState: [h, c] }) as tf.SymbolicTensor;
+      const z = tf.layers.gru({ units: 3, ...rnnOpts }).apply(y, { initialState: [h] }) as tf.SymbolicTensor;
+      return tf.model({ inputs: [x, h, c], outputs: [y, z] });
+    },
+    inputs: () => [features(13), tf.randomNormal([B, 3], 0, 1, "float32", 14), tf.randomNormal([B, 3], 0, 1, "float32", 15)],
+  },
+  {
+    name: "Bidirectional(LSTM) merge_mode null: two outputs",
+    build: () => {
+      const x = tf.input({ shape: [T, F] });
+      const outs = tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, ...rnnOpts, returnSequences: true }) as tf.RNN, mergeMode: null as never }).apply(x) as tf.SymbolicTensor[];
+      return tf.model({ inputs: x, outputs: outs });
+    },
+    inputs: () => [features(16)],
+  },
+  {
     name: "functional: Bidirectional(LSTM) return_state with mask",
     build: () => {
       const x = tf.input({ shape: [T], dtype: "int32" });
