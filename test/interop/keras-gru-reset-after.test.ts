@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { tensor, type Tensor } from "@tapegrad/autograd";
 import { loadLayersModel, saveLayersModel, type ModelArtifacts } from "@tapegrad/nn";
 import { describe, expect, it } from "vitest";
+import { expectAllClose } from "./close";
 
 interface JsonTensor {
   shape: number[];
@@ -26,10 +27,7 @@ function artifacts(c: GruCase): ModelArtifacts {
 }
 
 function expectClose(actual: Tensor, expected: JsonTensor): void {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = actual.data();
-  const bad = expected.data.findIndex((e, i) => !(Math.abs(a[i]! - e) <= 1e-6 + 1e-5 * Math.abs(e)));
-  expect(bad === -1 ? "ok" : `element ${bad}: ${a[bad]} vs ${expected.data[bad]}`).toBe("ok");
+  expectAllClose({ shape: actual.shape, data: actual.data() }, expected);
 }
 
 describe("loadLayersModel: Keras GRU with reset_after=true (PyTorch's GRU), against PyTorch", () => {

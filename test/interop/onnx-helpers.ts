@@ -1,6 +1,6 @@
 import * as ort from "onnxruntime-web";
 import type { Tensor } from "@tapegrad/autograd";
-import { expect } from "vitest";
+import { expectAllClose } from "./close";
 
 ort.env.wasm.numThreads = 1;
 
@@ -15,11 +15,7 @@ export async function runOnnx(bytes: Uint8Array, feeds: Record<string, Tensor>):
   }
 }
 
-/** |actual - expected| <= atol + rtol·|expected| elementwise, shapes equal. */
-export function expectCloseOrt(actual: ort.Tensor, expected: Tensor, rtol = 1e-5, atol = 1e-6): void {
-  expect([...actual.dims]).toEqual(expected.shape);
-  const a = actual.data as Float32Array;
-  const e = expected.data();
-  const bad = Array.from(e).findIndex((v, i) => !(Math.abs(a[i]! - v) <= atol + rtol * Math.abs(v)));
-  expect(bad === -1 ? "ok" : `element ${bad}: onnxruntime ${a[bad]} vs tapegrad ${e[bad]}`).toBe("ok");
+/** An onnxruntime output against tapegrad's tensor (see expectAllClose). */
+export function expectCloseOrt(actual: ort.Tensor, expected: Tensor): void {
+  expectAllClose({ shape: actual.dims, data: actual.data as Float32Array }, { shape: expected.shape, data: expected.data() });
 }

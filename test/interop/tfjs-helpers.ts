@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { tensor, type Tensor } from "@tapegrad/autograd";
 import type { ModelArtifacts } from "@tapegrad/nn";
-import { expect } from "vitest";
+import { expectAllClose } from "./close";
 
 /** The model's artifacts as TF.js saves them, through an in-memory save handler. */
 export async function artifactsOf(model: tf.LayersModel): Promise<ModelArtifacts> {
@@ -32,16 +32,7 @@ export function predict(model: tf.LayersModel, inputs: tf.Tensor[]): tf.Tensor[]
   return Array.isArray(out) ? out : [out];
 }
 
-/** |actual - expected| <= atol + rtol·|expected| elementwise, with the worst element in the message. */
+/** A tapegrad tensor against a TF.js one (see expectAllClose). */
 export function expectClose(actual: Tensor, expected: tf.Tensor, rtol = 1e-5, atol = 1e-6): void {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = actual.data();
-  const e = expected.dataSync();
-  let worst = -1;
-  let excess = 0;
-  for (let i = 0; i < e.length; i++) {
-    const over = Math.abs(a[i]! - e[i]!) - (atol + rtol * Math.abs(e[i]!));
-    if (over > excess) [excess, worst] = [over, i];
-  }
-  expect(worst === -1 ? "ok" : `element ${worst}: ${a[worst]} vs ${e[worst]}`).toBe("ok");
+  expectAllClose({ shape: actual.shape, data: actual.data() }, { shape: expected.shape, data: expected.dataSync() }, rtol, atol);
 }

@@ -5,6 +5,7 @@ import { LSTM, mseLoss } from "@tapegrad/nn";
 import { loadSafetensors } from "@tapegrad/nn/node";
 import { SGD } from "@tapegrad/optim";
 import { describe, expect, it } from "vitest";
+import { expectAllClose } from "./close";
 
 interface JsonTensor {
   shape: number[];
@@ -17,10 +18,7 @@ const torchOut = json("torch_outputs.json") as { loss: number; before: Record<"y
 const t = (j: JsonTensor) => tensor(j.data, { shape: j.shape });
 
 function expectClose(actual: Tensor, expected: JsonTensor): void {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = actual.data();
-  const bad = expected.data.findIndex((e, i) => !(Math.abs(a[i]! - e) <= 1e-6 + 1e-5 * Math.abs(e)));
-  expect(bad === -1 ? "ok" : `element ${bad}: ${a[bad]} vs ${expected.data[bad]}`).toBe("ok");
+  expectAllClose({ shape: actual.shape, data: actual.data() }, expected);
 }
 
 const model = () => new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true });
