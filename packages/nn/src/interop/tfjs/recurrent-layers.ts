@@ -142,7 +142,7 @@ export class KerasRecurrent extends KerasLayer {
       if (!this.goBackwards) sequence = out.where(valid((b, t) => t < lengths[b]!), h.unsqueeze(1));
       else {
         const shifted = gatherSteps(out, lengths.map((n) => (s: number) => Math.max(0, s - (T - n))));
-        const h0 = initial === undefined ? zeros([B, 1, this.units]) : (Array.isArray(initial) ? (initial[0] as Tensor) : (initial as Tensor)).squeeze(0).unsqueeze(1);
+        const h0 = initial === undefined ? zeros([B, 1, this.units], { dtype: x.dtype }) : (Array.isArray(initial) ? (initial[0] as Tensor) : (initial as Tensor)).squeeze(0).unsqueeze(1);
         sequence = shifted.where(valid((b, s) => s >= T - lengths[b]!), h0);
       }
     }
