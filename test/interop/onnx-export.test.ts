@@ -156,6 +156,8 @@ describe("exportOnnx: what it rejects", () => {
     expect(() => exportOnnx(lin, x, { opset: 12 })).toThrow(/opset must be an integer from 14 to 21, got 12/);
     expect(() => exportOnnx(lin, x, { dynamic: {} } as never)).toThrow(/exportOnnx: unknown option "dynamic"/);
     expect(() => exportOnnx(lin, x, { dynamicAxes: { nope: [0] } })).toThrow(/dynamicAxes names "nope"/);
+    expect(() => exportOnnx(lin, x, { inputNames: ["a"], outputNames: ["a"] })).toThrow(/output name "a" is given twice or is also an input name/);
+    expect(() => exportOnnx(lin, [x, x], { inputNames: ["a", "a"] })).toThrow(/input name "a" is given twice/);
     expect(() => exportOnnx(new LSTM({ inputSize: 2, hiddenSize: 3, projSize: 2 }), randn([2, 1, 2]))).toThrow(/projSize has no ONNX LSTM equivalent/);
   });
 });

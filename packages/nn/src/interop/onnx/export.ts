@@ -55,6 +55,9 @@ export function exportOnnx(model: Module, exampleInputs: Tensor | Tensor[], opts
     tracer.bind(leaf, name);
     return leaf;
   });
+  for (const name of opts.outputNames ?? []) {
+    if (g.fresh(name) !== name) throw new Error(`exportOnnx: output name ${JSON.stringify(name)} is given twice or is also an input name`);
+  }
   const wasTraining = model.training;
   model.eval();
   let outputs: Tensor[];
@@ -67,7 +70,8 @@ export function exportOnnx(model: Module, exampleInputs: Tensor | Tensor[], opts
   if (outputNames.length !== outputs.length) throw new Error(`exportOnnx: outputNames has ${outputNames.length} names for ${outputs.length} outputs`);
   outputs.forEach((t, i) => {
     const value = tracer.resolve(t, `output ${i}`);
-    g.nodes.push({ name: g.fresh(`output_${i}_node`), opType: "Identity", input: [value], output: [g.fresh(outputNames[i]!)], attributes: {} });
+    const name = opts.outputNames ? outputNames[i]! : g.fresh(outputNames[i]!);
+    g.nodes.push({ name: g.fresh(`output_${i}_node`), opType: "Identity", input: [value], output: [name], attributes: {} });
   });
 
   const dynamic = opts.dynamicAxes ?? {};

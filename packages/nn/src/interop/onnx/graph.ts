@@ -3,7 +3,7 @@ import { ELEM_TYPE, type AttributeValue, type NodeMessage, type TensorMessage } 
 
 export type OnnxElem = keyof typeof ELEM_TYPE;
 
-function elemType(dtype: string): number {
+export function elemType(dtype: string): number {
   const code = ELEM_TYPE[dtype as OnnxElem];
   if (code === undefined) throw new Error(`exportOnnx: tensors of dtype ${dtype} cannot be exported`);
   return code;
@@ -52,5 +52,3 @@ export class OnnxGraph {
     return name;
   }
 }
-
-export { elemType };
