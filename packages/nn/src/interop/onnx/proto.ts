@@ -1,5 +1,7 @@
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
+declare const TextEncoder: new () => { encode(text: string): Uint8Array };
+
 /**
  * ONNX messages (onnx.proto, IR version 8) written with @bufbuild/protobuf's binary writer. Only
  * the fields tapegrad fills are here, with the field numbers of the official schema.

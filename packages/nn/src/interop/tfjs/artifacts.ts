@@ -82,3 +82,8 @@ function concatBuffers(buffers: readonly ArrayBuffer[]): Uint8Array {
   }
   return out;
 }
+
+/** A deep copy of a JSON value (a model topology), so that neither side's later changes reach the other. */
+export function cloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,6 +1,6 @@
 import type { Tensor } from "@tapegrad/autograd";
 import { Module } from "../../module";
-import { decodeWeights, type KerasLayerJSON, type ModelArtifacts } from "./artifacts";
+import { cloneJson, decodeWeights, type KerasLayerJSON, type ModelArtifacts } from "./artifacts";
 import { KerasActivation, KerasDense, KerasDropout, KerasEmbedding, KerasLayerNormalization, KerasMasking } from "./basic-layers";
 import { KerasLayer, LayerConfig, WeightReader, type Flow } from "./keras-layer";
 import { KerasBidirectional, KerasRecurrent } from "./recurrent-layers";
@@ -158,5 +158,5 @@ export function loadLayersModel(artifacts: ModelArtifacts): LayersModel {
   const topology = artifacts.modelTopology as Record<string, unknown>;
   const model = ("model_config" in topology ? topology["model_config"] : topology) as Record<string, unknown>;
   const weights = decodeWeights(artifacts.weightSpecs ?? [], artifacts.weightData ?? new ArrayBuffer(0));
-  return new LayersModel(structuredClone(model), weights);
+  return new LayersModel(cloneJson(model), weights);
 }
