@@ -47,3 +47,8 @@ export { earlyStopping, modelCheckpoint, lrScheduler, type EarlyStoppingOptions,
 export { progressCallback, printProgress, formatProgress, type ProgressReport } from "./training/progress";
 export { LastStep, SequenceOutput } from "./training/sequence";
 export type { Callback, History, Logs, LossFn, Metric, OptimizerLike, SchedulerLike, TrainingContext, TrainingData, PredictData } from "./training/types";
+export { loadLayersModel, LayersModel } from "./interop/tfjs/model";
+export { saveLayersModel, layersModelArtifacts } from "./interop/tfjs/save";
+export type { ModelArtifacts, WeightSpec, SaveHandler, SaveResult, KerasLayerJSON } from "./interop/tfjs/artifacts";
+export { exportOnnx, type ExportOnnxOptions } from "./interop/onnx/export";
+export { readModelVersions as readOnnxVersions } from "./interop/onnx/proto";

@@ -45,3 +45,5 @@ function read(fn: string, path: string): SafetensorsContents {
   }
 }
 export { fit, modelCheckpoint, progressBar } from "./training/node";
+export { loadLayersModel, saveLayersModel } from "./interop/tfjs/files-node";
+export { exportOnnx } from "./interop/onnx/files-node";

@@ -1,0 +1,89 @@
+import { tensor, type Tensor } from "@tapegrad/autograd";
+import { fmt } from "../../format";
+
+/** One entry of a TF.js weight manifest: where a tensor sits in the concatenated weight bytes. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: "float32" | "int32" | "bool" | string;
+  quantization?: unknown;
+}
+
+/** A Keras layer as TF.js serializes it (functional models add name and inbound_nodes). */
+export interface KerasLayerJSON {
+  class_name: string;
+  config: Record<string, unknown>;
+  name?: string;
+  inbound_nodes?: [string, number, number, Record<string, unknown>?][][];
+}
+
+/** TF.js's ModelArtifacts as `model.save(tf.io.withSaveHandler(...))` hands them over. */
+export interface ModelArtifacts {
+  modelTopology: { class_name: string; config: unknown; keras_version?: string; backend?: string } | Record<string, unknown>;
+  weightSpecs: WeightSpec[];
+  weightData: ArrayBuffer | ArrayBuffer[];
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  [key: string]: unknown;
+}
+
+/** What a TF.js save handler returns; only its presence is checked. */
+export interface SaveResult {
+  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: "JSON"; modelTopologyBytes?: number; weightSpecsBytes?: number; weightDataBytes?: number };
+  [key: string]: unknown;
+}
+
+/** TF.js's IOHandler for saving: `tf.io.withSaveHandler(fn)` gives one. */
+export interface SaveHandler {
+  save(artifacts: ModelArtifacts): Promise<SaveResult> | SaveResult;
+}
+
+/** The weights of the manifest as float32 tensors by name, in manifest order. */
+export function decodeWeights(specs: readonly WeightSpec[], data: ArrayBuffer | readonly ArrayBuffer[]): [string, Tensor][] {
+  const bytes = concatBuffers(Array.isArray(data) ? data : [data as ArrayBuffer]);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  return specs.map((spec) => {
+    if (spec.quantization !== undefined) throw new Error(`loadLayersModel: weight ${spec.name} is quantized; only unquantized float32 weights are supported`);
+    if (spec.dtype !== "float32") throw new Error(`loadLayersModel: weight ${spec.name} has dtype ${spec.dtype}, expected float32`);
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (offset + 4 * n > bytes.byteLength) {
+      throw new Error(`loadLayersModel: weight data has ${bytes.byteLength} bytes but weight ${spec.name} ${fmt(spec.shape)} ends at byte ${offset + 4 * n}`);
+    }
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = view.getFloat32(offset + 4 * i, true);
+    offset += 4 * n;
+    return [spec.name, tensor(values, { shape: spec.shape })];
+  });
+}
+
+/** Weight specs and one little-endian float32 buffer for the given named tensors. */
+export function encodeWeights(weights: readonly [string, Tensor][]): { weightSpecs: WeightSpec[]; weightData: ArrayBuffer } {
+  const total = weights.reduce((s, [, t]) => s + t.shape.reduce((a, b) => a * b, 1), 0);
+  const out = new Float32Array(total);
+  let offset = 0;
+  const weightSpecs = weights.map(([name, t]): WeightSpec => {
+    const values = t.to("float32").data();
+    out.set(values, offset);
+    offset += values.length;
+    return { name, shape: [...t.shape], dtype: "float32" };
+  });
+  return { weightSpecs, weightData: out.buffer };
+}
+
+function concatBuffers(buffers: readonly ArrayBuffer[]): Uint8Array {
+  if (buffers.length === 1) return new Uint8Array(buffers[0]!);
+  const out = new Uint8Array(buffers.reduce((s, b) => s + b.byteLength, 0));
+  let at = 0;
+  for (const b of buffers) {
+    out.set(new Uint8Array(b), at);
+    at += b.byteLength;
+  }
+  return out;
+}
+
+/** A deep copy of a JSON value (a model topology), so that neither side's later changes reach the other. */
+export function cloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
