@@ -5,15 +5,17 @@ import { MOVEMENT_CHECKS } from "./cases/movement";
 import { POINTWISE_CHECKS } from "./cases/pointwise";
 import { REDUCE_CHECKS } from "./cases/reduce";
 import { CELL_CHECKS } from "./cases/cells";
+import { CONV_CHECKS } from "./cases/conv";
 
 /** Every op with a gradcheck in test/cases: the keys of the spec tables. */
-const COVERED = Object.keys({ ...POINTWISE_CHECKS, ...REDUCE_CHECKS, ...MOVEMENT_CHECKS, ...JOIN_INDEX_CHECKS, ...CELL_CHECKS });
+const COVERED = Object.keys({ ...POINTWISE_CHECKS, ...REDUCE_CHECKS, ...MOVEMENT_CHECKS, ...JOIN_INDEX_CHECKS, ...CELL_CHECKS, ...CONV_CHECKS });
 
 /** Every primitive (an op with a rule of its own). */
 const declared = new Set<string>(Object.values(PRIMITIVES).flat());
 
 /** Ops written from primitives (no rule of their own), checked as well. */
-const COMPOSITES = ["mean", "amax", "logSumExp", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind", "clone"];
+const COMPOSITES = ["mean", "amax", "logSumExp", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind", "clone",
+  "conv1d", "conv2d", "convTranspose1d", "convTranspose2d", "maxPool1d", "maxPool2d", "avgPool1d", "avgPool2d", "adaptiveAvgPool1d", "adaptiveAvgPool2d", "interpolate"];
 
 describe("op coverage", () => {
   it("every primitive in the rule table has a gradcheck", () => {
