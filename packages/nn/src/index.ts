@@ -31,3 +31,5 @@ export { editDistance } from "./metrics/edit-distance";
 export { Accuracy, Precision, Recall, F1Score, ConfusionMatrix, type AveragedOptions, type ClassificationOptions } from "./metrics/classification";
 export { Perplexity } from "./metrics/perplexity";
 export { CharErrorRate, WordErrorRate } from "./metrics/error-rate";
+export { Conv1d, Conv2d, type ConvLayerOptions, type PaddingMode } from "./layers/conv";
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from "./layers/pool";
