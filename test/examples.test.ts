@@ -19,6 +19,7 @@ const notebooks: { name: string; outputs: string[] }[] = [
   { name: "forecasting", outputs: ["forecasting.svg"] },
   { name: "seq2seq-attention", outputs: ["seq2seq-attention.svg"] },
   { name: "custom-cell", outputs: ["custom-cell.svg"] },
+  { name: "ctc-transcription", outputs: ["ctc-transcription.svg"] },
   { name: "vanishing-gradients", outputs: ["vanishing-gradients.svg", "vanishing-gradients-norms.svg", "vanishing-gradients-clipping.svg"] },
 ];
 
