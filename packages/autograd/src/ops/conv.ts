@@ -98,7 +98,7 @@ export interface ConvTransposeOptions<N extends number> {
   dilation?: Size<N>;
 }
 
-function checkParams(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, nd: number, groups: number, channelsIn: number, channelsOut: number): void {
+function checkParams(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, groups: number, channelsIn: number, channelsOut: number): void {
   if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${groups}`);
   for (const t of bias ? [weight, bias] : [weight]) {
     if (t.dtype !== x.dtype) throw new Error(`${op}: dtype mismatch: input ${x.dtype}, parameter ${t.dtype} (shape ${fmt(t.shape)})`);
@@ -109,7 +109,7 @@ function checkParams(op: string, x: Tensor, weight: Tensor, bias: Tensor | null 
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== channelsOut)) {
     throw new Error(`${op}: bias must have shape [${channelsOut}], got ${fmt(bias.shape)}`);
   }
-  if (weight.shape.slice(2).some((k) => k < 1) || weight.ndim !== nd + 2) throw new Error(`${op}: weight must be ${nd + 2}-D with non-empty kernel, got shape ${fmt(weight.shape)}`);
+  if (weight.shape.slice(2).some((k) => k < 1)) throw new Error(`${op}: the kernel of weight shape ${fmt(weight.shape)} is empty`);
 }
 
 const addBias = (y: Tensor, bias: Tensor | null | undefined, nd: number) => (bias ? y.add(bias.reshape([-1, ...new Array<number>(nd).fill(1)])) : y);
@@ -121,7 +121,7 @@ function convNd(op: string, nd: number, x: Tensor, weight: Tensor, bias: Tensor 
   const groups = opts.groups ?? 1;
   const [n, channels] = input.shape as [number, number];
   const [outChannels, groupChannels] = weight.shape as [number, number];
-  checkParams(op, x, weight, bias, nd, groups, channels, outChannels);
+  checkParams(op, x, weight, bias, groups, channels, outChannels);
   if (groupChannels * groups !== channels) {
     throw new Error(`${op}: weight of shape ${fmt(weight.shape)} with groups=${groups} expects ${groupChannels * groups} input channels, got input of shape ${fmt(x.shape)}`);
   }
@@ -166,7 +166,7 @@ function convTransposeNd(op: string, nd: number, x: Tensor, weight: Tensor, bias
   const [n, channels] = input.shape as [number, number];
   if (weight.shape[0] !== channels) throw new Error(`${op}: weight of shape ${fmt(weight.shape)} expects ${weight.shape[0]} input channels, got input of shape ${fmt(x.shape)}`);
   const outChannels = weight.shape[1]! * groups;
-  checkParams(op, x, weight, bias, nd, groups, channels, outChannels);
+  checkParams(op, x, weight, bias, groups, channels, outChannels);
   const kernel = weight.shape.slice(2);
   const stride = perDim(op, "stride", opts.stride ?? 1, nd, 1);
   const dilation = perDim(op, "dilation", opts.dilation ?? 1, nd, 1);
