@@ -17,7 +17,8 @@
 // whose glyphs differ by a few pixels, such as 0, 6 and 8), and
 // `examples/out/ctc-transcription.svg` with the training loss, one held-out image and the CTC
 // posteriors over its time steps: each digit lights up as a short spike of its class between
-// runs of blank. `--full` trains a wider model for 2500 steps.
+// runs of blank. `--full` (a wider model, 2500 steps, 1000 held-out images, about 3 minutes of
+// CPU time) gets to about 0.65%.
 //
 // Run: `npx tsx examples/ctc-transcription.ts [--full] [--seed N] [--steps N]`.
 
