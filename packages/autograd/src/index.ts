@@ -25,6 +25,6 @@ export { fusedLstmCell, fusedGruCell } from "./ops/cells";
 export { reshape, view, permute, transpose, expand, slice, narrow, select, squeeze, unsqueeze, flatten, flip, contiguous, clone, sumTo } from "./ops/movement";
 export { cat, stack, split, chunk, unbind } from "./ops/join";
 export { gather, indexSelect, scatterAdd } from "./ops/indexing";
-export { conv1d, conv2d, convTranspose1d, convTranspose2d, unfold, type ConvOptions, type ConvTransposeOptions } from "./ops/conv";
+export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions } from "./ops/conv";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, type MaxPoolOptions, type AvgPoolOptions } from "./ops/pool";
 export { adaptiveAvgPool1d, adaptiveAvgPool2d, interpolate, type InterpolateOptions } from "./ops/resample";

@@ -1,7 +1,6 @@
 import { checkDType, dtypeOf, isFloat, type DType, type TypedArray } from "./dtype";
 import { backend, kernels } from "../backend/backend";
 import * as inplace from "../ops/inplace";
-import { unfold } from "../ops/conv";
 import * as idx from "../ops/indexing";
 import * as join from "../ops/join";
 import { matmul } from "../ops/matmul";
@@ -223,7 +222,6 @@ export class Tensor {
   expandAs(other: Tensor): Tensor { return mv.expand(this, other.shape); }
   flip(dims: number | number[]): Tensor { return mv.flip(this, dims); }
   flatten(startDim?: number, endDim?: number): Tensor { return mv.flatten(this, startDim, endDim); }
-  unfold(dim: number, size: number, step: number, dilation?: number): Tensor { return unfold(this, dim, size, step, dilation); }
   contiguous(): Tensor { return mv.contiguous(this); }
   clone(): Tensor { return mv.clone(this); }
   split(splitSize: number | number[], dim?: number): Tensor[] { return join.split(this, splitSize, dim); }

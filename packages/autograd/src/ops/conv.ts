@@ -1,22 +1,22 @@
 import { kernels } from "../backend/backend";
 import { primitive, rule } from "../core/op";
-import { fmt, normalizeDim } from "../core/shape";
+import { fmt } from "../core/shape";
 import { Tensor } from "../core/tensor";
 import { matmul } from "./matmul";
 import type { RuleTable } from "./primitives";
 import { batched, checkKeys, padDim, perDim, type Size } from "./window-args";
 
 /*
- * Convolution is im2col and one matmul. `unfold` makes the sliding windows a strided view (no
+ * Convolution is im2col and one matmul. `windows` makes the sliding windows a strided view (no
  * copy); the reshape that lines the windows up as columns is the only copy, and the product runs
  * through the matmul kernels (WebAssembly included). Gradients come from the tape: the weight's
- * and input's are matmuls, and unfold's adjoint `unfoldBackward` is col2im, one strided add per
+ * and input's are matmuls, and the adjoint of `windows`, `windowsBackward`, is col2im, one strided add per
  * kernel position. Transposed convolution is the same two primitives the other way round.
  */
 
 const rules = {
   /** Windows along `dim` as a view: dim indexes the windows, a new last dim the position in one. */
-  unfold: rule({
+  windows: rule({
     forward(x: Tensor, dim: number, size: number, step: number, dilation: number) {
       const count = Math.floor((x.shape[dim]! - dilation * (size - 1) - 1) / step) + 1;
       const shape = [...x.shape, size];
@@ -25,10 +25,10 @@ const rules = {
       strides[dim] = x.strides[dim]! * step;
       return [x.makeView(shape, strides, x.offset), { inShape: x.shape, dim, step, dilation }];
     },
-    backward: ({ inShape, dim, step, dilation }, g: Tensor) => [unfoldBackward(g, inShape, dim, step, dilation)],
+    backward: ({ inShape, dim, step, dilation }, g: Tensor) => [windowsBackward(g, inShape, dim, step, dilation)],
   }),
-  /** The adjoint of unfold (col2im): each window's values added back where the window read them. */
-  unfoldBackward: rule({
+  /** The adjoint of windows (col2im): each window's values added back where the window read them. */
+  windowsBackward: rule({
     forward(g: Tensor, inShape: number[], dim: number, step: number, dilation: number) {
       const out = Tensor.zeros(inShape, g.dtype);
       const last = g.ndim - 1;
@@ -41,43 +41,30 @@ const rules = {
       }
       return [out, { dim, size, step, dilation }];
     },
-    backward: ({ dim, size, step, dilation }, gg: Tensor) => [unfoldPrim(gg, dim, size, step, dilation)],
+    backward: ({ dim, size, step, dilation }, gg: Tensor) => [windowsPrim(gg, dim, size, step, dilation)],
   }),
 } satisfies RuleTable<"conv">;
 
-const unfoldPrim: (x: Tensor, dim: number, size: number, step: number, dilation: number) => Tensor = primitive("unfold", rules.unfold);
-const unfoldBackward: (g: Tensor, inShape: number[], dim: number, step: number, dilation: number) => Tensor = primitive("unfoldBackward", rules.unfoldBackward);
+const windowsPrim: (x: Tensor, dim: number, size: number, step: number, dilation: number) => Tensor = primitive("windows", rules.windows);
+const windowsBackward: (g: Tensor, inShape: number[], dim: number, step: number, dilation: number) => Tensor = primitive("windowsBackward", rules.windowsBackward);
 
 /**
- * Tensor.unfold: the windows of `size` elements, `step` apart, along dim, as a new last dim of a
- * view (no copy). Beyond PyTorch, `dilation` spaces the elements within a window.
+ * Windows over the last kernel.length dims, `stride` apart with taps `dilation` apart:
+ * (..., o1..on, k1..kn), a view of x (Tensor.unfold along each dim, plus dilation).
  */
-export function unfold(x: Tensor, dim: number, size: number, step: number, dilation = 1): Tensor {
-  const d = normalizeDim(dim, x.shape, "unfold");
-  const length = x.ndim === 0 ? 1 : x.shape[d]!;
-  for (const [name, v, min] of [["size", size, 0], ["step", step, 1], ["dilation", dilation, 1]] as const) {
-    if (!Number.isInteger(v) || v < min) throw new Error(`unfold: ${name} must be an integer >= ${min}, got ${v}`);
-  }
-  if (dilation * (size - 1) + 1 > length) {
-    throw new Error(`unfold: a window of size ${size} (dilation ${dilation}) does not fit in dim ${dim} of length ${length} (shape ${fmt(x.shape)})`);
-  }
-  return x.ndim === 0 ? x.reshape([1]) : unfoldPrim(x, d, size, step, dilation);
-}
-
-/** Windows over the last `nd` dims: (..., o1..on, k1..kn), a view of x. */
 export function windows(x: Tensor, kernel: readonly number[], stride: readonly number[], dilation: readonly number[]): Tensor {
   const first = x.ndim - kernel.length;
-  return kernel.reduce((t, k, i) => unfoldPrim(t, first + i, k, stride[i]!, dilation[i]!), x);
+  return kernel.reduce((t, k, i) => windowsPrim(t, first + i, k, stride[i]!, dilation[i]!), x);
 }
 
-/** The sum of `cols` (..., i1..in, k1..kn) back into (..., full1..fulln): windows' adjoint. */
+/** The sum of `cols` (..., i1..in, k1..kn) back into (..., full1..fulln): the adjoint of windows. */
 function foldWindows(cols: Tensor, full: readonly number[], stride: readonly number[], dilation: readonly number[]): Tensor {
   const lead = cols.ndim - 2 * full.length;
   let t = cols;
   for (let i = full.length - 1; i >= 0; i--) {
     const shape = t.shape.slice(0, -1);
     shape[lead + i] = full[i]!;
-    t = unfoldBackward(t, shape, lead + i, stride[i]!, dilation[i]!);
+    t = windowsBackward(t, shape, lead + i, stride[i]!, dilation[i]!);
   }
   return t;
 }

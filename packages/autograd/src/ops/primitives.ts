@@ -14,7 +14,7 @@ export const PRIMITIVES = {
   indexing: ["gather", "scatterAdd", "indexSelect", "indexAdd"],
   matmul: ["matmul", "linear"],
   cells: ["fusedLstmCell", "fusedGruCell"],
-  conv: ["unfold", "unfoldBackward"],
+  conv: ["windows", "windowsBackward"],
 } as const;
 
 export type Family = keyof typeof PRIMITIVES;

@@ -3,6 +3,7 @@ import {
   adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, conv1d, conv2d, convTranspose1d, convTranspose2d, grad, interpolate, maxPool1d, maxPool2d,
   type Tensor,
 } from "../../src/index";
+import { windows } from "../../src/ops/conv";
 import { spec, type Case, type OpSpecs } from "../helpers";
 
 const small = (min: number, max: number) => fc.integer({ min, max });
@@ -62,19 +63,20 @@ const interpolateCase = fc
 type Conv = (x: Tensor, w: Tensor, b: Tensor | null, opts: never) => Tensor;
 const convSpec = (nd: number, transposed: boolean, op: Conv) => spec(convCase(nd, transposed), ([x, w, b], opts) => op(x!, w!, b ?? null, opts as never));
 
-/** The windows of x (x: (N, C, L)) as the op's input, or unfold's adjoint as a function of v. */
-const unfoldCase = fc
+/** Windows along the last dim of a (2, len) input, and their adjoint as a function of v. */
+const windowsCase = fc
   .record({ len: small(1, 6), size: small(1, 3), step: small(1, 3), dilation: small(1, 2) })
   .filter((c) => c.dilation * (c.size - 1) + 1 <= c.len)
   .map((c) => ({ shapes: [[2, c.len]], arg: c }));
 const windowCount = ({ len, size, step, dilation }: { len: number; size: number; step: number; dilation: number }) => Math.floor((len - dilation * (size - 1) - 1) / step) + 1;
+const windowsOf = (x: Tensor, { size, step, dilation }: { size: number; step: number; dilation: number }) => windows(x, [size], [step], [dilation]);
 
-/** gradcheck of convolution, pooling and resampling (and the unfold primitives they rest on). */
+/** gradcheck of convolution, pooling and resampling (and the window primitives they rest on). */
 export const CONV_CHECKS: OpSpecs = {
-  unfold: spec(unfoldCase, ([x], { size, step, dilation }) => x!.unfold(1, size, step, dilation)),
-  unfoldBackward: spec(
-    unfoldCase.map((c) => ({ ...c, shapes: [c.shapes[0]!, [2, windowCount(c.arg), c.arg.size]] })),
-    ([x, v], { size, step, dilation }) => grad(x!.unfold(1, size, step, dilation), x!, { gradOutputs: v!, createGraph: true })[0]!,
+  windows: spec(windowsCase, ([x], arg) => windowsOf(x!, arg)),
+  windowsBackward: spec(
+    windowsCase.map((c) => ({ ...c, shapes: [c.shapes[0]!, [2, windowCount(c.arg), c.arg.size]] })),
+    ([x, v], arg) => grad(windowsOf(x!, arg), x!, { gradOutputs: v!, createGraph: true })[0]!,
   ),
   conv1d: convSpec(1, false, conv1d as Conv),
   conv2d: convSpec(2, false, conv2d as Conv),
