@@ -21,6 +21,7 @@ const notebooks: { name: string; outputs: string[] }[] = [
   { name: "seq2seq-attention", outputs: ["seq2seq-attention.svg"] },
   { name: "custom-cell", outputs: ["custom-cell.svg"] },
   { name: "model-exchange", outputs: ["model-exchange.svg", "model-exchange-char-lstm.onnx", "model-exchange-sentiment.onnx"] },
+  { name: "ctc-transcription", outputs: ["ctc-transcription.svg"] },
   { name: "vanishing-gradients", outputs: ["vanishing-gradients.svg", "vanishing-gradients-norms.svg", "vanishing-gradients-clipping.svg"] },
 ];
 

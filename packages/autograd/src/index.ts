@@ -56,3 +56,6 @@ export { index, indexPut, type Indices } from "./ops/advanced-index";
 export { outer, bmm, addmm, baddbmm, tensordot, kron, cross, type ScaleOptions } from "./ops/products";
 export { einsum } from "./ops/einsum";
 export { pad, type PadMode } from "./ops/pad";
+export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions } from "./ops/conv";
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, type MaxPoolOptions, type AvgPoolOptions } from "./ops/pool";
+export { adaptiveAvgPool1d, adaptiveAvgPool2d, interpolate, type InterpolateOptions } from "./ops/resample";

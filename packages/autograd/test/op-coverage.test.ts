@@ -5,9 +5,10 @@ import { MOVEMENT_CHECKS } from "./cases/movement";
 import { POINTWISE_CHECKS } from "./cases/pointwise";
 import { REDUCE_CHECKS } from "./cases/reduce";
 import { CELL_CHECKS } from "./cases/cells";
+import { CONV_CHECKS } from "./cases/conv";
 
 /** Every op with a gradcheck in test/cases: the keys of the spec tables. */
-const COVERED = Object.keys({ ...POINTWISE_CHECKS, ...REDUCE_CHECKS, ...MOVEMENT_CHECKS, ...JOIN_INDEX_CHECKS, ...CELL_CHECKS });
+const COVERED = Object.keys({ ...POINTWISE_CHECKS, ...REDUCE_CHECKS, ...MOVEMENT_CHECKS, ...JOIN_INDEX_CHECKS, ...CELL_CHECKS, ...CONV_CHECKS });
 
 /** Every primitive (an op with a rule of its own). */
 const declared = new Set<string>(Object.values(PRIMITIVES).flat());
@@ -21,6 +22,7 @@ const COMPOSITES = [
   "sort", "topk", "kthvalue", "median", "mode", "diag", "trace", "tril", "triu", "repeat", "tile", "repeatInterleave", "roll", "movedim", "swapaxes",
   "unflatten", "meshgrid", "pad", "outer", "bmm", "addmm", "baddbmm", "einsum", "tensordot", "kron", "cross",
   "maskedFill", "maskedSelect", "take", "takeAlongDim", "scatter", "scatterReduce", "index", "indexPut",
+  "conv1d", "conv2d", "convTranspose1d", "convTranspose2d", "maxPool1d", "maxPool2d", "avgPool1d", "avgPool2d", "adaptiveAvgPool1d", "adaptiveAvgPool2d", "interpolate",
 ];
 
 describe("op coverage", () => {

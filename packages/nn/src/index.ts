@@ -52,3 +52,5 @@ export { saveLayersModel, layersModelArtifacts } from "./interop/tfjs/save";
 export type { ModelArtifacts, WeightSpec, SaveHandler, SaveResult, KerasLayerJSON } from "./interop/tfjs/artifacts";
 export { exportOnnx, type ExportOnnxOptions } from "./interop/onnx/export";
 export { readModelVersions as readOnnxVersions } from "./interop/onnx/proto";
+export { Conv1d, Conv2d, type ConvLayerOptions, type PaddingMode } from "./layers/conv";
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from "./layers/pool";

@@ -19,6 +19,7 @@ export const PRIMITIVES = {
   views: ["diagonal", "diagEmbed", "unfold"],
   scan: ["cumsum"],
   extremes: ["amax", "amin"],
+  conv: ["windows", "windowsBackward"],
 } as const;
 
 export type Family = keyof typeof PRIMITIVES;
