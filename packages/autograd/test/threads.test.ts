@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { backend, useBackend, type Backend, type StridedView } from "../src/backend/backend";
 import { TensorGradSum } from "../src/backend/grad-sum";
@@ -378,5 +379,16 @@ describe("matmul on worker threads", () => {
     } finally {
       process.env.TAPEGRAD_THREADS = saved;
     }
+  });
+
+  it("the workers start under tsx too, whose transform puts __name calls into function sources", () => {
+    const script = `import { threadPool } from ${JSON.stringify(new URL("../src/backend/wasm/matmul.ts", import.meta.url).pathname)};
+import { matmul, randn } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).pathname)};
+const pool = threadPool();
+const a = randn([256, 512]), b = randn([512, 512]);
+for (let i = 0; i < 5; i++) matmul(a, b);
+console.log(pool.workersReady, pool.workerChunks > 0);`;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" }).trim();
+    expect(out).toBe("1 true");
   });
 });

@@ -135,7 +135,12 @@ function workerMain(data: WorkerData & { memory: WasmMemory }, L: Layout, run: t
 }
 
 /** The worker's entry: workerMain with the layout and runChunks as the calling thread has them. */
-const WORKER_MAIN = `(data) => (${workerMain.toString()})(data, ${JSON.stringify(LAYOUT)}, ${runChunks.toString()})`;
+// Transforms that keep function names (tsx, esbuild's keepNames) call a `__name` helper inside
+// function sources; the worker has no such helper unless its source brings one.
+const WORKER_MAIN = `(data) => {
+  const __name = (target) => target;
+  return (${workerMain.toString()})(data, ${JSON.stringify(LAYOUT)}, ${runChunks.toString()});
+}`;
 
 interface SharedWebAssembly {
   validate(bytes: Uint8Array): boolean;

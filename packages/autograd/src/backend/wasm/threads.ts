@@ -64,7 +64,8 @@ function nodeHost(): ThreadHost | null {
     threads,
     canBlock: true,
     spawn(main, workerData) {
-      const worker = new Worker(`"use strict";\n(${main})(require("node:worker_threads").workerData);\n`, { eval: true, workerData });
+      // getBuiltinModule, not require: an eval worker is an ES module when node runs with --input-type=module
+      const worker = new Worker(`"use strict";\n(${main})(process.getBuiltinModule("node:worker_threads").workerData);\n`, { eval: true, workerData });
       // a failed worker sets the pool's FAILED flag: the product it was computing throws, later ones run single-threaded
       worker.on("error", () => {});
       worker.unref();
