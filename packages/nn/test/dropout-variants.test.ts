@@ -139,6 +139,6 @@ describe("Recurrent: locked (variational) dropout", () => {
     const zeros = Array.from(g.select(0, 0).data()).filter((v) => v === 0).length;
     expect(zeros).toBeGreaterThan(0);
     expect(zeros).toBeLessThan(12);
-    expect(() => new LSTM({ inputSize: 2, hiddenSize: 2, recurrentDropout: 2 })).toThrow(/LSTM: recurrentDropout must be in \[0, 1\], got 2/);
+    expect(() => new LSTM({ inputSize: 2, hiddenSize: 2, recurrentDropout: 2 })).toThrow(/LSTM: recurrentDropout must be a number in \[0, 1\], got 2/);
   });
 });

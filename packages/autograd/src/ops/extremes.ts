@@ -21,7 +21,7 @@ function evenRule(op: "max" | "min") {
     // d amax = g / (number of ties) at every element equal to the extreme, 0 elsewhere; max() of a NaN result: the NaNs tie
     backward({ x, y, dims, kept, nanTies }, g: Tensor) {
       const yk = y.reshape(kept);
-      const ties = nanTies ? where(yk.ne(yk), x.ne(x), x.eq(yk)) : x.eq(yk);
+      const ties = (nanTies ? where(yk.ne(yk), x.ne(x), x.eq(yk)) : x.eq(yk)).to(x.dtype);
       return [ties.div(ties.sum(dims, true)).mul(g.reshape(kept))];
     },
   });

@@ -72,12 +72,14 @@ function inputFeatures(json: KerasLayerJSON): number {
  */
 export class LayersModel extends Module {
   readonly layers: KerasLayer[] = [];
-  private readonly graph: GraphNode[] = [];
+  /** The wiring between the layers (registered as `layers`); not enumerable, so not a second set of children. */
+  private declare readonly graph: GraphNode[];
   private readonly inputKeys: string[] = [];
   private readonly outputKeys: string[] = [];
 
   constructor(readonly topology: Record<string, unknown>, weights: [string, Tensor][]) {
     super();
+    Object.defineProperty(this, "graph", { value: [], enumerable: false });
     const className = topology["class_name"];
     const config = topology["config"] as Record<string, unknown> | KerasLayerJSON[] | undefined;
     const reader = new WeightReader(weights);
