@@ -1,4 +1,5 @@
 import { backend } from "../backend/backend";
+import { checkSameCopy } from "./copy";
 import type { DType, TypedArray } from "./dtype";
 import { Tensor } from "./tensor";
 
@@ -38,11 +39,13 @@ export function checkNumber(op: string, what: string, value: unknown, allowNaN =
 
 /** A Tensor, or an error naming op, the argument and what was given instead. */
 export function checkTensor(op: string, what: string, value: unknown): void {
+  checkSameCopy(op, value);
   if (!(value instanceof Tensor)) throw new Error(`${op}: ${what} must be a Tensor, got ${show(value)}`);
 }
 
 /** The other operand of an elementwise op: a Tensor or a number. */
 export function checkOperand(op: string, value: unknown): void {
+  checkSameCopy(op, value);
   if (!(value instanceof Tensor) && typeof value !== "number") throw new Error(`${op}: expected a Tensor or a number, got ${show(value)}`);
 }
 
