@@ -5,9 +5,9 @@ import type { StateKind } from "./state-dict";
 
 export interface RpropOptions {
   lr: number;
-  /** [etaminus, etaplus]: step-size factors when the gradient's sign flips or holds; 0 < etaminus < 1 < etaplus. */
+  /** `[etaminus, etaplus]`: step-size factors when the gradient's sign flips or holds; 0 < etaminus < 1 < etaplus. */
   etas: [number, number];
-  /** [min, max] step size. */
+  /** `[min, max]` step size. */
   stepSizes: [number, number];
 }
 
