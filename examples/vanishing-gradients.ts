@@ -31,7 +31,7 @@
 
 // %%
 import { Generator, manualSeed, noGrad, type Tensor } from "@tapegrad/autograd";
-import { GRU, Linear, LSTM, Module, mseLoss, RNN, type State } from "@tapegrad/nn";
+import { GRU, Linear, LSTM, Module, mseLoss, RNN, type Cell, type State } from "@tapegrad/nn";
 import { Adam, clipGradNorm } from "@tapegrad/optim";
 import { addingBatch } from "./lib/adding-problem";
 import { runOptions } from "./lib/args";
@@ -156,7 +156,7 @@ writeFigure(
 // %%
 function hiddenGradNorms(model: AddingModel, T: number): number[] {
   const { x, y } = addingBatch(T, config.batch, new Generator(run.seed + 7));
-  const cell = model.rnn.cells[0]!;
+  const cell: Cell = model.rnn.cells[0]!; // one cell type for the three kinds of layer
   const norms = new Array<number>(T).fill(0);
   let state: State | undefined;
   let h: Tensor | undefined;

@@ -12,16 +12,22 @@ export type State = Tensor | readonly State[];
  * new state (state undefined means zeros), and the size of its output. A cell may also split
  * forward into projectInput (the part that only depends on x, applied to a whole sequence in
  * one go) and step (the rest); the runner then hoists projectInput out of the time loop.
+ * `S` is the cell's state type (`Tensor` for h, `[Tensor, Tensor]` for [h, c]).
  */
-export interface CellMembers {
+export interface CellMembers<S extends State = State> {
+  /** Size of the cell's hidden state h. */
   readonly hiddenSize: number;
   /** Size of the first state tensor when it differs from hiddenSize (an LSTM with projSize). */
   readonly outputSize?: number;
-  forward(x: Tensor, state?: State): State;
+  /** One step: x_t (batch, inputSize) and the previous state (undefined: zeros) to the new state. */
+  forward(x: Tensor, state?: S): S;
+  /** The part of a step that depends on x only, applied by the runner to a whole (T, batch, inputSize) sequence at once. */
   projectInput?(x: Tensor): Tensor;
-  step?(projected: Tensor, state?: State): State;
+  /** The rest of a step: projectInput's output for one step and the previous state to the new state. */
+  step?(projected: Tensor, state?: S): S;
 }
-export type Cell = CellMembers & Module;
+/** A recurrent cell: a {@link Module} with the {@link CellMembers} the runner calls, with state type `S`. */
+export type Cell<S extends State = State> = CellMembers<S> & Module;
 
 export interface CellOptions extends LayerOptions {
   inputSize: number;
@@ -120,8 +126,8 @@ export class RNNCell extends GatedCell {
     return `${super.extraRepr()}${this.nonlinearity === "tanh" ? "" : `, nonlinearity=${this.nonlinearity}`}`;
   }
 
-  step(projected: Tensor, h?: State): Tensor {
-    const pre = this.recurrent(this.stateOrZeros(projected, h as Tensor | undefined, this.hiddenSize, "h"), projected);
+  step(projected: Tensor, h?: Tensor): Tensor {
+    const pre = this.recurrent(this.stateOrZeros(projected, h, this.hiddenSize, "h"), projected);
     return this.nonlinearity === "tanh" ? pre.tanh() : pre.relu();
   }
 }
@@ -149,7 +155,7 @@ export class LSTMCell extends GatedCell {
     return super.forward(x, state) as [Tensor, Tensor];
   }
 
-  step(projected: Tensor, state?: State): [Tensor, Tensor] {
+  step(projected: Tensor, state?: readonly [Tensor, Tensor]): [Tensor, Tensor] {
     if (state !== undefined && !(Array.isArray(state) && state.length === 2)) {
       throw new Error(`LSTMCell: state must be [h, c], got ${Array.isArray(state) ? `an array of ${state.length}` : "a single tensor"}`);
     }
@@ -172,8 +178,8 @@ export class GRUCell extends GatedCell {
     return super.forward(x, h) as Tensor;
   }
 
-  step(projected: Tensor, state?: State): Tensor {
-    const h = this.stateOrZeros(projected, state as Tensor | undefined, this.hiddenSize, "h");
+  step(projected: Tensor, h0?: Tensor): Tensor {
+    const h = this.stateOrZeros(projected, h0, this.hiddenSize, "h");
     return fusedGruCell(projected, this.recurrent(h, projected), h);
   }
 }

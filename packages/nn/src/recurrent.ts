@@ -36,7 +36,7 @@ export interface RecurrentForwardOptions {
 }
 
 /** Builds the cell of one layer and direction (0 forward, 1 reverse) for inputs of inputSize features. */
-export type MakeCell = (layer: number, direction: number, inputSize: number) => Cell;
+export type MakeCell<S extends State = State> = (layer: number, direction: number, inputSize: number) => Cell<S>;
 
 function mapState(state: State, fn: (t: Tensor, path: number[]) => Tensor, path: number[] = []): State {
   return Array.isArray(state) ? state.map((s, i) => mapState(s as State, fn, [...path, i])) : fn(state as Tensor, path);
@@ -65,9 +65,12 @@ export function detachState<S extends State>(state: S): S {
  *
  * Parameters are named like PyTorch's: a cell's `name` becomes `name_l{layer}` and
  * `name_l{layer}_reverse`.
+ *
+ * `S` is the cells' state type, inferred from what makeCell returns: the final state that
+ * forward returns has the same structure, each tensor stacked over layers and directions.
  */
-export class Recurrent extends Module {
-  readonly cells: Cell[] = [];
+export class Recurrent<S extends State = State> extends Module {
+  readonly cells: Cell<S>[] = [];
   readonly numLayers: number;
   readonly bidirectional: boolean;
   readonly batchFirst: boolean;
@@ -81,7 +84,7 @@ export class Recurrent extends Module {
   readonly checkpointEvery: number;
   private readonly generator: Generator | undefined;
 
-  constructor(makeCell: MakeCell, opts: RecurrentOptions) {
+  constructor(makeCell: MakeCell<S>, opts: RecurrentOptions) {
     super();
     const name = this.constructor.name;
     this.inputSize = opts.inputSize;
@@ -144,14 +147,14 @@ export class Recurrent extends Module {
    * state with each tensor stacked over layer·D + direction (e.g. h0 (L·D, batch, H) or
    * [h0, c0]); zeros when omitted. Returns [output, final state].
    */
-  forward<X extends Tensor | PackedSequence>(x: X, state?: State, opts: RecurrentForwardOptions = {}): [X, State] {
+  forward<X extends Tensor | PackedSequence>(x: X, state?: S, opts: RecurrentForwardOptions = {}): [X, S] {
     const name = this.constructor.name;
     if (x instanceof PackedSequence) {
       if (opts.lengths !== undefined) throw new Error(`${name}: pass lengths or a PackedSequence, not both`);
       this.checkInput(x.data, 2);
       const [padded, lengths] = padPackedSequence(x);
       const [out, final] = this.run(padded, state, lengths, false);
-      return [packSorted(out, lengths, x.sortedIndices) as X, final];
+      return [packSorted(out, lengths, x.sortedIndices) as X, final as S];
     }
     if (!(x instanceof Tensor)) throw new Error(`${name}: input must be a Tensor or a PackedSequence, got ${describeValue(x)}`);
     const input = x as Tensor;
@@ -160,7 +163,7 @@ export class Recurrent extends Module {
     const unbatched = input.ndim === 2;
     const seq = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
     const [output, final] = this.run(seq, state, opts.lengths, unbatched);
-    return [(unbatched ? output.squeeze(1) : this.batchFirst ? output.transpose(0, 1) : output) as X, final];
+    return [(unbatched ? output.squeeze(1) : this.batchFirst ? output.transpose(0, 1) : output) as X, final as S];
   }
 
   private checkInput(x: Tensor, ndim: number): void {

@@ -1,5 +1,5 @@
 import { describeValue, Tensor } from "@tapegrad/autograd";
-import { GRUCell, LSTMCell, RNNCell } from "./cells";
+import { GRUCell, LSTMCell, RNNCell, type State } from "./cells";
 import { pyFloat } from "./format";
 import type { LayerOptions } from "./layers/linear";
 import type { Module } from "./module";
@@ -19,7 +19,7 @@ export interface RNNOptions extends LayerOptions, Pick<RecurrentOptions, "inputD
 }
 
 /** What RNN, LSTM and GRU share beyond the runner: they print as PyTorch's (configuration, no cells). */
-abstract class BuiltinRecurrent extends Recurrent {
+abstract class BuiltinRecurrent<S extends State> extends Recurrent<S> {
   abstract readonly opts: RNNOptions & { projSize?: number };
 
   override extraRepr(): string {
@@ -41,26 +41,26 @@ abstract class BuiltinRecurrent extends Recurrent {
 }
 
 /** Elman RNN: the runner with an RNNCell per layer and direction. */
-export class RNN extends BuiltinRecurrent {
+export class RNN extends BuiltinRecurrent<Tensor> {
   constructor(readonly opts: RNNOptions & { nonlinearity?: "tanh" | "relu" }) {
     super((_layer, _direction, inputSize) => new RNNCell({ ...opts, inputSize }), opts);
   }
 
   override forward<X extends Tensor | PackedSequence>(x: X, h0?: Tensor, opts?: RecurrentForwardOptions): [X, Tensor] {
     checkH0(this, h0);
-    return super.forward(x, h0, opts) as [X, Tensor];
+    return super.forward(x, h0, opts);
   }
 }
 
 /** RNN and GRU take one state tensor, not an array (PyTorch: a list there fails deep inside). */
-function checkH0(layer: Recurrent, h0: unknown): void {
+function checkH0(layer: Recurrent<Tensor>, h0: unknown): void {
   if (h0 !== undefined && !(h0 instanceof Tensor)) {
     throw new Error(`${layer.constructor.name}: h0 must be a Tensor of shape (numLayers * numDirections, batch, hiddenSize), got ${describeValue(h0)}`);
   }
 }
 
 /** LSTM: the runner with an LSTMCell per layer and direction; state [h, c]. */
-export class LSTM extends BuiltinRecurrent {
+export class LSTM extends BuiltinRecurrent<[Tensor, Tensor]> {
   constructor(readonly opts: RNNOptions & { projSize?: number }) {
     super((_layer, _direction, inputSize) => new LSTMCell({ ...opts, inputSize }), opts);
   }
@@ -69,7 +69,7 @@ export class LSTM extends BuiltinRecurrent {
     if (state !== undefined && !(Array.isArray(state) && state.length === 2 && state.every((t) => t instanceof Tensor))) {
       throw new Error(`LSTM: the initial state must be [h0, c0], two Tensors, got ${describeValue(state)}`);
     }
-    return super.forward(x, state, opts) as [X, [Tensor, Tensor]];
+    return super.forward(x, state as [Tensor, Tensor] | undefined, opts);
   }
 
   /** h0 has the output size (projSize when set), c0 hiddenSize. */
@@ -79,13 +79,13 @@ export class LSTM extends BuiltinRecurrent {
 }
 
 /** GRU: the runner with a GRUCell per layer and direction. */
-export class GRU extends BuiltinRecurrent {
+export class GRU extends BuiltinRecurrent<Tensor> {
   constructor(readonly opts: RNNOptions) {
     super((_layer, _direction, inputSize) => new GRUCell({ ...opts, inputSize }), opts);
   }
 
   override forward<X extends Tensor | PackedSequence>(x: X, h0?: Tensor, opts?: RecurrentForwardOptions): [X, Tensor] {
     checkH0(this, h0);
-    return super.forward(x, h0, opts) as [X, Tensor];
+    return super.forward(x, h0, opts);
   }
 }

@@ -30,10 +30,10 @@ class ConvLSTMCell extends Module {
 }
 
 /** Runs (T, B, C, H, W) frames through a Recurrent of ConvLSTM cells; output (T, B, D·hidden, H, W). */
-function runFrames(layer: Recurrent, frames: Tensor, hiddenChannels: number): [Tensor, Tensor[]] {
+function runFrames(layer: Recurrent<Tensor[]>, frames: Tensor, hiddenChannels: number): [Tensor, Tensor[]] {
   const [T, B, , H, W] = frames.shape as number[];
   const [out, final] = layer.forward(frames.reshape([T!, B!, -1]));
-  return [out.reshape([T!, B!, -1, H!, W!]), (final as Tensor[]).map((s) => s.reshape([s.shape[0]!, B!, hiddenChannels, H!, W!]))];
+  return [out.reshape([T!, B!, -1, H!, W!]), final.map((s) => s.reshape([s.shape[0]!, B!, hiddenChannels, H!, W!]))];
 }
 
 describe("a ConvLSTM cell written by the user, run by Recurrent over (T, B, C, H, W) frames", () => {

@@ -69,6 +69,8 @@ class MinimalGatedUnit extends Module {
 }
 
 type AnyCell = PeepholeLSTMCell | MinimalGatedUnit;
+/** The state of either cell; the runner infers one cell type's state by itself, a union is given. */
+type AnyState = Tensor | [Tensor, Tensor];
 const CELLS = [
   ["peephole LSTM", (inputSize: number, hiddenSize: number, g: Generator): AnyCell => new PeepholeLSTMCell(inputSize, hiddenSize, g)],
   ["minimal gated unit", (inputSize: number, hiddenSize: number, g: Generator): AnyCell => new MinimalGatedUnit(inputSize, hiddenSize, g)],
@@ -117,19 +119,19 @@ describe.each(CELLS)("a user cell (%s) in the runner", (_name, make) => {
 
   it("equals a loop over the cell written out by hand", () => {
     const cell = make(2, 3, new Generator(5));
-    const layer = new Recurrent(() => cell, { inputSize: 2 });
+    const layer = new Recurrent<AnyState>(() => cell, { inputSize: 2 });
     const x = randn64([5, 2, 2], 6);
     let s: Tensor | Tensor[] | undefined;
     const outs: Tensor[] = [];
     for (const xt of x.unbind(0)) outs.push(firstOf((s = step(cell, xt, s))));
     const [out, final] = layer.forward(x);
     expectAllClose(out, stack(outs, 0), 0);
-    expectAllClose(firstOf(final as Tensor), firstOf(s!).unsqueeze(0), 0);
+    expectAllClose(firstOf(final), firstOf(s!).unsqueeze(0), 0);
   });
 
   it("runs deep, bidirectional, batch-first with lengths like the hand-unrolled loops", () => {
     const g = new Generator(7);
-    const layer = new Recurrent((_l, _d, inputSize) => make(inputSize, 3, g), { inputSize: 2, numLayers: 2, bidirectional: true, batchFirst: true });
+    const layer = new Recurrent<AnyState>((_l, _d, inputSize) => make(inputSize, 3, g), { inputSize: 2, numLayers: 2, bidirectional: true, batchFirst: true });
     const cells = layer.cells as AnyCell[];
     const x = randn64([3, 4, 2], 8); // (batch, seq, feature)
     const lengths = [4, 1, 3];
@@ -139,7 +141,7 @@ describe.each(CELLS)("a user cell (%s) in the runner", (_name, make) => {
       const n = lengths[b]!;
       expectAllClose(out.select(0, b).narrow(0, 0, n), output.squeeze(1), 1e-15);
       if (n < 4) expect(Array.from(out.select(0, b).narrow(0, n, 4 - n).data()).every((v) => v === 0)).toBe(true);
-      const stateParts = Array.isArray(final) ? (final as Tensor[]) : [final as Tensor];
+      const stateParts = Array.isArray(final) ? final : [final];
       stateParts.forEach((part, i) => {
         expectAllClose(part.narrow(1, b, 1), stack(finals.map((f) => (Array.isArray(f) ? f[i]! : f)), 0), 1e-15);
       });
@@ -148,11 +150,11 @@ describe.each(CELLS)("a user cell (%s) in the runner", (_name, make) => {
 
   it("passes gradcheck deep and bidirectional with lengths, and names parameters like PyTorch", () => {
     const g = new Generator(9);
-    const layer = new Recurrent((_l, _d, inputSize) => make(inputSize, 2, g), { inputSize: 2, numLayers: 2, bidirectional: true });
+    const layer = new Recurrent<AnyState>((_l, _d, inputSize) => make(inputSize, 2, g), { inputSize: 2, numLayers: 2, bidirectional: true });
     const x = randn64([3, 2, 2], 10, true);
     const result = gradcheck((xs) => {
       const [out, final] = layer.forward(xs!, undefined, { lengths: [3, 2] });
-      return [out, ...(Array.isArray(final) ? (final as Tensor[]) : [final as Tensor])];
+      return [out, ...(Array.isArray(final) ? final : [final])];
     }, [x, ...layer.parameters()]);
     expect(result.ok).toBe(true);
     const names = layer.namedParameters().map(([n]) => n);
