@@ -1,5 +1,6 @@
-import type { Tensor } from "@tapegrad/autograd";
+import { describeValue, Tensor } from "@tapegrad/autograd";
 import { Module } from "../module";
+import { LastStep, SequenceOutput } from "../training/sequence";
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
@@ -56,6 +57,25 @@ export class Sequential extends Module {
     layers.forEach((m, i) => ((this as unknown as Record<string, Module>)[i] = m));
   }
   forward(x: Tensor): Tensor {
-    return this.children().reduce((h, m) => (m as unknown as { forward(t: Tensor): Tensor }).forward(h), x);
+    const children = this.children();
+    return children.reduce((h: unknown, m, i) => {
+      const out = (m as unknown as { forward(t: unknown): unknown }).forward(h);
+      checkPassed(out, m, i, children[i + 1]);
+      return out;
+    }, x) as Tensor;
   }
+}
+
+/**
+ * Children pass Tensors, except that what a recurrent layer returns, [output, state], may go to
+ * LastStep or SequenceOutput, which pick the tensor out of it.
+ */
+function checkPassed(out: unknown, child: Module, index: number, next: Module | undefined): void {
+  if (out instanceof Tensor || next instanceof LastStep || next instanceof SequenceOutput) return;
+  const what = Array.isArray(out) ? `an array (${describeValue(out)})` : describeValue(out);
+  const to = next ? `child ${index + 1} (${next.constructor.name}) takes a Tensor` : "Sequential returns a Tensor";
+  const advice = Array.isArray(out)
+    ? " A recurrent layer returns [output, state]: put new LastStep() after it for the output at the last step, or new SequenceOutput() for the whole output sequence"
+    : "";
+  throw new Error(`Sequential: child ${index} (${child.constructor.name}) returned ${what} rather than a Tensor, and ${to}.${advice}`);
 }
