@@ -3,6 +3,7 @@ import { jsBackend } from "./js";
 import { wasmBackend } from "./wasm";
 import { threadPool } from "./wasm/matmul";
 
+/** The kernel backends: "js" (plain TypeScript) and "wasm" (WebAssembly SIMD, threaded for large products). */
 export type BackendName = "js" | "wasm";
 
 /**

@@ -4,11 +4,16 @@ import { checkShape, fmt, numel } from "./shape";
 import { Tensor, type NestedArray } from "./tensor";
 import { allocate, checkInt, checkInt32Values, checkNumber, MAX_ELEMENTS, show } from "./validate";
 
+/** Options of the tensor factories. */
 export interface CreateOptions {
+  /** Element type ("float32" by default). */
   dtype?: DType;
+  /** Make the new tensor a leaf that requires gradients (float dtypes only). */
   requiresGrad?: boolean;
 }
+/** Options of the random factories: those of {@link CreateOptions} and the generator to draw from. */
 export interface RandomOptions extends CreateOptions {
+  /** Draws from this generator instead of the default one ({@link manualSeed} seeds that). */
   generator?: Generator;
 }
 
@@ -71,11 +76,24 @@ function filled(op: string, shape: readonly number[], value: number, opts?: Crea
   t.buf.fill(t.dtype === "bool" && value !== 0 ? 1 : value);
   return finish(t, opts);
 }
+/** A tensor of `shape` filled with `value`. */
 export const full = (shape: readonly number[], value: number, opts?: CreateOptions) => filled("full", shape, value, opts);
+/**
+ * A tensor of `shape` filled with 0.
+ *
+ * @example
+ * ```ts
+ * zeros([2, 3], { dtype: "float64" }).shape; // [2, 3]
+ * ```
+ */
 export const zeros = (shape: readonly number[], opts?: CreateOptions) => filled("zeros", shape, 0, opts);
+/** A tensor of `shape` filled with 1. */
 export const ones = (shape: readonly number[], opts?: CreateOptions) => filled("ones", shape, 1, opts);
+/** Zeros with the shape (and, unless given, the dtype) of `t`. */
 export const zerosLike = (t: Tensor, opts?: CreateOptions) => full(t.shape, 0, { dtype: t.dtype, ...opts });
+/** Ones with the shape (and, unless given, the dtype) of `t`. */
 export const onesLike = (t: Tensor, opts?: CreateOptions) => full(t.shape, 1, { dtype: t.dtype, ...opts });
+/** `value` everywhere, with the shape (and, unless given, the dtype) of `t`. */
 export const fullLike = (t: Tensor, value: number, opts?: CreateOptions) => full(t.shape, value, { dtype: t.dtype, ...opts });
 
 /** arange(end) or arange(start, end, step?); int32 when every bound is an integer, else float32. */
@@ -95,6 +113,7 @@ export function arange(...args: (number | CreateOptions)[]): Tensor {
   return finish(new Tensor(buf, [n]), opts);
 }
 
+/** The identity matrix: n × n, or n × m when `m` is given. */
 export function eye(n: number, m: number | CreateOptions = n, opts?: CreateOptions): Tensor {
   const cols = typeof m === "number" ? m : n;
   const o = typeof m === "number" ? opts : m;
@@ -114,12 +133,16 @@ function random(op: string, shape: readonly number[], opts: RandomOptions | unde
   return finish(t, opts);
 }
 
+/** Samples of the standard normal distribution N(0, 1). */
 export const randn = (shape: readonly number[], opts?: RandomOptions) => random("randn", shape, opts, (g) => g.normal());
 /** The largest float32 below 1: a float32 draw that would round up to 1 takes it instead, so rand stays in [0, 1). */
 export const FLOAT32_BELOW_ONE = 1 - 2 ** -24;
+/** Samples of the uniform distribution on [0, 1). */
 export const rand = (shape: readonly number[], opts?: RandomOptions) =>
   random("rand", shape, opts, opts?.dtype === "float64" ? (g) => g.random() : (g) => Math.min(Math.fround(g.random()), FLOAT32_BELOW_ONE));
+/** `randn` with the shape (and, unless given, the dtype) of `t`. */
 export const randnLike = (t: Tensor, opts?: RandomOptions) => randn(t.shape, { dtype: t.dtype, ...opts });
+/** `rand` with the shape (and, unless given, the dtype) of `t`. */
 export const randLike = (t: Tensor, opts?: RandomOptions) => rand(t.shape, { dtype: t.dtype, ...opts });
 
 /** Uniform integers in [low, high) as int32. */
@@ -171,6 +194,7 @@ function spaced(op: string, start: number, end: number, steps: number, opts: Cre
   return finish(new Tensor(buf, [steps]), opts);
 }
 
+/** `steps` evenly spaced values from `start` to `end`, both included. */
 export const linspace = (start: number, end: number, steps: number, opts?: CreateOptions) => spaced("linspace", start, end, steps, opts, (v) => v);
 
 /** base ** linspace(start, end, steps). */
@@ -194,5 +218,7 @@ function triangleIndices(op: string, rows: number, cols: number, offset: number,
   return new Tensor(Int32Array.from([...r, ...c]), [2, r.length]);
 }
 
+/** The (2, N) int32 row and column indices of the upper triangle (from diagonal `offset`) of a rows × cols matrix, row by row. */
 export const triuIndices = (rows: number, cols: number, offset = 0) => triangleIndices("triuIndices", rows, cols, offset, true);
+/** The (2, N) int32 row and column indices of the lower triangle (up to diagonal `offset`) of a rows × cols matrix, row by row. */
 export const trilIndices = (rows: number, cols: number, offset = 0) => triangleIndices("trilIndices", rows, cols, offset, false);

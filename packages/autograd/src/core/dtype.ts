@@ -1,6 +1,9 @@
+/** The element types: 32- and 64-bit floats, 32-bit integers, and bool (0/1 bytes). */
 export type DType = "float32" | "float64" | "int32" | "bool";
+/** The typed arrays that back tensors: Float32Array, Float64Array, Int32Array, Uint8Array (bool). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** Every {@link DType}. */
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
 export function dtypeOf(array: TypedArray): DType {

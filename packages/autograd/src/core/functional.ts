@@ -21,6 +21,7 @@ export type JacobianOf<In, Out> = Out extends Tensor ? Like<In> : In extends Ten
 /** Hessian nesting: a Tensor for one input, else [input i][input j]. */
 export type HessianOf<In> = In extends Tensor ? Tensor : Tensor[][];
 
+/** Options of the functional transforms (vjp, jvp, jacobian, hessian, ...). */
 export interface FunctionalOptions {
   /** Compute the result differentiably (it can be differentiated again). */
   createGraph?: boolean;
@@ -28,6 +29,7 @@ export interface FunctionalOptions {
   strict?: boolean;
 }
 
+/** Options of `jacobian` and `hessian`. */
 export interface JacobianOptions extends FunctionalOptions {
   /**
    * PyTorch's batched-gradient switch. There is no batched backward here: every row comes from

@@ -2,10 +2,15 @@ import { fmt } from "./shape";
 import { runBackward } from "./tape";
 import { Tensor } from "./tensor";
 
+/** Options of {@link grad}. */
 export interface GradOptions {
+  /** The gradient of each output (needed for outputs that are not scalars). */
   gradOutputs?: Tensor | Tensor[];
+  /** Keep the graph for another backward pass (default: createGraph). */
   retainGraph?: boolean;
+  /** Record the backward pass so the gradients can be differentiated again. */
   createGraph?: boolean;
+  /** Return null for an input the outputs do not depend on, instead of throwing. */
   allowUnused?: boolean;
 }
 

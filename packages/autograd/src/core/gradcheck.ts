@@ -4,19 +4,37 @@ import { Generator } from "./random";
 import { fmt } from "./shape";
 import { Tensor } from "./tensor";
 
+/** Options of {@link gradcheck}. */
 export interface GradcheckOptions {
+  /** Finite-difference step (1e-6 by default). */
   eps?: number;
+  /** Absolute tolerance between analytical and numerical gradients (1e-5 by default). */
   atol?: number;
+  /** Relative tolerance (1e-3 by default). */
   rtol?: number;
+  /** Seed of the random cotangents used for outputs. */
   seed?: number;
 }
 
+/** What {@link gradcheck} and {@link gradgradcheck} found. */
 export interface GradcheckResult {
+  /** Whether every gradient entry is within atol + rtol · |numerical|. */
   ok: boolean;
+  /** The largest absolute difference between analytical and numerical entries. */
   maxAbsError: number;
+  /** The largest relative difference. */
   maxRelError: number;
   /** The element where analytical and numerical gradients disagree most. */
-  worst: { input: number; index: number[]; analytical: number; numerical: number } | null;
+  worst: {
+    /** Which input. */
+    input: number;
+    /** The element's position in that input. */
+    index: number[];
+    /** d output / d element from backward. */
+    analytical: number;
+    /** The same by central differences. */
+    numerical: number;
+  } | null;
 }
 
 type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
@@ -107,6 +125,7 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
   return result;
 }
 
+/** Options of {@link gradgradcheck}: those of gradcheck and the cotangents. */
 export interface GradgradcheckOptions extends GradcheckOptions {
   /** Cotangents for fn's differentiable outputs (copied; random normals when omitted). */
   gradOutputs?: Tensor[];

@@ -1,6 +1,7 @@
 /** Global switches: whether ops record on the tape, and whether NaN/Inf checks run. */
 export const mode = { grad: true, anomaly: false };
 
+/** Whether ops are being recorded for backward (false inside {@link noGrad}). */
 export function isGradEnabled(): boolean {
   return mode.grad;
 }

@@ -114,6 +114,7 @@ export class OpContext {
   /** Whether the op is recorded on the tape; if not, its backward never runs and nothing is saved. */
   readonly recorded: boolean;
 
+  /** @param opName - the op's name, used in error messages */
   constructor(readonly opName: string) {
     this.needsInputGrad = call.needs;
     this.recorded = call.recorded;
@@ -128,6 +129,7 @@ export class OpContext {
     }
   }
 
+  /** The tensors kept by `save`, in order; throws if one was changed in place since. */
   get saved(): Tensor[] {
     this.savedTensors.forEach((t, i) => {
       if (t.version !== this.savedVersions[i]) {
@@ -147,8 +149,11 @@ export class OpContext {
  * itself differentiable (createGraph).
  */
 export interface OpDefinition<Args extends unknown[], Out extends Tensor | Tensor[]> {
+  /** The op's name in error messages and anomaly traces. */
   name: string;
+  /** Computes the outputs from the arguments; may `ctx.save` tensors for backward. */
   forward(ctx: OpContext, ...args: Args): Out;
+  /** Gets each output's gradient; returns one gradient per tensor input (null where none is needed). */
   backward(ctx: OpContext, ...grads: Tensor[]): GradList | Tensor;
   /** Pass missing output gradients to backward as zeros (default) or as null. */
   materializeGrads?: boolean;

@@ -7,8 +7,11 @@
  */
 export const DEFAULT_SEED = 0x2545f491;
 
+/** A snapshot of a {@link Generator}, from `getState()` for `setState()`. */
 export interface GeneratorState {
+  /** The four 32-bit words of the xoshiro128** state. */
   s: [number, number, number, number];
+  /** The second normal of the last Box–Muller pair, when not yet used. */
   spare: number | null;
 }
 
@@ -20,6 +23,15 @@ function splitmix32(state: { x: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/**
+ * A seeded pseudo-random generator (xoshiro128**); every random function takes one through its options.
+ *
+ * @example
+ * ```ts
+ * const g = new Generator(42);
+ * const a = randn([2], { generator: g });
+ * ```
+ */
 export class Generator {
   private s = new Uint32Array(4);
   private spare: number | null = null;
@@ -28,6 +40,7 @@ export class Generator {
     this.manualSeed(seed);
   }
 
+  /** Restarts the sequence from `seed` (a safe integer). */
   manualSeed(seed: number): this {
     if (!Number.isSafeInteger(seed)) throw new Error(`manualSeed: seed must be a safe integer, got ${seed}`);
     const low = seed >>> 0;
@@ -38,6 +51,7 @@ export class Generator {
     return this;
   }
 
+  /** The next 32 random bits, as an unsigned integer. */
   nextUint32(): number {
     const s = this.s;
     const r = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
@@ -77,10 +91,12 @@ export class Generator {
     return low + Math.floor(this.random() * (high - low));
   }
 
+  /** A copy of the state, to restore later with `setState`. */
   getState(): GeneratorState {
     return { s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!], spare: this.spare };
   }
 
+  /** Restores a state from `getState`. */
   setState(state: GeneratorState): this {
     this.s.set(state.s);
     this.spare = state.spare;
@@ -92,6 +108,7 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+/** The generator used when none is given; seeded by {@link manualSeed}. */
 export const defaultGenerator = new Generator();
 
 /** Reseeds the default generator used when no generator is passed. */

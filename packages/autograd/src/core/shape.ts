@@ -53,6 +53,7 @@ export function normalizeDims(dims: number | readonly number[] | undefined, of: 
   return unique;
 }
 
+/** The shape that `shapes` broadcast to (PyTorch's rules); throws an error naming `op` when they do not broadcast. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   let ndim = 0;
   for (const s of shapes) ndim = Math.max(ndim, s.length);

@@ -6,6 +6,7 @@ import { show } from "./validate";
 
 /** A recorded op's backward: output gradients in, one gradient per input out. `fast`: nothing records or inspects it. */
 export type BackwardFn = (grads: (Tensor | null)[], fast: boolean) => readonly (Tensor | ProductGrad | null | undefined)[];
+/** A gradient hook ({@link Tensor.registerHook}): sees the gradient and may return a replacement. */
 export type Hook = (grad: Tensor) => Tensor | void;
 
 /** Where a gradient goes: an output of an earlier node, or a leaf tensor. */
@@ -35,8 +36,11 @@ export class Node {
   ) {}
 }
 
+/** Options of {@link Tensor.backward}. */
 export interface BackwardOptions {
+  /** Keep the graph's saved tensors for another backward pass (default: createGraph). */
   retainGraph?: boolean;
+  /** Record the backward pass, so the gradients can be differentiated again. */
   createGraph?: boolean;
 }
 

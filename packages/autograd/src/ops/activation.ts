@@ -10,8 +10,11 @@ import { erf } from "./unary";
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
 
+/** Options of {@link softplus}. */
 export interface SoftplusOptions {
+  /** β in log(1 + e^(βx)) / β (1 by default). */
   beta?: number;
+  /** Above βx > threshold the result is x (20 by default). */
   threshold?: number;
 }
 
@@ -33,7 +36,9 @@ export function silu(x: Tensor): Tensor {
   return x.mul(x.sigmoid());
 }
 
+/** Options of {@link gelu}. */
 export interface GeluOptions {
+  /** "none" (default): x · Φ(x) with the exact normal CDF; "tanh": PyTorch's tanh approximation. */
   approximate?: "none" | "tanh";
 }
 

@@ -27,7 +27,9 @@ export function lerp(start: Tensor, end: Tensor, weight: Operand): Tensor {
   return where(small, near(where(small, weight, 0)), far(where(small, 1, weight)));
 }
 
+/** Options of {@link addcmul} and {@link addcdiv}. */
 export interface AddcOptions {
+  /** The factor of the product or quotient (1 by default). */
   value?: number;
 }
 
@@ -41,9 +43,13 @@ export function addcdiv(input: Tensor, t1: Tensor, t2: Tensor, opts: AddcOptions
   return t1.mul(opts.value ?? 1).div(t2).add(input);
 }
 
+/** Options of {@link nanToNum}. */
 export interface NanToNumOptions {
+  /** Replaces NaN (0 by default). */
   nan?: number;
+  /** Replaces +Infinity (the dtype's largest finite value by default). */
   posinf?: number;
+  /** Replaces -Infinity (the dtype's smallest finite value by default). */
   neginf?: number;
 }
 

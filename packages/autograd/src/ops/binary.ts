@@ -41,6 +41,7 @@ function withOperands(name: string, prim: (a: Tensor, b: Tensor) => Tensor, inte
   };
 }
 
+/** Elementwise atan2(a, b): the angle of the point (b, a), broadcasting. */
 export const atan2 = withOperands("atan2", primitive("atan2", rules.atan2));
 /** C's fmod: a - trunc(a/b)·b, the sign of a. int32 too (an error for b = 0, as PyTorch). */
 export const fmod = withOperands("fmod", primitive("fmod", rules.fmod), (a, b) => map("fmod", [a, requireNonZero("fmod", b)]));
@@ -48,13 +49,18 @@ export const fmod = withOperands("fmod", primitive("fmod", rules.fmod), (a, b) =
 export const remainder = withOperands("remainder", primitive("remainder", rules.remainder), (a, b) => map("remainderInt", [a, requireNonZero("remainder", b)]));
 /** x·log(y), 0 where x = 0 unless y is NaN (PyTorch's xlogy). */
 export const xlogy = withOperands("xlogy", primitive("xlogy", rules.xlogy));
+/** Elementwise sqrt(a² + b²) without overflow, broadcasting. */
 export const hypot = withOperands("hypot", primitive("hypot", rules.hypot));
+/** Elementwise |a| with the sign of b, broadcasting. */
 export const copysign = withOperands("copysign", primitive("copysign", rules.copysign));
+/** Elementwise log(e^a + e^b), stable, broadcasting. */
 export const logaddexp = withOperands("logaddexp", primitive("logaddexp", rules.logaddexp));
+/** Elementwise log2(2^a + 2^b), stable, broadcasting. */
 export const logaddexp2 = withOperands("logaddexp2", primitive("logaddexp2", rules.logaddexp2));
 const divTrunc = withOperands("div", primitive("divTrunc", rules.divTrunc), (a, b) => map("divTrunc", [a, requireNonZero("div", b)]));
 const divFloor = withOperands("div", primitive("divFloor", rules.divFloor), (a, b) => map("divFloorInt", [a, requireNonZero("div", b)]));
 
+/** Options of {@link div}. */
 export interface DivOptions {
   /** undefined: true division; "trunc": rounded toward zero; "floor": Python's a // b. Their gradient is zero. */
   roundingMode?: "trunc" | "floor";

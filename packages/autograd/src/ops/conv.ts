@@ -69,19 +69,29 @@ function foldWindows(cols: Tensor, full: readonly number[], stride: readonly num
   return t;
 }
 
+/** Options of {@link conv1d} and {@link conv2d}; a size is a number or one per spatial dim. */
 export interface ConvOptions<N extends number> {
+  /** Step of the kernel (1 by default). */
   stride?: Size<N>;
   /** Zeros added on both sides of each spatial dim; "same" (stride 1 only) keeps the length, "valid" adds none. */
   padding?: Size<N> | "same" | "valid";
+  /** Spacing between kernel taps (1 by default). */
   dilation?: Size<N>;
+  /** Split channels into this many independent groups (1 by default). */
   groups?: number;
 }
 
+/** Options of {@link convTranspose1d} and {@link convTranspose2d}; a size is a number or one per spatial dim. */
 export interface ConvTransposeOptions<N extends number> {
+  /** Step of the transposed convolution (1 by default). */
   stride?: Size<N>;
+  /** Implicit zero padding removed from each side of the output: dilation · (kernel - 1) - padding is added (0 by default). */
   padding?: Size<N>;
+  /** Extra size added to one side of the output, to pick among the shapes a strided convolution maps to the same size (0 by default). */
   outputPadding?: Size<N>;
+  /** Split channels into this many independent groups (1 by default). */
   groups?: number;
+  /** Spacing between kernel taps (1 by default). */
   dilation?: Size<N>;
 }
 

@@ -72,6 +72,7 @@ export const scatterAddPrim: (shape: number[], dim: number, index: Tensor, src: 
 const indexSelectPrim: (x: Tensor, dim: number, index: Int32Array) => Tensor = primitive("indexSelect", rules.indexSelect);
 export const indexAddPrim: (shape: number[], dim: number, index: Int32Array, src: Tensor) => Tensor = primitive("indexAdd", rules.indexAdd);
 
+/** Entries of `x` picked along `dim` by an int32 `index` with as many dims: for dim 0, `out[i][j] = x[index[i][j]][j]`. The output has the index's shape. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor("gather", index);
   const d = normalizeDim(dim, x.shape, "gather");
@@ -80,6 +81,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return gatherPrim(x, d, index);
 }
 
+/** A zero tensor of `shape` with each `src` entry added at the position `index` gives along `dim` (gather's adjoint). */
 export function scatterAdd(shape: readonly number[], dim: number, index: Tensor, src: Tensor): Tensor {
   checkIndexTensor("scatterAdd", index);
   const d = normalizeDim(dim, shape, "scatterAdd");
@@ -95,6 +97,7 @@ function splitAt(shape: readonly number[], dim: number) {
   return { outer: numel(shape.slice(0, dim)), size: shape[dim]!, inner: numel(shape.slice(dim + 1)) };
 }
 
+/** The entries of `dim` of `x` at the positions of the 1-D int32 `index`, in that order. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor("indexSelect", index);
   if (index.ndim > 1) throw new Error(`indexSelect: index must be 0-d or 1-d, got shape ${fmt(index.shape)}`);

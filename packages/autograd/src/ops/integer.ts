@@ -33,7 +33,9 @@ function bitwise(op: ElementwiseOp, name: string, boolOk = true) {
 
 /** a & b elementwise (int32, or bool: logical and). */
 export const bitwiseAnd = bitwise("bitwiseAnd", "bitwiseAnd");
+/** Elementwise bitwise OR of int32 or bool tensors (logical for bool), broadcasting. */
 export const bitwiseOr = bitwise("bitwiseOr", "bitwiseOr");
+/** Elementwise bitwise XOR of int32 or bool tensors (logical for bool), broadcasting. */
 export const bitwiseXor = bitwise("bitwiseXor", "bitwiseXor");
 /** a << b on int32; like PyTorch on x86 (and JavaScript), the shift count is taken modulo 32. */
 export const bitwiseLeftShift = bitwise("shiftLeft", "bitwiseLeftShift", false);

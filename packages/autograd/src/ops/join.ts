@@ -66,6 +66,14 @@ const catPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("cat", rul
 const stackPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("stack", rules.stack);
 const splitPrim: (x: Tensor, sizes: number[], dim: number, squeeze: boolean) => Tensor[] = primitive("split", rules.split);
 
+/**
+ * Concatenates tensors of equal shape except along `dim` (default 0).
+ *
+ * @example
+ * ```ts
+ * cat([zeros([2, 3]), ones([1, 3])]).shape; // [3, 3]
+ * ```
+ */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   checkTensorList("cat", tensors);
   if (tensors.length === 0) throw new Error("cat: expected a non-empty list of tensors");
@@ -81,6 +89,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return catPrim([...tensors], d);
 }
 
+/** Joins tensors of one shape along a new dim at `dim` (default 0). */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   checkTensorList("stack", tensors);
   if (tensors.length === 0) throw new Error("stack: expected a non-empty list of tensors");
@@ -100,6 +109,7 @@ function checkTensorList(op: string, tensors: unknown): void {
   tensors.forEach((t, i) => checkTensor(op, `tensors[${i}]`, t));
 }
 
+/** Views of consecutive pieces along `dim` (default 0): each of `splitSize` entries (the last may be smaller), or of the listed sizes. */
 export function split(x: Tensor, splitSize: number | number[], dim = 0): Tensor[] {
   const d = normalizeDim(dim, x.shape, "split");
   const size = x.shape[d]!;
@@ -118,6 +128,7 @@ export function split(x: Tensor, splitSize: number | number[], dim = 0): Tensor[
   return splitPrim(x, sizes, d, false);
 }
 
+/** `chunks` views of (almost) equal size along `dim` (default 0), as PyTorch's `chunk`. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim(dim, x.shape, "chunk");

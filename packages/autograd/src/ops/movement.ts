@@ -115,15 +115,18 @@ export const sliceScatter: (g: Tensor, shape: number[], dim: number, start: numb
 const flipPrim: (x: Tensor, dims: number[]) => Tensor = primitive("flip", rules.flip);
 const contiguousPrim: (x: Tensor) => Tensor = primitive("contiguous", rules.contiguous);
 
+/** The same elements in another shape (one entry may be -1); a view when the strides allow it, else a copy. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape("reshape", x.shape, shape);
   return sameShape(target, x.shape) ? x : reshapePrim(x, target, true);
 }
 
+/** A view with another shape (one entry may be -1); throws when the strides do not allow it. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   return reshapePrim(x, inferShape("view", x.shape, shape), false);
 }
 
+/** A view with the dims reordered: dim i of the result is dim `dims[i]` of x. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const norm = checkIntList("permute", "dims", dims).map((d) => normalizeDim(d, x.shape, "permute"));
   if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
@@ -132,6 +135,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return permutePrim(x, norm);
 }
 
+/** A view with dims dim0 and dim1 swapped. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normalizeDim(dim0, x.shape, "transpose");
   const b = normalizeDim(dim1, x.shape, "transpose");
@@ -153,6 +157,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   return summed.reshape(shape);
 }
 
+/** A view broadcast to `sizes` without copying (stride 0 on stretched dims); -1 keeps a dim's size. */
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   checkIntList("expand", "sizes", sizes, -1); // a view: any size, however large, costs nothing until something copies it
   const lead = sizes.length - x.ndim;
@@ -183,6 +188,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   return slicePrim(x, d, s, length, step);
 }
 
+/** A view of `length` entries of `dim` starting at `start`. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normalizeDim(dim, x.shape, "narrow");
   const size = x.shape[d]!;
@@ -194,6 +200,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slicePrim(x, d, s, length, 1);
 }
 
+/** A view of entry `index` of `dim`, with that dim removed. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim(dim, x.shape, "select");
   const size = x.shape[d]!;
@@ -204,6 +211,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return squeeze(slicePrim(x, d, i, 1, 1), d);
 }
 
+/** A view without size-1 dims (all of them, or only `dim` / the listed dims when they have size 1). */
 export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
   const dims = dim === undefined ? x.shape.flatMap((s, i) => (s === 1 ? [i] : [])) : normalizeDims(dim, x.shape, "squeeze");
   const keep = x.shape.map((_, i) => i).filter((i) => !(dims.includes(i) && x.shape[i] === 1));
@@ -211,6 +219,7 @@ export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
   return reshapePrim(x, keep.map((i) => x.shape[i]!), false);
 }
 
+/** A view with a size-1 dim inserted at `dim`. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim + 1, "unsqueeze");
   const shape = [...x.shape];
@@ -218,6 +227,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return reshapePrim(x, shape, false);
 }
 
+/** Dims `startDim` to `endDim` (default all) merged into one; a view when possible. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return x.reshape([1]);
   const s = normalizeDim(startDim, x.shape, "flatten");
@@ -226,10 +236,12 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return x.reshape([...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
+/** A view with the entries reversed along each of `dims`. */
 export function flip(x: Tensor, dims: number | number[]): Tensor {
   return flipPrim(x, normalizeDims(dims, x.shape, "flip"));
 }
 
+/** x if it is contiguous, else a row-major copy. */
 export function contiguous(x: Tensor): Tensor {
   return x.isContiguous() ? x : contiguousPrim(x);
 }

@@ -4,6 +4,7 @@ import type { Tensor } from "../core/tensor";
 import { indexSelect } from "./indexing";
 import { cat } from "./join";
 
+/** How {@link pad} fills: a constant value, a reflection without the edge, copies of the edge, or wrapping around. */
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 
 /** Where output position o of a padded dim reads from, for a source of size n padded by `before`. */

@@ -153,14 +153,23 @@ const rules = {
   }),
 } satisfies RuleTable<"pointwise">;
 
+/** Elementwise -x. */
 export const neg: Unary = primitive("neg", rules.neg);
+/** Elementwise e^x. */
 export const exp: Unary = primitive("exp", rules.exp);
+/** Elementwise natural logarithm. */
 export const log: Unary = primitive("log", rules.log);
+/** Elementwise square root. */
 export const sqrt: Unary = primitive("sqrt", rules.sqrt);
+/** Elementwise absolute value. */
 export const abs: Unary = primitive("abs", rules.abs);
+/** Elementwise hyperbolic tangent. */
 export const tanh: Unary = primitive("tanh", rules.tanh);
+/** Elementwise logistic sigmoid 1 / (1 + e^-x). */
 export const sigmoid: Unary = primitive("sigmoid", rules.sigmoid);
+/** Elementwise max(x, 0). */
 export const relu: Unary = primitive("relu", rules.relu);
+/** Elementwise clamp into [min, max]; pass undefined for no bound. */
 export const clamp: (x: Tensor, min: number | undefined, max: number | undefined) => Tensor = primitive("clamp", rules.clamp);
 
 /** A binary primitive that also takes a number for either operand. */
@@ -168,15 +177,28 @@ function withOperands(name: string, prim: (a: Tensor, b: Tensor) => Tensor) {
   return (a: Operand, b: Operand) => prim(...operands(name, a, b));
 }
 
+/**
+ * Elementwise a + b with broadcasting; either may be a number.
+ *
+ * @example
+ * ```ts
+ * add(tensor([[1], [2]]), tensor([10, 20])).tolist(); // [[11, 21], [12, 22]]
+ * ```
+ */
 export const add = withOperands("add", primitive("add", rules.add));
+/** Elementwise a - b with broadcasting; either may be a number. */
 export const sub = withOperands("sub", primitive("sub", rules.sub));
+/** Elementwise a · b with broadcasting; either may be a number. */
 export const mul = withOperands("mul", primitive("mul", rules.mul));
 export const div = withOperands("div", primitive("div", rules.div));
+/** Elementwise maximum with broadcasting (NaN if either is NaN). */
 export const maximum = withOperands("maximum", primitive("maximum", rules.maximum));
+/** Elementwise minimum with broadcasting (NaN if either is NaN). */
 export const minimum = withOperands("minimum", primitive("minimum", rules.minimum));
 const powTensor = withOperands("pow", primitive("pow", rules.pow));
 const powScalar: (x: Tensor, p: number) => Tensor = primitive("powScalar", rules.powScalar);
 
+/** Elementwise a ** b with broadcasting; exact on int32 (a negative number exponent throws there). */
 export function pow(a: Operand, b: Operand): Tensor {
   if ([a, b].every((x) => (x instanceof Tensor ? x.dtype === "int32" : Number.isInteger(x)))) return powInt(a, b);
   if (a instanceof Tensor && typeof b === "number") return powScalar(a, b);
@@ -200,11 +222,17 @@ function comparison(op: "gt" | "lt" | "ge" | "le" | "eq" | "ne") {
   return (a: Operand, b: Operand): Tensor => map(op, operands(op, a, b), "bool");
 }
 
+/** Elementwise a > b as a bool tensor (broadcasting; not differentiable). */
 export const gt = comparison("gt");
+/** Elementwise a < b as a bool tensor. */
 export const lt = comparison("lt");
+/** Elementwise a >= b as a bool tensor. */
 export const ge = comparison("ge");
+/** Elementwise a <= b as a bool tensor. */
 export const le = comparison("le");
+/** Elementwise a == b as a bool tensor. */
 export const eq = comparison("eq");
+/** Elementwise a != b as a bool tensor. */
 export const ne = comparison("ne");
 
 const castPrim: (x: Tensor, dtype: DType) => Tensor = primitive("cast", rules.cast);

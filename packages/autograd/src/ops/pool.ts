@@ -8,20 +8,29 @@ import { batched, checkKeys, padDim, perDim, windowCount, type Size } from "./wi
  * backward sends each gradient to the chosen element) or sum divided by PyTorch's divisor.
  */
 
+/** Options of {@link maxPool1d} and {@link maxPool2d}; a size is a number or one per spatial dim. */
 export interface MaxPoolOptions<N extends number> {
   /** Default: kernelSize. */
   stride?: Size<N> | null;
+  /** Implicit -Infinity padding on each side (0 by default; at most half the kernel). */
   padding?: Size<N>;
+  /** Spacing between window taps (1 by default). */
   dilation?: Size<N>;
+  /** Round the output size up instead of down. */
   ceilMode?: boolean;
+  /** Also return the index of each maximum in its flattened input plane (as PyTorch). */
   returnIndices?: boolean;
 }
 
+/** Options of {@link avgPool1d} and {@link avgPool2d}; a size is a number or one per spatial dim. */
 export interface AvgPoolOptions<N extends number> {
   /** Default: kernelSize. */
   stride?: Size<N> | null;
+  /** Implicit zero padding on each side (0 by default; at most half the kernel). */
   padding?: Size<N>;
+  /** Round the output size up instead of down. */
   ceilMode?: boolean;
+  /** Count padded zeros in the divisor (true by default). */
   countIncludePad?: boolean;
 }
 

@@ -4,12 +4,18 @@ import { map, operands, type Operand } from "./pointwise";
 
 /** Bool masks of the elements that are NaN, ±inf, or neither. */
 export const isnan = (x: Tensor): Tensor => map("isnan", [x], "bool");
+/** Elementwise ±Infinity test, as a bool tensor. */
 export const isinf = (x: Tensor): Tensor => map("isinf", [x], "bool");
+/** Elementwise test for a finite value, as a bool tensor. */
 export const isfinite = (x: Tensor): Tensor => map("isfinite", [x], "bool");
 
+/** Options of {@link isclose} and {@link allclose}. */
 export interface IscloseOptions {
+  /** Relative tolerance (1e-5 by default). */
   rtol?: number;
+  /** Absolute tolerance (1e-8 by default). */
   atol?: number;
+  /** Count NaN as close to NaN (false by default). */
   equalNan?: boolean;
 }
 

@@ -5,6 +5,7 @@ import type { AnyRule } from "../core/op";
  * composed of them, so its gradient comes from the tape. Each family's file holds a table with one
  * rule per name here (forward, saves and backward side by side); a name without a rule, or a rule
  * without a name, does not compile.
+ * @internal
  */
 export const PRIMITIVES = {
   pointwise: ["neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "add", "sub", "mul", "div", "pow", "maximum", "minimum", "powScalar", "clamp", "where", "cast"],
@@ -23,6 +24,7 @@ export const PRIMITIVES = {
 } as const;
 
 export type Family = keyof typeof PRIMITIVES;
+/** @internal */
 export type Primitive<F extends Family = Family> = (typeof PRIMITIVES)[F][number];
 
 /** The rule table of one family: exactly one rule per primitive of it. */

@@ -21,8 +21,11 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   return matmul(a, b);
 }
 
+/** Options of {@link addmm} and {@link baddbmm}. */
 export interface ScaleOptions {
+  /** Factor of the input term (1 by default). */
   beta?: number;
+  /** Factor of the product term (1 by default). */
   alpha?: number;
 }
 

@@ -66,6 +66,7 @@ const rules = {
 
 const sumPrim: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = primitive("sum", rules.sum);
 
+/** Sum over `dim` (a dim, several, or all when omitted); `keepdim` keeps reduced dims with size 1. bool and int32 sum to int32. */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (x.dtype === "bool") x = x.to("int32"); // a mask's sum counts its true elements
   const dims = normalizeDims(dim, x.shape, "sum");
@@ -80,6 +81,7 @@ function exactIntSum(x: Tensor, dims: number[], keepdim: boolean): Tensor {
   return total.to("int32");
 }
 
+/** Mean over `dim` (a dim, several, or all when omitted), optionally keeping reduced dims. */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (!isFloat(x.dtype)) throw new Error(`mean: expected a float tensor, got ${x.dtype} (shape ${fmt(x.shape)}); convert with .to("float32")`);
   const dims = normalizeDims(dim, x.shape, "mean");
@@ -103,7 +105,9 @@ export function max(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor,
   return extreme("max", x, dim, keepdim);
 }
 
+/** The smallest element, as a scalar tensor (NaN if any element is NaN). */
 export function min(x: Tensor): Tensor;
+/** Along `dim`: `[values, indices]` of the smallest entries (indices int32). */
 export function min(x: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor];
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
   return extreme("min", x, dim, keepdim);
@@ -123,10 +127,12 @@ export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return evenExtreme("amax", x, dim, keepdim);
 }
 
+/** Indices (int32) of the largest entries along `dim`, or into the flattened tensor when omitted. */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   return argExtreme("max", x, dim, keepdim);
 }
 
+/** Indices (int32) of the smallest entries along `dim`, or into the flattened tensor when omitted. */
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
   return argExtreme("min", x, dim, keepdim);
 }

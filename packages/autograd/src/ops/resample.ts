@@ -52,11 +52,17 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number | null
   return adaptiveAvgPoolNd("adaptiveAvgPool2d", 2, x, typeof outputSize === "number" ? [outputSize, outputSize] : outputSize);
 }
 
+/** Options of {@link interpolate}: give `size` or `scaleFactor`. */
 export interface InterpolateOptions {
+  /** The output's spatial size (a number for every spatial dim, or one each). */
   size?: number | number[];
+  /** Multiplier of the spatial size (a number or one per spatial dim). */
   scaleFactor?: number | number[];
+  /** "nearest" (default), "linear" for (N, C, L) or "bilinear" for (N, C, H, W). */
   mode?: "nearest" | "linear" | "bilinear";
+  /** For linear modes: map the corner pixels' centres onto each other (PyTorch's align_corners). */
   alignCorners?: boolean;
+  /** Compute the scale from the output size instead of using `scaleFactor` as given. */
   recomputeScaleFactor?: boolean;
 }
 

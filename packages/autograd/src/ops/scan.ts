@@ -73,6 +73,7 @@ export function cummax(x: Tensor, dim: number): [Tensor, Tensor] {
   return cumulativeExtreme("max", x, dim);
 }
 
+/** Running minimum along `dim`: `[values, indices]`. */
 export function cummin(x: Tensor, dim: number): [Tensor, Tensor] {
   return cumulativeExtreme("min", x, dim);
 }

@@ -6,6 +6,7 @@ import { cat } from "./join";
 import { where } from "./pointwise";
 import { prod } from "./stats";
 
+/** How {@link scatterReduce} combines the values that land on one position. */
 export type ScatterReduction = "sum" | "prod" | "mean" | "amax" | "amin";
 
 /**

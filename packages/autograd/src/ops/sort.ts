@@ -19,7 +19,9 @@ function lined(op: string, x: Tensor, dim: number): [Tensor, number] {
   return x.ndim === 0 ? [x.reshape([1]), 0] : [x, d];
 }
 
+/** Options of {@link sort} and {@link argsort}. */
 export interface SortOptions {
+  /** Largest first (false by default). */
   descending?: boolean;
   /** Accepted for PyTorch compatibility: the sort is always stable. */
   stable?: boolean;
@@ -32,6 +34,7 @@ export function sort(x: Tensor, dim = -1, opts: SortOptions = {}): [Tensor, Tens
   return [gather(src, d, indices).reshape(x.shape), indices.reshape(x.shape)];
 }
 
+/** The indices that sort `x` along `dim` (default -1), as in {@link sort}. */
 export function argsort(x: Tensor, dim = -1, opts: SortOptions = {}): Tensor {
   const [src, d] = lined("argsort", x, dim);
   return orderAlong(src, d, opts.descending ?? false).reshape(x.shape);

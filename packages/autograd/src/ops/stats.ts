@@ -6,9 +6,11 @@ import type { Dims } from "./reduce";
 
 // Reductions composed from primitives: their gradients come from the tape.
 
+/** Options of {@link variance}, {@link std}, {@link varMean} and {@link stdMean}. */
 export interface VarOptions {
   /** Subtracted from the number of elements in the divisor: 1 (default) is Bessel's correction. */
   correction?: number;
+  /** Keep reduced dims with size 1. */
   keepdim?: boolean;
 }
 
@@ -21,6 +23,7 @@ export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return varMean(x, dim, opts)[0];
 }
 
+/** Standard deviation over `dim` (all when omitted): the square root of {@link variance}. */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return varMean(x, dim, opts)[0].sqrt();
 }

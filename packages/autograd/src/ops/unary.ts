@@ -45,31 +45,53 @@ const rules = {
   }),
 } satisfies RuleTable<"unary">;
 
+/** Elementwise sine. */
 export const sin: Unary = primitive("sin", rules.sin);
+/** Elementwise cosine. */
 export const cos: Unary = primitive("cos", rules.cos);
+/** Elementwise tangent. */
 export const tan: Unary = primitive("tan", rules.tan);
+/** Elementwise arcsine. */
 export const asin: Unary = primitive("asin", rules.asin);
+/** Elementwise arccosine. */
 export const acos: Unary = primitive("acos", rules.acos);
+/** Elementwise arctangent. */
 export const atan: Unary = primitive("atan", rules.atan);
+/** Elementwise hyperbolic sine. */
 export const sinh: Unary = primitive("sinh", rules.sinh);
+/** Elementwise hyperbolic cosine. */
 export const cosh: Unary = primitive("cosh", rules.cosh);
+/** Elementwise inverse hyperbolic sine. */
 export const asinh: Unary = primitive("asinh", rules.asinh);
+/** Elementwise inverse hyperbolic cosine. */
 export const acosh: Unary = primitive("acosh", rules.acosh);
+/** Elementwise inverse hyperbolic tangent. */
 export const atanh: Unary = primitive("atanh", rules.atanh);
+/** Elementwise log(1 + x), accurate near 0. */
 export const log1p: Unary = primitive("log1p", rules.log1p);
+/** Elementwise e^x - 1, accurate near 0. */
 export const expm1: Unary = primitive("expm1", rules.expm1);
+/** Elementwise base-2 logarithm. */
 export const log2: Unary = primitive("log2", rules.log2);
+/** Elementwise base-10 logarithm. */
 export const log10: Unary = primitive("log10", rules.log10);
+/** Elementwise 2^x. */
 export const exp2: Unary = primitive("exp2", rules.exp2);
+/** Elementwise error function. */
 export const erf: Unary = primitive("erf", rules.erf);
+/** Elementwise complementary error function 1 - erf(x). */
 export const erfc: Unary = primitive("erfc", rules.erfc);
+/** Elementwise inverse error function. */
 export const erfinv: Unary = primitive("erfinv", rules.erfinv);
 /** -1, 0 or 1 (NaN stays NaN, ±0 stay); a zero gradient, as PyTorch. */
 export const sign: Unary = primitive("sign", rules.sign);
+/** Elementwise round down (zero gradient). */
 export const floor: Unary = primitive("floor", rules.floor);
+/** Elementwise round up (zero gradient). */
 export const ceil: Unary = primitive("ceil", rules.ceil);
 /** To the nearest integer, halves to even (as PyTorch). */
 export const round: Unary = primitive("round", rules.round);
+/** Elementwise round toward zero (zero gradient). */
 export const trunc: Unary = primitive("trunc", rules.trunc);
 /** log(x / (1 - x)), with x first clamped to [eps, 1 - eps] when eps is given (PyTorch's logit). */
 export const logit: (x: Tensor, eps?: number) => Tensor = primitive("logit", rules.logit);
