@@ -40,8 +40,21 @@ export class Parameter extends Tensor {
  * Base class of layers. Parameters and child modules are found by walking the instance's own
  * properties (a Parameter, a Module, or an array of Modules named `prop.i`), in the order they
  * were assigned, so `namedParameters()` gives PyTorch's dotted names without registration calls.
+ *
+ * @example
+ * ```ts
+ * class TwoLayer extends Module {
+ *   hidden = new Linear(4, 8);
+ *   out = new Linear(8, 1);
+ *   forward(x: Tensor): Tensor {
+ *     return this.out.forward(this.hidden.forward(x).relu());
+ *   }
+ * }
+ * new TwoLayer().namedParameters().map(([name]) => name); // ["hidden.weight", "hidden.bias", "out.weight", "out.bias"]
+ * ```
  */
 export abstract class Module {
+  /** Whether the module is in training mode (dropout active); set by `train()` and `eval()`. */
   training = true;
 
   /**
@@ -63,6 +76,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Direct child modules, in the order they were assigned. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -91,6 +105,7 @@ export abstract class Module {
     ];
   }
 
+  /** Every parameter of this module and its children, each once: what an optimizer takes. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -115,6 +130,7 @@ export abstract class Module {
     return [...own, ...this.namedChildren().flatMap(([name, child]) => child.namedBuffers().map(([b, t]): [string, Tensor] => [`${name}.${b}`, t]))];
   }
 
+  /** Every non-null buffer of this module and those below it. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, t]) => t);
   }
@@ -150,7 +166,15 @@ export abstract class Module {
    * missing key, unexpected key and shape mismatch is reported in one error and nothing is
    * copied; without strict, missing and unexpected keys are skipped but shapes must still agree.
    */
-  loadStateDict(dict: Dict<Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    dict: Dict<Tensor>,
+    opts: { strict?: boolean } = {},
+  ): {
+    /** Names the module has that `dict` lacks (empty with strict, which throws instead). */
+    missingKeys: string[];
+    /** Names in `dict` the module does not have (empty with strict, which throws instead). */
+    unexpectedKeys: string[];
+  } {
     const strict = opts.strict ?? true;
     const entries = entriesOf(dict, `loadStateDict (${this.constructor.name})`, "the state dict");
     const targets = new Map<string, Tensor>(this.collectState());
@@ -168,6 +192,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Switches to evaluation mode (`train(false)`): dropout off. */
   eval(): this {
     return this.train(false);
   }

@@ -27,7 +27,9 @@ export type Params<O> = Tensor[] | ParamGroupInput<O>[];
  * those positions. Tensors are copies; everything else is plain JSON.
  */
 export interface OptimizerStateDict {
+  /** Each parameter's state, keyed by its position across all groups. */
   state: Record<number, ParamState>;
+  /** Each group's options (snake_case) and the positions of its parameters. */
   param_groups: (Record<string, StateValue> & { params: number[] })[];
 }
 
@@ -36,8 +38,16 @@ export interface OptimizerStateDict {
  * gives its option checks and the update of one parameter; the update runs under noGrad, reads
  * `param.grad`, and changes the parameter and its state in place without recording anything.
  */
-export abstract class Optimizer<O extends { lr: number }, S extends ParamState = ParamState> {
+export abstract class Optimizer<
+  O extends {
+    /** The learning rate. */
+    lr: number;
+  },
+  S extends ParamState = ParamState,
+> {
+  /** The parameter groups, each with its own options; a scheduler changes their `lr`. */
   readonly paramGroups: ParamGroup<O>[] = [];
+  /** Each parameter's state (created at its first update), under PyTorch's key names. */
   readonly state = new Map<Tensor, S>();
 
   /**
@@ -45,8 +55,10 @@ export abstract class Optimizer<O extends { lr: number }, S extends ParamState =
    * foreach, ...), with the value that means "off": written by stateDict(), checked by loadStateDict().
    */
   protected constructor(
+    /** The optimizer's name in error messages ("Adam", ...). */
     readonly name: string,
     params: Params<O>,
+    /** The options a group gets when it does not set them. */
     readonly defaults: O,
     private readonly torchOnly: Record<string, boolean | null> = {},
   ) {
@@ -66,6 +78,7 @@ export abstract class Optimizer<O extends { lr: number }, S extends ParamState =
   /** Updates one parameter in place from its gradient (grad mode is off). */
   protected abstract update(param: Tensor, grad: Tensor, group: ParamGroup<O>, state: S): void;
 
+  /** Adds a group of parameters (not already in another group) with options that differ from the defaults, e.g. to unfreeze layers while training. */
   addParamGroup(input: ParamGroupInput<O>): void {
     if (typeof input !== "object" || input === null || isTensor(input) || !Array.isArray((input as { params?: unknown }).params)) {
       throw new Error(`${this.name}: a parameter group must be an object { params: Tensor[], ...options }, got ${isTensor(input) ? "a Tensor mixed with groups" : String(input)}`);
@@ -111,7 +124,14 @@ export abstract class Optimizer<O extends { lr: number }, S extends ParamState =
   }
 
   /** The parameters that have a gradient, with it; throws on a gradient whose shape or dtype differs from its parameter's. */
-  protected gradients(where: string): { param: Tensor; grad: Tensor; group: ParamGroup<O> }[] {
+  protected gradients(where: string): {
+    /** A parameter that has a gradient. */
+    param: Tensor;
+    /** Its gradient. */
+    grad: Tensor;
+    /** Its group. */
+    group: ParamGroup<O>;
+  }[] {
     const work: { param: Tensor; grad: Tensor; group: ParamGroup<O> }[] = [];
     this.paramGroups.forEach((group, k) => {
       group.params.forEach((param, i) => {

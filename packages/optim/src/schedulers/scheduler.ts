@@ -1,9 +1,9 @@
 import { Optimizer } from "../optimizer";
 import { checkKeys, copyValue, describeValue, isPlainObject, loadNumber, type StateValue } from "../state-dict";
 
-// Any optimizer: schedulers only read and write the lr (and momentum) of its groups.
+/** Any optimizer: schedulers only read and write the lr (and momentum) of its groups. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOptimizer = Optimizer<{ lr: number }, any>;
+export type AnyOptimizer = Optimizer<{ /** The learning rate. */ lr: number }, any>;
 
 /**
  * PyTorch's scheduler state_dict(): the scheduler's options under their PyTorch names, plus
@@ -14,10 +14,15 @@ export type SchedulerStateDict = Record<string, StateValue>;
 
 /** What every scheduler has: a step, the lrs it set last, and a state dict. */
 export interface Scheduler {
+  /** The optimizer whose groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
+  /** Advances the schedule by one epoch (or batch, for the per-batch schedules) and sets the groups' lr. */
   step(): void;
+  /** The lr of each group set by the last step. */
   getLastLr(): number[];
+  /** The scheduler's state as PyTorch's state_dict names it. */
   stateDict(): SchedulerStateDict;
+  /** Restores a state from `stateDict()`; checks it in full first, and the options must match. */
   loadStateDict(dict: SchedulerStateDict): void;
   /** Checks a state dict in full and returns what applies it, so that composites load all or nothing. */
   prepareLoad(dict: unknown, where: string): () => void;
@@ -53,14 +58,22 @@ export function checkSameOption(where: string, key: string, saved: unknown, own:
  * from the groups' current lr so that several schedulers can act on one optimizer.
  */
 export abstract class LRScheduler implements Scheduler {
+  /** The optimizer whose groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
+  /** The epoch of the last step (0 after construction, which takes step 0). */
   lastEpoch = -1;
+  /** Each group's initial lr, which the schedule scales. */
   baseLrs: number[] = [];
   /** PyTorch's _step_count: the number of step() calls, the initial one included. */
   stepCount = 0;
+  /** The lr of each group set by the last step. */
   protected lastLr: number[] = [];
 
-  protected constructor(readonly name: string, optimizer: AnyOptimizer) {
+  protected constructor(
+    /** The scheduler's name in error messages. */
+    readonly name: string,
+    optimizer: AnyOptimizer,
+  ) {
     this.optimizer = requireOptimizer(name, optimizer);
   }
 
@@ -99,6 +112,7 @@ export abstract class LRScheduler implements Scheduler {
     this.setLrs(lrs);
   }
 
+  /** Sets each group's lr and records them as the last lrs. */
   protected setLrs(lrs: number[]): void {
     this.optimizer.paramGroups.forEach((group, i) => (group.lr = lrs[i]!));
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
@@ -109,6 +123,7 @@ export abstract class LRScheduler implements Scheduler {
     return [...this.lastLr];
   }
 
+  /** The current lr of each group. */
   protected groupLrs(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -123,6 +138,7 @@ export abstract class LRScheduler implements Scheduler {
     return () => {};
   }
 
+  /** The options under PyTorch's names, base_lrs, last_epoch, _step_count and _last_lr (as PyTorch's state_dict). */
   stateDict(): SchedulerStateDict {
     return {
       ...copyValue(this.config()),
@@ -136,6 +152,7 @@ export abstract class LRScheduler implements Scheduler {
     };
   }
 
+  /** Restores a state from `stateDict()`; checks it in full first, and the options must match. */
   loadStateDict(dict: SchedulerStateDict): void {
     this.prepareLoad(dict, `${this.name}.loadStateDict`)();
   }
