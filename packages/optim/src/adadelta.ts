@@ -3,10 +3,15 @@ import { requireInRange, requireNonNegative, rejectUnknownKeys } from "./options
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
+/** Options of {@link Adadelta} (PyTorch's, camelCased). */
 export interface AdadeltaOptions {
+  /** Scales the update (1 by default). */
   lr: number;
+  /** Decay rate of the running averages (0.9 by default). */
   rho: number;
+  /** Added inside the square roots for stability (1e-6 by default). */
   eps: number;
+  /** L2 penalty: weightDecay · param is added to the gradient (0 by default). */
   weightDecay: number;
 }
 

@@ -3,11 +3,17 @@ import { requireNonNegative, rejectUnknownKeys } from "./options";
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
+/** Options of {@link Adagrad} (PyTorch's, camelCased). */
 export interface AdagradOptions {
+  /** Learning rate (1e-2 by default). */
   lr: number;
+  /** The lr at step t is lr / (1 + (t - 1) · lrDecay) (0 by default). */
   lrDecay: number;
+  /** L2 penalty: weightDecay · param is added to the gradient (0 by default). */
   weightDecay: number;
+  /** Starting value of the sum of squared gradients (0 by default). */
   initialAccumulatorValue: number;
+  /** Added to the denominator for stability (1e-10 by default). */
   eps: number;
 }
 

@@ -3,11 +3,17 @@ import { requireBetas, requireBoolean, requireNonNegative, rejectUnknownKeys } f
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
+/** Options of {@link Adam} and {@link AdamW} (PyTorch's, camelCased). */
 export interface AdamOptions {
+  /** Learning rate (1e-3 by default). */
   lr: number;
+  /** Decay rates of the running averages of the gradient and its square (0.9, 0.999 by default). */
   betas: [number, number];
+  /** Added to the denominator for stability (1e-8 by default). */
   eps: number;
+  /** Adam: L2 penalty added to the gradient (0 by default); AdamW: decoupled decay, param -= lr · weightDecay · param (0.01 by default). */
   weightDecay: number;
+  /** Use the maximum of past squared-gradient averages (AMSGrad). */
   amsgrad: boolean;
 }
 
@@ -21,10 +27,13 @@ const KEYS = ["lr", "betas", "eps", "weightDecay", "amsgrad"];
  * p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps).
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
+  /** @internal */
   protected static readonly label: string = "Adam";
+  /** @internal */
   protected static readonly defaultWeightDecay: number = 0;
   /** Weight decay applied to the parameter directly (AdamW) instead of added to the gradient. */
   protected static readonly decoupledWeightDecay: boolean = false;
+  /** @internal */
   protected static readonly torchOnly: Record<string, boolean | null> = { maximize: false, foreach: null, capturable: false, differentiable: false, fused: false };
   private readonly decoupled: boolean;
 
@@ -71,8 +80,11 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 
 /** Adam with decoupled weight decay (Loshchilov & Hutter): p ← p·(1 - lr·wd), then Adam without wd. */
 export class AdamW extends Adam {
+  /** @internal */
   protected static override readonly label: string = "AdamW";
+  /** @internal */
   protected static override readonly defaultWeightDecay: number = 1e-2;
   protected static override readonly decoupledWeightDecay: boolean = true;
+  /** @internal */
   protected static override readonly torchOnly: Record<string, boolean | null> = { foreach: null, maximize: false, capturable: false };
 }

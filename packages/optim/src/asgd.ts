@@ -3,7 +3,9 @@ import { requireNonNegative, requireNumber, rejectUnknownKeys } from "./options"
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
+/** Options of {@link ASGD} (PyTorch's, camelCased). */
 export interface ASGDOptions {
+  /** Learning rate (1e-2 by default). */
   lr: number;
   /** Decay term. */
   lambd: number;
@@ -11,6 +13,7 @@ export interface ASGDOptions {
   alpha: number;
   /** The step at which averaging starts. */
   t0: number;
+  /** L2 penalty: weightDecay · param is added to the gradient (0 by default). */
   weightDecay: number;
 }
 

@@ -1,8 +1,10 @@
 import { isTensor, noGrad, type Tensor } from "@tapegrad/autograd";
 import { requireNonNegative } from "./options";
 
+/** The p of the norm: a number, or "inf" (or Infinity) for the largest absolute value. */
 export type NormType = number | "inf";
 
+/** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
   /** Throw when the total norm is NaN or infinite instead of returning it. Default false. */
   errorIfNonfinite?: boolean;

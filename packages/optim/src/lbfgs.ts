@@ -4,7 +4,9 @@ import { requireNonNegative, requirePositiveInteger, rejectUnknownKeys } from ".
 import { Optimizer, type Closure, type ParamGroup, type Params } from "./optimizer";
 import { checkKeys, describeValue, loadNumber, loadTensor, type StateKind } from "./state-dict";
 
+/** Options of {@link LBFGS} (PyTorch's, camelCased). */
 export interface LBFGSOptions {
+  /** Step size (1 by default). */
   lr: number;
   /** Iterations per step(). Default 20. */
   maxIter: number;

@@ -10,13 +10,17 @@ export type Closure = () => Tensor | number;
 
 /** A parameter group: its tensors and its own copy of every option (PyTorch's param_groups). */
 export type ParamGroup<O> = O & {
+  /** The group's parameters. */
   params: Tensor[];
   /** The lr a scheduler started from (set by the first scheduler attached, like PyTorch's initial_lr). */
   initialLr?: number;
 };
 
 /** What a user passes for one group: the tensors, and any options that differ from the defaults. */
-export type ParamGroupInput<O> = Partial<O> & { params: Tensor[] };
+export type ParamGroupInput<O> = Partial<O> & {
+  /** The group's parameters. */
+  params: Tensor[];
+};
 
 /** A flat list of tensors (one group) or a list of groups. */
 export type Params<O> = Tensor[] | ParamGroupInput<O>[];
@@ -30,7 +34,10 @@ export interface OptimizerStateDict {
   /** Each parameter's state, keyed by its position across all groups. */
   state: Record<number, ParamState>;
   /** Each group's options (snake_case) and the positions of its parameters. */
-  param_groups: (Record<string, StateValue> & { params: number[] })[];
+  param_groups: (Record<string, StateValue> & {
+    /** Positions of the group's parameters. */
+    params: number[];
+  })[];
 }
 
 /**

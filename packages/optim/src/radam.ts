@@ -3,10 +3,15 @@ import { requireBetas, requireNonNegative, rejectUnknownKeys } from "./options";
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
+/** Options of {@link RAdam} (PyTorch's, camelCased). */
 export interface RAdamOptions {
+  /** Learning rate (1e-3 by default). */
   lr: number;
+  /** Decay rates of the running averages of the gradient and its square (0.9, 0.999 by default). */
   betas: [number, number];
+  /** Added to the denominator for stability (1e-8 by default). */
   eps: number;
+  /** L2 penalty: weightDecay · param is added to the gradient (0 by default). */
   weightDecay: number;
 }
 

@@ -3,12 +3,19 @@ import { requireBoolean, requireNonNegative, rejectUnknownKeys } from "./options
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
+/** Options of {@link RMSprop} (PyTorch's, camelCased). */
 export interface RMSpropOptions {
+  /** Learning rate (1e-2 by default). */
   lr: number;
+  /** Smoothing constant of the squared-gradient average (0.99 by default). */
   alpha: number;
+  /** Added to the denominator for stability (1e-8 by default). */
   eps: number;
+  /** L2 penalty: weightDecay · param is added to the gradient (0 by default). */
   weightDecay: number;
+  /** Momentum factor (0 by default). */
   momentum: number;
+  /** Normalize by the estimated variance of the gradient instead of its second moment. */
   centered: boolean;
 }
 

@@ -3,7 +3,9 @@ import { requireNonNegative, requirePair, rejectUnknownKeys } from "./options";
 import { Optimizer, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
+/** Options of {@link Rprop} (PyTorch's, camelCased). */
 export interface RpropOptions {
+  /** Initial step size (1e-2 by default). */
   lr: number;
   /** `[etaminus, etaplus]`: step-size factors when the gradient's sign flips or holds; 0 < etaminus < 1 < etaplus. */
   etas: [number, number];

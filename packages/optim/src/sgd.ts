@@ -3,11 +3,17 @@ import { requireBoolean, requireNonNegative, rejectUnknownKeys } from "./options
 import { Optimizer, withWeightDecay, type ParamGroup, type Params } from "./optimizer";
 import type { StateKind } from "./state-dict";
 
+/** Options of {@link SGD} (PyTorch's, camelCased). */
 export interface SGDOptions {
+  /** Learning rate (required). */
   lr: number;
+  /** Momentum factor (0 by default: plain SGD). */
   momentum: number;
+  /** Dampening of the momentum: buf = momentum · buf + (1 - dampening) · g (0 by default). */
   dampening: number;
+  /** L2 penalty: weightDecay · param is added to the gradient (0 by default). */
   weightDecay: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0). */
   nesterov: boolean;
 }
 

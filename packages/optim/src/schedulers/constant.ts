@@ -4,7 +4,9 @@ import { LRScheduler, type AnyOptimizer } from "./scheduler";
 
 /** Scales the initial lr by `factor` until epoch totalIters, then restores it. */
 export class ConstantLR extends LRScheduler {
+  /** The factor applied to the lr until totalIters steps. */
   readonly factor: number;
+  /** Steps during which the factor applies. */
   readonly totalIters: number;
 
   constructor(optimizer: AnyOptimizer, options: { factor?: number; totalIters?: number } = {}) {
@@ -34,7 +36,9 @@ export class ConstantLR extends LRScheduler {
 
 /** Decays the initial lr to 0 over totalIters epochs: lr_t = lr_0·(1 - min(t, totalIters)/totalIters)^power. */
 export class PolynomialLR extends LRScheduler {
+  /** Steps over which the lr decays to 0. */
   readonly totalIters: number;
+  /** The power of the decay polynomial. */
   readonly power: number;
 
   constructor(optimizer: AnyOptimizer, options: { totalIters?: number; power?: number } = {}) {

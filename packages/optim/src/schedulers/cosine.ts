@@ -8,7 +8,9 @@ import { LRScheduler, type AnyOptimizer } from "./scheduler";
  * lr_t = etaMin + (lr_0 - etaMin)·(1 + cos(π·t/tMax))/2.
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Steps of half a cosine period. */
   readonly tMax: number;
+  /** The smallest lr. */
   readonly etaMin: number;
 
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {

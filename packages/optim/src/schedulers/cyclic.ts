@@ -21,7 +21,9 @@ export interface CyclicLROptions {
   scaleMode?: "cycle" | "iterations";
   /** Cycle the optimizer's momentum inversely to the lr, between baseMomentum and maxMomentum. Default true. */
   cycleMomentum?: boolean;
+  /** Momentum at the peak lr (0.8 by default), per group or for all. */
   baseMomentum?: number | number[];
+  /** Momentum at the base lr (0.9 by default), per group or for all. */
   maxMomentum?: number | number[];
 }
 
@@ -32,14 +34,23 @@ const MODES = ["triangular", "triangular2", "exp_range"];
  * steps and back over stepSizeDown, the amplitude scaled by the mode. Step it after every batch.
  */
 export class CyclicLR extends LRScheduler {
+  /** The upper lr of each group. */
   readonly maxLrs: number[];
+  /** Steps of one cycle (up plus down). */
   readonly totalSize: number;
+  /** The fraction of a cycle spent going up. */
   readonly stepRatio: number;
+  /** "triangular", "triangular2", "exp_range", or "custom" with a scaleFn. */
   readonly mode: string;
+  /** The exp_range decay base. */
   readonly gamma: number;
+  /** Whether the scale function takes the cycle number or the step. */
   readonly scaleMode: "cycle" | "iterations";
+  /** Whether momentum cycles inversely to the lr. */
   readonly cycleMomentum: boolean;
+  /** The momentum of each group at the peak lr. */
   readonly baseMomentums: number[] = [];
+  /** The momentum of each group at the base lr. */
   readonly maxMomentums: number[] = [];
   private readonly scale: (x: number) => number;
 

@@ -1,6 +1,7 @@
 import type { StateValue } from "../state-dict";
 import { LRScheduler, type AnyOptimizer } from "./scheduler";
 
+/** Maps the epoch to a factor of the lr. */
 export type LrLambda = (epoch: number) => number;
 
 function lambdasFor(owner: string, optimizer: AnyOptimizer, lrLambda: unknown): LrLambda[] {
@@ -15,6 +16,7 @@ function lambdasFor(owner: string, optimizer: AnyOptimizer, lrLambda: unknown): 
 
 /** lr = initial lr · lrLambda(epoch), one function for all groups or one per group. */
 export class LambdaLR extends LRScheduler {
+  /** One function per group: lr = base lr · lrLambda(epoch). */
   readonly lrLambdas: LrLambda[];
 
   constructor(optimizer: AnyOptimizer, options: { lrLambda: LrLambda | LrLambda[] }) {
@@ -36,6 +38,7 @@ export class LambdaLR extends LRScheduler {
 
 /** lr ← lr · lrLambda(epoch) at every epoch after the first, one function for all groups or one per group. */
 export class MultiplicativeLR extends LRScheduler {
+  /** One function per group: each step multiplies the lr by lrLambda(epoch). */
   readonly lrLambdas: LrLambda[];
 
   constructor(optimizer: AnyOptimizer, options: { lrLambda: LrLambda | LrLambda[] }) {

@@ -8,8 +8,11 @@ import { LRScheduler, type AnyOptimizer } from "./scheduler";
  * closed form is lr_t = lr_0·(start + (end - start)·min(t, totalIters)/totalIters).
  */
 export class LinearLR extends LRScheduler {
+  /** The factor of the lr at step 0. */
   readonly startFactor: number;
+  /** The factor reached after totalIters steps. */
   readonly endFactor: number;
+  /** Steps of the linear change. */
   readonly totalIters: number;
 
   constructor(optimizer: AnyOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {

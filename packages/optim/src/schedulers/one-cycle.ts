@@ -7,7 +7,9 @@ export interface OneCycleLROptions {
   maxLr: number | number[];
   /** Steps in the cycle; or give epochs and stepsPerEpoch. */
   totalSteps?: number;
+  /** With stepsPerEpoch, gives totalSteps = epochs · stepsPerEpoch. */
   epochs?: number;
+  /** Steps (batches) per epoch. */
   stepsPerEpoch?: number;
   /** Fraction of the cycle spent increasing the lr. Default 0.3. */
   pctStart?: number;
@@ -15,7 +17,9 @@ export interface OneCycleLROptions {
   annealStrategy?: "cos" | "linear";
   /** Cycle momentum (or Adam's beta1) inversely to the lr. Default true. */
   cycleMomentum?: boolean;
+  /** Momentum at the peak lr (0.85 by default), per group or for all. */
   baseMomentum?: number | number[];
+  /** Momentum at the start and end (0.95 by default), per group or for all. */
   maxMomentum?: number | number[];
   /** Initial lr = maxLr / divFactor. Default 25. */
   divFactor?: number;
@@ -41,8 +45,11 @@ interface Phase {
  * max_lr, min_lr, max_momentum, base_momentum) live in the scheduler.
  */
 export class OneCycleLR extends LRScheduler {
+  /** Steps of the whole cycle. */
   readonly totalSteps: number;
+  /** Whether momentum cycles inversely to the lr. */
   readonly cycleMomentum: boolean;
+  /** Whether the cycled momentum is Adam's beta1 (the optimizer has betas). */
   readonly useBeta1: boolean = false;
   private readonly phases: Phase[];
   private readonly anneal: (start: number, end: number, pct: number) => number;

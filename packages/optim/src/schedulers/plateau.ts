@@ -31,18 +31,31 @@ export type PlateauStateDict = Record<string, StateValue>;
 
 /** Reduces the lr of every group by `factor` once the metric has stopped improving for `patience` epochs. */
 export class ReduceLROnPlateau {
+  /** The optimizer whose groups' lr this scheduler sets. */
   readonly optimizer: AnyOptimizer;
+  /** "min": the metric should decrease; "max": increase. */
   readonly mode: "min" | "max";
+  /** The lr is multiplied by this on a plateau. */
   readonly factor: number;
+  /** Epochs without improvement tolerated before reducing. */
   readonly patience: number;
+  /** The least change that counts as an improvement. */
   readonly threshold: number;
+  /** "rel": relative to the best value; "abs": absolute. */
   readonly thresholdMode: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting again. */
   readonly cooldown: number;
+  /** The lowest lr of each group. */
   readonly minLrs: number[];
+  /** Changes of the lr smaller than this are skipped. */
   readonly eps: number;
+  /** Steps taken. */
   lastEpoch = 0;
+  /** The best metric so far. */
   best: number;
+  /** Epochs in a row without improvement. */
   numBadEpochs = 0;
+  /** Epochs of cooldown left. */
   cooldownCounter = 0;
   private lastLr: number[];
 
@@ -99,6 +112,7 @@ export class ReduceLROnPlateau {
     return this.thresholdMode === "rel" ? a > best * (threshold + 1) : a > best + threshold;
   }
 
+  /** The lr of each group after the last step. */
   getLastLr(): number[] {
     return [...this.lastLr];
   }
@@ -112,6 +126,7 @@ export class ReduceLROnPlateau {
     return this.mode === "min" ? Infinity : -Infinity;
   }
 
+  /** The scheduler's state as PyTorch's state_dict names it. */
   stateDict(): PlateauStateDict {
     const { best, numBadEpochs, cooldownCounter, lastEpoch } = this;
     return { ...this.config(), cooldown_counter: cooldownCounter, best, num_bad_epochs: numBadEpochs, last_epoch: lastEpoch, _last_lr: [...this.lastLr] };

@@ -2,8 +2,14 @@ import { Optimizer } from "../optimizer";
 import { checkKeys, copyValue, describeValue, isPlainObject, loadNumber, type StateValue } from "../state-dict";
 
 /** Any optimizer: schedulers only read and write the lr (and momentum) of its groups. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOptimizer = Optimizer<{ /** The learning rate. */ lr: number }, any>;
+export type AnyOptimizer = Optimizer<
+  {
+    /** The learning rate. */
+    lr: number;
+  },
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  any
+>;
 
 /**
  * PyTorch's scheduler state_dict(): the scheduler's options under their PyTorch names, plus

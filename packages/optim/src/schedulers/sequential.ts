@@ -24,10 +24,14 @@ function prepareChildren(where: string, saved: unknown, schedulers: LRScheduler[
  * milestone (PyTorch's SequentialLR).
  */
 export class SequentialLR implements Scheduler {
+  /** The scheduler's name in error messages. */
   readonly name = "SequentialLR";
   readonly optimizer: AnyOptimizer;
+  /** The schedulers, run one after another. */
   readonly schedulers: LRScheduler[];
+  /** The epochs at which the next scheduler takes over. */
   readonly milestones: number[];
+  /** The epoch of the last step. */
   lastEpoch: number;
   private lastLr: number[];
 
@@ -89,8 +93,10 @@ export class SequentialLR implements Scheduler {
 
 /** Steps several schedulers of one optimizer together, each from the lr the previous one set. */
 export class ChainedScheduler implements Scheduler {
+  /** The scheduler's name in error messages. */
   readonly name = "ChainedScheduler";
   readonly optimizer: AnyOptimizer;
+  /** The schedulers, all stepped at every step. */
   readonly schedulers: LRScheduler[];
   private lastLr: number[];
 

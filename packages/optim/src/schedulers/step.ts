@@ -10,7 +10,9 @@ function requireGamma(owner: string, gamma: unknown): number {
 
 /** Multiplies the lr by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** The factor of each decay. */
   readonly gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
@@ -37,7 +39,9 @@ export class StepLR extends LRScheduler {
 
 /** Multiplies the lr by gamma at each milestone epoch (by gamma^k for a milestone listed k times). */
 export class MultiStepLR extends LRScheduler {
+  /** The epochs at which the lr decays. */
   readonly milestones: number[];
+  /** The factor of each decay. */
   readonly gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number }) {
@@ -69,6 +73,7 @@ export class MultiStepLR extends LRScheduler {
 
 /** Multiplies the lr by gamma every epoch. */
 export class ExponentialLR extends LRScheduler {
+  /** The factor applied at every epoch. */
   readonly gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: { gamma: number }) {

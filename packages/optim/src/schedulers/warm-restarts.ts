@@ -8,10 +8,15 @@ import { LRScheduler, type AnyOptimizer } from "./scheduler";
  * step(epoch) jumps to an epoch, which may be fractional (e.g. epoch + batch/batches).
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
+  /** Steps of the first period. */
   readonly t0: number;
+  /** Each period is this many times longer than the one before. */
   readonly tMult: number;
+  /** The smallest lr. */
   readonly etaMin: number;
+  /** Steps of the current period. */
   tI: number;
+  /** Steps since the last restart. */
   tCur: number;
 
   constructor(optimizer: AnyOptimizer, options: { t0: number; tMult?: number; etaMin?: number }) {
