@@ -29,9 +29,13 @@ export interface CellMembers<S extends State = State> {
 /** A recurrent cell: a {@link Module} with the {@link CellMembers} the runner calls, with state type `S`. */
 export type Cell<S extends State = State> = CellMembers<S> & Module;
 
+/** Options of {@link RNNCell}, {@link LSTMCell} and {@link GRUCell}. */
 export interface CellOptions extends LayerOptions {
+  /** Features of x. */
   inputSize: number;
+  /** Features of the hidden state h. */
   hiddenSize: number;
+  /** Learn the biases b_ih and b_hh (true by default). */
   bias?: boolean;
 }
 
@@ -43,11 +47,17 @@ export interface CellOptions extends LayerOptions {
  * once for the whole sequence and a step's gates are one linear op, W_hh h + projected.
  */
 abstract class GatedCell extends Module {
+  /** The input-hidden weights of all gates stacked: (G·hiddenSize, inputSize). */
   weight_ih: Parameter;
+  /** The hidden-hidden weights of all gates stacked: (G·hiddenSize, hiddenSize), or projSize columns for a projected LSTM. */
   weight_hh: Parameter;
+  /** The input-hidden biases (G·hiddenSize), or null without bias. */
   bias_ih: Parameter | null;
+  /** The hidden-hidden biases (G·hiddenSize), or null without bias. */
   bias_hh: Parameter | null;
+  /** Features of x. */
   readonly inputSize: number;
+  /** Features of the hidden state h. */
   readonly hiddenSize: number;
 
   constructor(name: string, gates: number, opts: CellOptions, private readonly foldBiases: boolean, recurrentSize = opts.hiddenSize) {
@@ -64,6 +74,7 @@ abstract class GatedCell extends Module {
     this.bias_hh = opts.bias === false ? null : param([gates * hiddenSize]);
   }
 
+  /** The configuration as PyTorch prints it: `inputSize, hiddenSize[, bias=False]`. */
   override extraRepr(): string {
     return `${this.inputSize}, ${this.hiddenSize}${this.bias_ih ? "" : ", bias=False"}`;
   }
@@ -74,6 +85,7 @@ abstract class GatedCell extends Module {
     for (const p of this.parameters()) uniform_(p, -k, k, opts);
   }
 
+  /** W_ih x + b_ih (plus b_hh where the biases fold) for any leading dims: (..., inputSize) to (..., G·hiddenSize). */
   projectInput(x: Tensor): Tensor {
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inputSize) {
       throw new Error(`${this.constructor.name}: input of shape ${fmt(x.shape)} must end in inputSize ${this.inputSize}`);
@@ -97,16 +109,19 @@ abstract class GatedCell extends Module {
     return state;
   }
 
+  /** One step: x (batch, inputSize) or (inputSize), and the previous state (zeros when omitted), to the new state. */
   forward(x: Tensor, state?: State): State {
     if (x.ndim > 2) throw new Error(`${this.constructor.name}: input must be (batch, inputSize) or (inputSize), got shape ${fmt(x.shape)}`);
     return this.step(this.projectInput(x), state);
   }
 
+  /** The rest of a step, from projectInput's output for that step. */
   abstract step(projected: Tensor, state?: State): State;
 }
 
 /** h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu. */
 export class RNNCell extends GatedCell {
+  /** "tanh" (default) or "relu". */
   readonly nonlinearity: "tanh" | "relu";
 
   constructor(opts: CellOptions & { nonlinearity?: "tanh" | "relu" }) {
@@ -118,6 +133,15 @@ export class RNNCell extends GatedCell {
     this.resetParameters(opts);
   }
 
+  /**
+   * One step: x (batch, inputSize) or (inputSize) and h (zeros when omitted) to h'.
+   *
+   * @example
+   * ```ts
+   * const cell = new RNNCell({ inputSize: 3, hiddenSize: 4 });
+   * const h1 = cell.forward(randn([2, 3])); // (2, 4)
+   * ```
+   */
   override forward(x: Tensor, h?: Tensor): Tensor {
     return super.forward(x, h) as Tensor;
   }
@@ -126,6 +150,7 @@ export class RNNCell extends GatedCell {
     return `${super.extraRepr()}${this.nonlinearity === "tanh" ? "" : `, nonlinearity=${this.nonlinearity}`}`;
   }
 
+  /** h' from the step's projected input and h. */
   step(projected: Tensor, h?: Tensor): Tensor {
     const pre = this.recurrent(this.stateOrZeros(projected, h, this.hiddenSize, "h"), projected);
     return this.nonlinearity === "tanh" ? pre.tanh() : pre.relu();
@@ -137,7 +162,9 @@ export class RNNCell extends GatedCell {
  * h' = W_hr (σ(o)·tanh(c')) has projSize features and weight_hh reads projSize columns.
  */
 export class LSTMCell extends GatedCell {
+  /** The projection (projSize, hiddenSize) with projSize > 0, else null. */
   weight_hr: Parameter | null;
+  /** Features of h: projSize when set, else hiddenSize. */
   readonly outputSize: number;
 
   constructor(opts: CellOptions & { projSize?: number }) {
@@ -151,10 +178,12 @@ export class LSTMCell extends GatedCell {
     this.resetParameters(opts);
   }
 
+  /** One step: x (batch, inputSize) or (inputSize) and [h, c] (zeros when omitted) to [h', c']. */
   override forward(x: Tensor, state?: readonly [Tensor, Tensor]): [Tensor, Tensor] {
     return super.forward(x, state) as [Tensor, Tensor];
   }
 
+  /** [h', c'] from the step's projected input and [h, c]. */
   step(projected: Tensor, state?: readonly [Tensor, Tensor]): [Tensor, Tensor] {
     if (state !== undefined && !(Array.isArray(state) && state.length === 2)) {
       throw new Error(`LSTMCell: state must be [h, c], got ${Array.isArray(state) ? `an array of ${state.length}` : "a single tensor"}`);
@@ -174,10 +203,12 @@ export class GRUCell extends GatedCell {
     this.resetParameters(opts);
   }
 
+  /** One step: x (batch, inputSize) or (inputSize) and h (zeros when omitted) to h'. */
   override forward(x: Tensor, h?: Tensor): Tensor {
     return super.forward(x, h) as Tensor;
   }
 
+  /** h' from the step's projected input and h. */
   step(projected: Tensor, h0?: Tensor): Tensor {
     const h = this.stateOrZeros(projected, h0, this.hiddenSize, "h");
     return fusedGruCell(projected, this.recurrent(h, projected), h);

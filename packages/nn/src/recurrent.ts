@@ -5,10 +5,13 @@ import { Module, type Parameter } from "./module";
 import { PackedSequence, packSorted, padPackedSequence } from "./packing";
 import { fmt, pyFloat } from "./format";
 
+/** Options of {@link Recurrent}. */
 export interface RecurrentOptions {
   /** Features of x: the input size of the first layer. */
   inputSize: number;
+  /** Stacked layers, each reading the previous one's output (1 by default). */
   numLayers?: number;
+  /** Also run each layer over the reversed sequence; outputs are concatenated (false by default). */
   bidirectional?: boolean;
   /** x and output are (batch, seq, feature) instead of (seq, batch, feature). */
   batchFirst?: boolean;
@@ -30,6 +33,7 @@ export interface RecurrentOptions {
   checkpointEvery?: number;
 }
 
+/** Options of `Recurrent.forward` (and of RNN, LSTM, GRU). */
 export interface RecurrentForwardOptions {
   /** Valid steps of each sequence in the batch; positions past the end are ignored. */
   lengths?: readonly number[] | Tensor;
@@ -70,13 +74,21 @@ export function detachState<S extends State>(state: S): S {
  * forward returns has the same structure, each tensor stacked over layers and directions.
  */
 export class Recurrent<S extends State = State> extends Module {
+  /** The cells, layer by layer, forward direction before reverse. */
   readonly cells: Cell<S>[] = [];
+  /** Stacked layers. */
   readonly numLayers: number;
+  /** Whether each layer also runs in reverse. */
   readonly bidirectional: boolean;
+  /** Whether inputs and outputs are (batch, seq, feature). */
   readonly batchFirst: boolean;
+  /** Dropout probability on the outputs of every layer but the last, while training. */
   readonly dropout: number;
+  /** Locked dropout probability on each layer's input, while training. */
   readonly inputDropout: number;
+  /** Locked dropout probability on the state fed back to the cell, while training. */
   readonly recurrentDropout: number;
+  /** Features of each input step. */
   readonly inputSize: number;
   /** Features of each step of output: D times the cells' output size. */
   readonly outputSize: number;
@@ -125,6 +137,7 @@ export class Recurrent<S extends State = State> extends Module {
     return [`input_size=${this.inputSize}`, ...flags.filter(Boolean)].join(", ");
   }
 
+  /** 2 when bidirectional, else 1. */
   get directions(): number {
     return this.bidirectional ? 2 : 1;
   }

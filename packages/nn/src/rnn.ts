@@ -6,13 +6,21 @@ import type { Module } from "./module";
 import type { PackedSequence } from "./packing";
 import { Recurrent, type RecurrentForwardOptions, type RecurrentOptions } from "./recurrent";
 
+/** Options of {@link RNN}, {@link LSTM} and {@link GRU} (PyTorch's, camelCased). */
 export interface RNNOptions extends LayerOptions, Pick<RecurrentOptions, "inputDropout" | "recurrentDropout"> {
+  /** Features of each input step. */
   inputSize: number;
+  /** Features of the hidden state. */
   hiddenSize: number;
+  /** Stacked layers (1 by default). */
   numLayers?: number;
+  /** Learn the biases (true by default). */
   bias?: boolean;
+  /** Inputs and outputs are (batch, seq, feature) instead of (seq, batch, feature). */
   batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, while training (0 by default). */
   dropout?: number;
+  /** Also run each layer over the reversed sequence (false by default). */
   bidirectional?: boolean;
   /** Checkpoint the time loop every k steps (see Recurrent). */
   checkpointEvery?: number;
@@ -20,8 +28,13 @@ export interface RNNOptions extends LayerOptions, Pick<RecurrentOptions, "inputD
 
 /** What RNN, LSTM and GRU share beyond the runner: they print as PyTorch's (configuration, no cells). */
 abstract class BuiltinRecurrent<S extends State> extends Recurrent<S> {
-  abstract readonly opts: RNNOptions & { projSize?: number };
+  /** The options the layer was built with. */
+  abstract readonly opts: RNNOptions & {
+    /** LSTM: features of the projected h (0: none). */
+    projSize?: number;
+  };
 
+  /** The configuration as PyTorch prints it: `8, 16, num_layers=2, batch_first=True`. */
   override extraRepr(): string {
     const o = this.opts;
     return [
@@ -42,7 +55,13 @@ abstract class BuiltinRecurrent<S extends State> extends Recurrent<S> {
 
 /** Elman RNN: the runner with an RNNCell per layer and direction. */
 export class RNN extends BuiltinRecurrent<Tensor> {
-  constructor(readonly opts: RNNOptions & { nonlinearity?: "tanh" | "relu" }) {
+  /** @param opts - the options; `nonlinearity` is "tanh" (default) or "relu" */
+  constructor(
+    readonly opts: RNNOptions & {
+      /** "tanh" (default) or "relu". */
+      nonlinearity?: "tanh" | "relu";
+    },
+  ) {
     super((_layer, _direction, inputSize) => new RNNCell({ ...opts, inputSize }), opts);
   }
 
@@ -61,7 +80,13 @@ function checkH0(layer: Recurrent<Tensor>, h0: unknown): void {
 
 /** LSTM: the runner with an LSTMCell per layer and direction; state [h, c]. */
 export class LSTM extends BuiltinRecurrent<[Tensor, Tensor]> {
-  constructor(readonly opts: RNNOptions & { projSize?: number }) {
+  /** @param opts - the options; `projSize` > 0 projects h to that many features (PyTorch's proj_size) */
+  constructor(
+    readonly opts: RNNOptions & {
+      /** Features of the projected h (0: none). */
+      projSize?: number;
+    },
+  ) {
     super((_layer, _direction, inputSize) => new LSTMCell({ ...opts, inputSize }), opts);
   }
 
@@ -80,6 +105,7 @@ export class LSTM extends BuiltinRecurrent<[Tensor, Tensor]> {
 
 /** GRU: the runner with a GRUCell per layer and direction. */
 export class GRU extends BuiltinRecurrent<Tensor> {
+  /** @param opts - the options */
   constructor(readonly opts: RNNOptions) {
     super((_layer, _direction, inputSize) => new GRUCell({ ...opts, inputSize }), opts);
   }

@@ -2,6 +2,7 @@ import { requireBoolean, requireNonNegative, requireNumber, requirePositive, rej
 import type { StateValue } from "../state-dict";
 import { LRScheduler, perGroup, type AnyOptimizer } from "./scheduler";
 
+/** Options of {@link CyclicLR} (PyTorch's, camelCased). */
 export interface CyclicLROptions {
   /** Lower lr bound of the cycle, one for all groups or one per group. */
   baseLr: number | number[];

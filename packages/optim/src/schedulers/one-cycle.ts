@@ -2,6 +2,7 @@ import { requireBoolean, requireInRange, requireNonNegative, requirePositive, re
 import type { StateValue } from "../state-dict";
 import { LRScheduler, perGroup, type AnyOptimizer } from "./scheduler";
 
+/** Options of {@link OneCycleLR} (PyTorch's, camelCased). */
 export interface OneCycleLROptions {
   /** Peak lr, one for all groups or one per group. */
   maxLr: number | number[];

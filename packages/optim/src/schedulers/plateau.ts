@@ -3,6 +3,7 @@ import { requireInRange, requireNonNegative, rejectUnknownKeys } from "../option
 import { checkKeys, describeValue, isPlainObject, loadNumber, type StateValue } from "../state-dict";
 import { checkSameOption, loadNumbers, requireOptimizer, type AnyOptimizer } from "./scheduler";
 
+/** Options of {@link ReduceLROnPlateau} (PyTorch's, camelCased). */
 export interface ReduceLROnPlateauOptions {
   /** "min": the metric should go down (a loss); "max": up (an accuracy). Default "min". */
   mode?: "min" | "max";
