@@ -66,10 +66,19 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
  * (attnSize, querySize), `key.weight`, `key.bias` (attnSize, keySize), `score.weight` (1, attnSize).
  */
 export class AdditiveAttention extends Module {
+  /** W_q: (attnSize, querySize), no bias. */
   query: Linear;
+  /** W_k and b: (attnSize, keySize). */
   key: Linear;
+  /** v: (1, attnSize), no bias. */
   score: Linear;
 
+  /**
+   * @param querySize - features of a query
+   * @param keySize - features of a key
+   * @param attnSize - features of the hidden scoring layer
+   * @param opts - dtype, generator
+   */
   constructor(readonly querySize: number, readonly keySize: number, readonly attnSize: number, opts: LayerOptions = {}) {
     super();
     this.query = new Linear(querySize, attnSize, { ...opts, bias: false });

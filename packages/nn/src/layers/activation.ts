@@ -21,6 +21,7 @@ export class Sigmoid extends Module {
 }
 
 export class Softmax extends Module {
+  /** @param dim - the dim that sums to 1 */
   constructor(readonly dim: number) {
     super();
   }
@@ -33,6 +34,7 @@ export class Softmax extends Module {
 }
 
 export class LogSoftmax extends Module {
+  /** @param dim - the dim softmax runs along */
   constructor(readonly dim: number) {
     super();
   }

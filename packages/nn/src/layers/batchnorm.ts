@@ -4,6 +4,7 @@ import type { LayerOptions } from "./linear";
 import { fmt } from "../format";
 import { rejectUnknownKeys } from "../unknown-keys";
 
+/** Options of {@link BatchNorm1d}. */
 export interface BatchNormOptions extends LayerOptions {
   /** Added to the variance (1e-5). */
   eps?: number;
@@ -23,15 +24,27 @@ const OPTIONS = ["dtype", "generator", "eps", "momentum", "affine", "trackRunnin
  * buffers; in eval mode uses them. Buffers: running_mean, running_var, num_batches_tracked.
  */
 export class BatchNorm1d extends Module {
+  /** γ (numFeatures), or null without affine. */
   weight: Parameter | null;
+  /** β (numFeatures), or null without affine. */
   bias: Parameter | null;
+  /** The running mean (numFeatures) used in eval mode, or null without trackRunningStats. */
   declare running_mean: Tensor | null;
+  /** The running (unbiased) variance (numFeatures), or null without trackRunningStats. */
   declare running_var: Tensor | null;
+  /** Training batches seen (int32 scalar), or null without trackRunningStats. */
   declare num_batches_tracked: Tensor | null;
+  /** Added to the variance for stability. */
   readonly eps: number;
+  /** Weight of a new batch in the running statistics; null: a cumulative average. */
   readonly momentum: number | null;
+  /** Whether running statistics are kept (and used in eval mode). */
   readonly trackRunningStats: boolean;
 
+  /**
+   * @param numFeatures - C of the (N, C) or (N, C, L) input
+   * @param opts - eps, momentum, affine, trackRunningStats, dtype
+   */
   constructor(readonly numFeatures: number, opts: BatchNormOptions = {}) {
     super();
     rejectUnknownKeys("BatchNorm1d", opts, OPTIONS);

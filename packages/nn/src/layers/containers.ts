@@ -15,6 +15,7 @@ export class ModuleList extends Module {
     this.extend(modules);
   }
 
+  /** Number of modules. */
   get length(): number {
     return this.items.length;
   }
@@ -26,11 +27,13 @@ export class ModuleList extends Module {
     return this.items[i]!;
   }
 
+  /** Adds a module at the end. */
   append(module: Module): this {
     this.items.push(checkModule("ModuleList.append", module, "the module"));
     return this;
   }
 
+  /** Adds modules at the end, in order. */
   extend(modules: Iterable<Module>): this {
     if (modules === null || typeof (modules as Iterable<Module>)[Symbol.iterator] !== "function") throw new Error(`ModuleList: expected an iterable of modules, got ${describeValue(modules)}`);
     [...modules].forEach((m, i) => this.items.push(checkModule("ModuleList", m, `module ${i}`)));
@@ -45,6 +48,7 @@ export class ModuleList extends Module {
     return this;
   }
 
+  /** The modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.items[Symbol.iterator]();
   }
@@ -68,6 +72,7 @@ export class ModuleDict extends Module {
     for (const [key, m] of entries) this.set(key, m);
   }
 
+  /** Number of modules. */
   get size(): number {
     return this.items.size;
   }
@@ -79,32 +84,39 @@ export class ModuleDict extends Module {
     return this;
   }
 
+  /** The module under key; throws naming the keys when there is none. */
   get(key: string): Module {
     const m = this.items.get(key);
     if (!m) throw new Error(`ModuleDict.get: no module under ${describeValue(key)} (keys: ${[...this.items.keys()].join(", ")})`);
     return m;
   }
 
+  /** Whether a module is stored under key. */
   has(key: string): boolean {
     return this.items.has(key);
   }
 
+  /** Removes the module under key; returns whether there was one. */
   delete(key: string): boolean {
     return this.items.delete(key);
   }
 
+  /** The keys in insertion order. */
   keys(): string[] {
     return [...this.items.keys()];
   }
 
+  /** The modules in insertion order. */
   values(): Module[] {
     return [...this.items.values()];
   }
 
+  /** [key, module] pairs in insertion order. */
   entries(): [string, Module][] {
     return [...this.items.entries()];
   }
 
+  /** [key, module] pairs in insertion order. */
   [Symbol.iterator](): Iterator<[string, Module]> {
     return this.items.entries();
   }

@@ -4,10 +4,13 @@ import { Module, Parameter } from "../module";
 import { rejectUnknownKeys } from "../unknown-keys";
 import type { LayerOptions } from "./linear";
 
+/** What a conv layer pads with: zeros, a reflection, copies of the edge, or wrapping around. */
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
 export interface ConvLayerOptions<N extends 1 | 2> extends ConvOptions<N>, LayerOptions {
+  /** Learn a bias per output channel (true by default). */
   bias?: boolean;
+  /** How padding is filled ("zeros" by default). */
   paddingMode?: PaddingMode;
 }
 
@@ -28,12 +31,20 @@ function padEdges(x: Tensor, dim: number, left: number, right: number, mode: Exc
 
 /** Conv1d and Conv2d: PyTorch's parameters (weight (out, in / groups, ...kernel), bias (out)) and init. */
 abstract class ConvNd<N extends 1 | 2> extends Module {
+  /** (outChannels, inChannels / groups, ...kernelSize). */
   weight: Parameter;
+  /** (outChannels), or null with `bias: false`. */
   bias: Parameter | null;
+  /** The kernel's size per spatial dim. */
   readonly kernelSize: number[];
+  /** How padding is filled. */
   readonly paddingMode: PaddingMode;
   private readonly convOptions: ConvOptions<N>;
 
+  /**
+   * @param inChannels - channels of the input
+   * @param outChannels - channels of the output
+   */
   constructor(
     name: string,
     nd: N,
@@ -66,6 +77,7 @@ abstract class ConvNd<N extends 1 | 2> extends Module {
     if (this.bias) uniform_(this.bias, -bound, bound, opts);
   }
 
+  /** The convolution of this dimensionality, on an already padded input. */
   protected abstract conv(x: Tensor, opts: ConvOptions<N>): Tensor;
 
   forward(x: Tensor): Tensor {

@@ -38,8 +38,14 @@ export function alphaDropout(x: Tensor, p: number, training = true, generator: G
 
 /** A dropout module: fn applied with the module's p, mode and generator. */
 abstract class DropoutModule extends Module {
+  /** Draws the masks. */
   readonly generator: Generator;
 
+  /**
+   * @param p - the probability of dropping
+   * @param opts - the generator of the masks
+   * @param fn - the functional form
+   */
   constructor(readonly p: number, opts: { generator?: Generator }, private readonly fn: typeof dropout1d) {
     super();
     checkP(new.target.name, p);
@@ -51,12 +57,14 @@ abstract class DropoutModule extends Module {
   }
 }
 
+/** Zeroes whole channels of (N, C, L) or (C, L) input with probability p while training, scaling the rest by 1/(1-p) (PyTorch's Dropout1d). */
 export class Dropout1d extends DropoutModule {
   constructor(p = 0.5, opts: { generator?: Generator } = {}) {
     super(p, opts, dropout1d);
   }
 }
 
+/** Dropout that keeps a SELU network's mean and variance while training (PyTorch's AlphaDropout). */
 export class AlphaDropout extends DropoutModule {
   constructor(p = 0.5, opts: { generator?: Generator } = {}) {
     super(p, opts, alphaDropout);

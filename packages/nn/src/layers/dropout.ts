@@ -12,8 +12,13 @@ export function dropout(x: Tensor, p: number, training = true, generator: Genera
 }
 
 export class Dropout extends Module {
+  /** Draws the masks. */
   readonly generator: Generator;
 
+  /**
+   * @param p - the probability of zeroing an element (0.5 by default)
+   * @param opts - the generator of the masks
+   */
   constructor(readonly p = 0.5, opts: { generator?: Generator } = {}) {
     super();
     checkProbability("Dropout", "probability p", p);

@@ -9,9 +9,16 @@ import { fmt } from "../format";
  * the paddingIdx row starts at zero and never receives a gradient.
  */
 export class Embedding extends Module {
+  /** The table (numEmbeddings, embeddingDim). */
   weight: Parameter;
+  /** The row that stays zero and gets no gradient, or null. */
   readonly paddingIdx: number | null;
 
+  /**
+   * @param numEmbeddings - rows of the table (the vocabulary size)
+   * @param embeddingDim - features of each row
+   * @param opts - paddingIdx, dtype, generator
+   */
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: LayerOptions & { paddingIdx?: number } = {}) {
     super();
     for (const [k, v] of Object.entries({ numEmbeddings, embeddingDim })) checkInt("Embedding", k, v, 1);

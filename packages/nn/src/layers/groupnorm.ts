@@ -10,10 +10,18 @@ import { rejectUnknownKeys } from "../unknown-keys";
  * per-channel weight and bias. The same in training and eval mode.
  */
 export class GroupNorm extends Module {
+  /** γ (numChannels), or null without affine. */
   weight: Parameter | null;
+  /** β (numChannels), or null without affine. */
   bias: Parameter | null;
+  /** Added to the variance for stability. */
   readonly eps: number;
 
+  /**
+   * @param numGroups - groups the channels are split into
+   * @param numChannels - C of the (N, C, ...) input
+   * @param opts - eps (1e-5 by default), affine (true), dtype
+   */
   constructor(readonly numGroups: number, readonly numChannels: number, opts: LayerOptions & { eps?: number; affine?: boolean } = {}) {
     super();
     rejectUnknownKeys("GroupNorm", opts, ["dtype", "generator", "eps", "affine"]);

@@ -5,11 +5,26 @@ import { fmt, pyFloat, pyTuple } from "../format";
 
 /** Normalizes over the last dims (biased variance), then scales and shifts elementwise. */
 export class LayerNorm extends Module {
+  /** The trailing dims normalized over. */
   readonly normalizedShape: number[];
+  /** γ of normalizedShape, or null without elementwiseAffine. */
   weight: Parameter | null;
+  /** β of normalizedShape, or null without elementwiseAffine. */
   bias: Parameter | null;
 
-  constructor(normalizedShape: number | number[], readonly opts: LayerOptions & { eps?: number; elementwiseAffine?: boolean } = {}) {
+  /**
+   * @param normalizedShape - the trailing dims to normalize over
+   * @param opts - eps, elementwiseAffine, dtype
+   */
+  constructor(
+    normalizedShape: number | number[],
+    readonly opts: LayerOptions & {
+      /** Added to the variance for stability (1e-5 by default). */
+      eps?: number;
+      /** Learn γ and β (true by default). */
+      elementwiseAffine?: boolean;
+    } = {},
+  ) {
     super();
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     if (this.normalizedShape.length === 0 || this.normalizedShape.some((s) => !Number.isInteger(s) || s <= 0)) {

@@ -2,8 +2,11 @@ import { checkInt, linear, zeros, type DType, type Generator, type Tensor } from
 import { kaimingUniform_, uniform_ } from "../init";
 import { Module, Parameter } from "../module";
 
+/** Options every layer with parameters takes. */
 export interface LayerOptions {
+  /** The parameters' dtype ("float32" by default). */
   dtype?: DType;
+  /** Draws the initial weights from this generator instead of the default one. */
   generator?: Generator;
 }
 
@@ -12,9 +15,16 @@ export { linear };
 
 /** y = x Wᵀ + b, PyTorch's default init: kaiming-uniform(a=√5) weight, U(±1/√in) bias. */
 export class Linear extends Module {
+  /** (outFeatures, inFeatures). */
   weight: Parameter;
+  /** (outFeatures), or null with `bias: false`. */
   bias: Parameter | null;
 
+  /**
+   * @param inFeatures - features of the input's last dim
+   * @param outFeatures - features of the output's last dim
+   * @param opts - dtype, generator, and `bias: false` for no bias
+   */
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LayerOptions & { bias?: boolean } = {}) {
     super();
     for (const [k, v] of Object.entries({ inFeatures, outFeatures })) checkInt("Linear", k, v, 1);

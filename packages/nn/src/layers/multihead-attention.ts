@@ -6,6 +6,7 @@ import { Linear, linear, type LayerOptions } from "./linear";
 import { fmt } from "../format";
 import { rejectUnknownKeys } from "../unknown-keys";
 
+/** Options of {@link MultiheadAttention} (PyTorch's, camelCased). */
 export interface MultiheadAttentionOptions extends LayerOptions {
   /** Dropout on the attention weights while training (0). */
   dropout?: number;
@@ -13,11 +14,13 @@ export interface MultiheadAttentionOptions extends LayerOptions {
   bias?: boolean;
   /** Features of key and value (embedDim); when either differs, q/k/v get separate weights. */
   kdim?: number;
+  /** Features of the values (embedDim by default). */
   vdim?: number;
   /** Inputs and output are (batch, seq, feature) instead of (seq, batch, feature). */
   batchFirst?: boolean;
 }
 
+/** Masks of {@link MultiheadAttention} and {@link TransformerEncoderLayer}. */
 export interface AttentionMaskOptions {
   /**
    * (batch, S), or (S) for unbatched input: int32 with non-zero = ignore that key (PyTorch's
@@ -30,6 +33,7 @@ export interface AttentionMaskOptions {
   isCausal?: boolean;
 }
 
+/** Options of `MultiheadAttention.forward`: masks, and whether to return the weights. */
 export interface MultiheadAttentionForwardOptions extends AttentionMaskOptions {
   /** Return the attention weights (true); null otherwise. */
   needWeights?: boolean;
@@ -52,19 +56,35 @@ function additive(mask: Tensor, dtype: Tensor["dtype"]): Tensor {
  * (3E), out_proj.weight, out_proj.bias, so its state dict loads unchanged.
  */
 export class MultiheadAttention extends Module {
+  /** The packed query, key and value projections (3·embedDim, embedDim) when kdim and vdim equal embedDim, else null. */
   in_proj_weight: Parameter | null = null;
+  /** The query projection (embedDim, embedDim) when kdim or vdim differ from embedDim, else null. */
   q_proj_weight: Parameter | null = null;
+  /** The key projection (embedDim, kdim) when kdim or vdim differ from embedDim, else null. */
   k_proj_weight: Parameter | null = null;
+  /** The value projection (embedDim, vdim) when kdim or vdim differ from embedDim, else null. */
   v_proj_weight: Parameter | null = null;
+  /** The packed projection biases (3·embedDim), or null without bias. */
   in_proj_bias: Parameter | null = null;
+  /** The output projection (embedDim, embedDim). */
   out_proj: Linear;
+  /** Features per head: embedDim / numHeads. */
   readonly headDim: number;
+  /** Features of the keys. */
   readonly kdim: number;
+  /** Features of the values. */
   readonly vdim: number;
+  /** Dropout on the attention weights while training. */
   readonly dropout: number;
+  /** Whether inputs and outputs are (batch, seq, feature). */
   readonly batchFirst: boolean;
   private readonly generator: Generator;
 
+  /**
+   * @param embedDim - features of the queries and of the output
+   * @param numHeads - heads, which split embedDim evenly
+   * @param opts - dropout, bias, kdim, vdim, batchFirst, dtype, generator
+   */
   constructor(readonly embedDim: number, readonly numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
     const fn = "MultiheadAttention";

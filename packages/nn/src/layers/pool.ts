@@ -11,6 +11,10 @@ const AVG_KEYS = ["stride", "padding", "ceilMode", "countIncludePad"];
 
 /** torch.nn.MaxPool1d; with returnIndices, forward gives [values, indices]. */
 export class MaxPool1d extends Module {
+  /**
+   * @param kernelSize - the window's size
+   * @param opts - stride (the kernel size by default), padding, dilation, ceilMode, returnIndices
+   */
   constructor(readonly kernelSize: number | [number], readonly opts: MaxPoolOptions<1> = {}) {
     super();
     rejectUnknownKeys("MaxPool1d", opts, MAX_KEYS);
@@ -22,6 +26,10 @@ export class MaxPool1d extends Module {
 
 /** torch.nn.MaxPool2d; with returnIndices, forward gives [values, indices]. */
 export class MaxPool2d extends Module {
+  /**
+   * @param kernelSize - the window's size, one number or (height, width)
+   * @param opts - stride (the kernel size by default), padding, dilation, ceilMode, returnIndices
+   */
   constructor(readonly kernelSize: Size2, readonly opts: MaxPoolOptions<2> = {}) {
     super();
     rejectUnknownKeys("MaxPool2d", opts, MAX_KEYS);
@@ -33,6 +41,10 @@ export class MaxPool2d extends Module {
 
 /** torch.nn.AvgPool1d. */
 export class AvgPool1d extends Module {
+  /**
+   * @param kernelSize - the window's size
+   * @param opts - stride (the kernel size by default), padding, ceilMode, countIncludePad
+   */
   constructor(readonly kernelSize: number | [number], readonly opts: AvgPoolOptions<1> = {}) {
     super();
     rejectUnknownKeys("AvgPool1d", opts, AVG_KEYS);
@@ -44,7 +56,17 @@ export class AvgPool1d extends Module {
 
 /** torch.nn.AvgPool2d. */
 export class AvgPool2d extends Module {
-  constructor(readonly kernelSize: Size2, readonly opts: AvgPoolOptions<2> & { divisorOverride?: number | null } = {}) {
+  /**
+   * @param kernelSize - the window's size, one number or (height, width)
+   * @param opts - stride (the kernel size by default), padding, ceilMode, countIncludePad, divisorOverride
+   */
+  constructor(
+    readonly kernelSize: Size2,
+    readonly opts: AvgPoolOptions<2> & {
+      /** Divide every window's sum by this instead of its size. */
+      divisorOverride?: number | null;
+    } = {},
+  ) {
     super();
     rejectUnknownKeys("AvgPool2d", opts, [...AVG_KEYS, "divisorOverride"]);
   }
@@ -55,6 +77,7 @@ export class AvgPool2d extends Module {
 
 /** torch.nn.AdaptiveAvgPool1d. */
 export class AdaptiveAvgPool1d extends Module {
+  /** @param outputSize - the output's length */
   constructor(readonly outputSize: number | [number]) {
     super();
   }
@@ -65,6 +88,7 @@ export class AdaptiveAvgPool1d extends Module {
 
 /** torch.nn.AdaptiveAvgPool2d; null in outputSize keeps that dim's size. */
 export class AdaptiveAvgPool2d extends Module {
+  /** @param outputSize - the output's (height, width), one number for both, null to keep a dim */
   constructor(readonly outputSize: number | [number | null, number | null]) {
     super();
   }

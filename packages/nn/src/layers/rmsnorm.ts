@@ -12,8 +12,11 @@ const MACHINE_EPS = { float32: 2 ** -23, float64: 2 ** -52 } as const;
  * (the last dims). eps null (the default) is the machine epsilon of the input's dtype.
  */
 export class RMSNorm extends Module {
+  /** The trailing dims normalized over. */
   readonly normalizedShape: number[];
+  /** γ of normalizedShape, or null without elementwiseAffine. */
   weight: Parameter | null;
+  /** Added to the mean square; null: the dtype's machine epsilon. */
   readonly eps: number | null;
 
   constructor(normalizedShape: number | number[], opts: LayerOptions & { eps?: number | null; elementwiseAffine?: boolean } = {}) {

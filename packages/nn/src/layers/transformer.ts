@@ -7,6 +7,7 @@ import { Linear, type LayerOptions } from "./linear";
 import { MultiheadAttention, type AttentionMaskOptions } from "./multihead-attention";
 import { rejectUnknownKeys } from "../unknown-keys";
 
+/** Options of {@link TransformerEncoderLayer} (PyTorch's, camelCased). */
 export interface TransformerEncoderLayerOptions extends LayerOptions {
   /** Hidden size of the feed-forward block (2048). */
   dimFeedforward?: number;
@@ -14,7 +15,9 @@ export interface TransformerEncoderLayerOptions extends LayerOptions {
   dropout?: number;
   /** "relu" (default), "gelu" (exact, erf-based) or a function of a tensor. */
   activation?: "relu" | "gelu" | ((x: Tensor) => Tensor);
+  /** eps of both layer norms (1e-5 by default). */
   layerNormEps?: number;
+  /** Inputs and outputs are (batch, seq, feature) instead of (seq, batch, feature). */
   batchFirst?: boolean;
   /** LayerNorm before each block (pre-norm) instead of after the residual sum (false). */
   normFirst?: boolean;
@@ -29,17 +32,31 @@ const OPTIONS = ["dtype", "generator", "dimFeedforward", "dropout", "activation"
  * (self_attn.*, linear1.*, linear2.*, norm1.*, norm2.*).
  */
 export class TransformerEncoderLayer extends Module {
+  /** The self-attention block. */
   self_attn: MultiheadAttention;
+  /** Feed-forward layer dModel → dimFeedforward. */
   linear1: Linear;
+  /** Dropout inside the feed-forward block. */
   dropout: Dropout;
+  /** Feed-forward layer dimFeedforward → dModel. */
   linear2: Linear;
+  /** The norm around the attention block. */
   norm1: LayerNorm;
+  /** The norm around the feed-forward block. */
   norm2: LayerNorm;
+  /** Dropout on the attention block's output. */
   dropout1: Dropout;
+  /** Dropout on the feed-forward block's output. */
   dropout2: Dropout;
+  /** Whether the norms come before each block (pre-norm) instead of after. */
   readonly normFirst: boolean;
   private readonly activation: (x: Tensor) => Tensor;
 
+  /**
+   * @param dModel - features of each position
+   * @param nhead - attention heads
+   * @param opts - dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, dtype, generator
+   */
   constructor(readonly dModel: number, readonly nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
     rejectUnknownKeys("TransformerEncoderLayer", opts, OPTIONS);
