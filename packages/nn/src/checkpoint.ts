@@ -6,18 +6,25 @@ import { flatten, unflatten } from "./tree";
 
 /** Anything with PyTorch-style state: an optimizer or an LR scheduler. */
 export interface Stateful {
+  /** The object's state. */
   stateDict(): unknown;
+  /** Restores a state from stateDict(). */
   loadStateDict(state: never): unknown;
 }
 
+/** What {@link encodeCheckpoint} saves. */
 export interface CheckpointObjects {
+  /** The model (its state dict). */
   model: Module;
+  /** An optimizer, saved with its state dict. */
   optimizer?: Stateful;
+  /** A scheduler, saved with its state dict. */
   scheduler?: Stateful;
   /** A generator of your own (data order, a Dropout given `generator`); the default generator is always saved. */
   generator?: Generator;
 }
 
+/** What {@link decodeCheckpoint} restores into. */
 export interface CheckpointTargets extends CheckpointObjects {
   /** Restore the default generator (manualSeed's, which Dropout uses by default); true unless false. */
   defaultGenerator?: boolean;

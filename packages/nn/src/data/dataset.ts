@@ -7,7 +7,9 @@ import { fmt } from "../format";
  * expected.
  */
 export abstract class Dataset<T> {
+  /** Number of samples. */
   abstract readonly length: number;
+  /** The sample at index (0 ≤ index < length). */
   abstract get(index: number): T;
 }
 
@@ -19,6 +21,7 @@ function checkIndex(op: string, index: number, length: number): void {
 
 /** Item i is the i-th row (index along dim 0) of each tensor; all must have the same first dim. */
 export class TensorDataset extends Dataset<Tensor[]> {
+  /** The tensors, all with the same first dim. */
   readonly tensors: readonly Tensor[];
 
   constructor(...tensors: Tensor[]) {
@@ -31,10 +34,12 @@ export class TensorDataset extends Dataset<Tensor[]> {
     this.tensors = tensors;
   }
 
+  /** The size of the tensors' first dim. */
   get length(): number {
     return this.tensors[0]!.shape[0]!;
   }
 
+  /** Row index of each tensor. */
   get(index: number): Tensor[] {
     checkIndex("TensorDataset", index, this.length);
     return this.tensors.map((t) => t.select(0, index));
@@ -43,18 +48,25 @@ export class TensorDataset extends Dataset<Tensor[]> {
 
 /** The items of `dataset` at `indices`, in that order. */
 export class Subset<T> extends Dataset<T> {
+  /** The positions in the underlying dataset, in order. */
   readonly indices: readonly number[];
 
+  /**
+   * @param dataset - the underlying dataset
+   * @param indices - the positions of the samples to keep
+   */
   constructor(readonly dataset: Dataset<T>, indices: readonly number[]) {
     super();
     for (const i of indices) checkIndex("Subset", i, dataset.length);
     this.indices = [...indices];
   }
 
+  /** Number of indices. */
   get length(): number {
     return this.indices.length;
   }
 
+  /** Sample indices[index] of the underlying dataset. */
   get(index: number): T {
     checkIndex("Subset", index, this.length);
     return this.dataset.get(this.indices[index]!);

@@ -3,6 +3,7 @@ import { rejectUnknownKeys } from "../unknown-keys";
 import { defaultCollate, type Collated } from "./collate";
 import { Subset, TensorDataset, type Dataset } from "./dataset";
 
+/** Options of {@link DataLoader}. */
 export interface DataLoaderOptions<T, B> {
   /** Items per batch (default 1). */
   batchSize?: number;
@@ -36,12 +37,20 @@ function tensorRows(dataset: Dataset<unknown>): { tensors: readonly Tensor[]; ro
  * this thread): `for (const batch of loader)`; `length` is the number of batches per pass.
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
+  /** Samples per batch. */
   readonly batchSize: number;
+  /** Whether each iteration visits the samples in a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last, smaller batch is left out. */
   readonly dropLast: boolean;
+  /** Draws the shuffling order (the default generator when undefined). */
   readonly generator: Generator | undefined;
   private readonly collate: ((items: T[]) => B) | undefined;
 
+  /**
+   * @param dataset - the samples
+   * @param opts - batchSize, shuffle, generator, dropLast, collate
+   */
   constructor(readonly dataset: Dataset<T>, opts: DataLoaderOptions<T, B> = {}) {
     rejectUnknownKeys("DataLoader", opts, ["batchSize", "shuffle", "generator", "dropLast", "collate"]);
     const batchSize = opts.batchSize ?? 1;
@@ -54,11 +63,13 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     this.collate = (opts.collate as unknown) === defaultCollate ? undefined : opts.collate;
   }
 
+  /** Number of batches per iteration. */
   get length(): number {
     const n = this.dataset.length / this.batchSize;
     return this.dropLast ? Math.floor(n) : Math.ceil(n);
   }
 
+  /** The batches of one pass over the dataset, each collated. */
   *[Symbol.iterator](): Iterator<B> {
     const n = this.dataset.length;
     const order = this.shuffle ? (randperm(n, { generator: this.generator }).data() as Int32Array) : null;

@@ -3,6 +3,7 @@ import { fmt } from "../format";
 import { rejectUnknownKeys } from "../unknown-keys";
 import { defaultCollate } from "./collate";
 
+/** Options of {@link padSequence}. */
 export interface PadSequenceOptions {
   /** (B, T, *) instead of (T, B, *) (default false). */
   batchFirst?: boolean;
@@ -50,6 +51,7 @@ export function padSequence(sequences: readonly Tensor[], opts: PadSequenceOptio
   return flat.indexSelect(0, tensor(rows)).reshape(outShape);
 }
 
+/** Options of {@link padCollate}. */
 export interface PadCollateOptions {
   /** (B, T) inputs instead of (T, B) (default false, as padSequence and the recurrent layers). */
   batchFirst?: boolean;
@@ -59,9 +61,13 @@ export interface PadCollateOptions {
   targetPaddingValue?: number;
 }
 
+/** What {@link padCollate} returns. */
 export interface PaddedBatch {
+  /** The padded inputs: (T, B, ...), or (B, T, ...) with batchFirst. */
   inputs: Tensor;
+  /** The length of each input sequence. */
   lengths: number[];
+  /** The targets stacked, or padded when they are sequences. */
   targets: Tensor;
 }
 

@@ -1,16 +1,23 @@
 import { rejectUnknownKeys } from "../unknown-keys";
 
+/** What a token is: a character (Unicode code point) or a word (a run of non-whitespace). */
 export type VocabularyLevel = "char" | "word";
 
 /** Special tokens, placed first in this order; each is optional. */
 export interface VocabularySpecials {
+  /** The padding token. */
   pad?: string;
+  /** The token that stands for any token not in the vocabulary. */
   unknown?: string;
+  /** The token `encode` puts at the start with `addBegin`. */
   begin?: string;
+  /** The token `encode` puts at the end with `addEnd`. */
   end?: string;
 }
 
+/** Options of `Vocabulary.build`. */
 export interface VocabularyBuildOptions {
+  /** "char" (default) or "word". */
   level?: VocabularyLevel;
   /** Tokens seen fewer times are left out (default 1). */
   minFrequency?: number;
@@ -20,9 +27,13 @@ export interface VocabularyBuildOptions {
   specials?: VocabularySpecials;
 }
 
+/** A vocabulary as plain JSON, from `toJSON()` for `Vocabulary.fromJSON`. */
 export interface VocabularyJSON {
+  /** Characters or words. */
   level: VocabularyLevel;
+  /** The special tokens. */
   specials: VocabularySpecials;
+  /** Every token, in id order. */
   tokens: string[];
 }
 
@@ -43,7 +54,14 @@ export function tokenize(text: string, level: VocabularyLevel): string[] {
 export class Vocabulary {
   private readonly ids = new Map<string, number>();
 
-  private constructor(readonly level: VocabularyLevel, readonly specials: Readonly<VocabularySpecials>, readonly tokens: readonly string[]) {
+  private constructor(
+    /** Characters or words. */
+    readonly level: VocabularyLevel,
+    /** The special tokens. */
+    readonly specials: Readonly<VocabularySpecials>,
+    /** Every token, in id order. */
+    readonly tokens: readonly string[],
+  ) {
     tokens.forEach((t, i) => {
       if (typeof t !== "string" || this.ids.has(t)) throw new Error(`Vocabulary: token ${JSON.stringify(t)} at id ${i} is not a string or appears twice`);
       this.ids.set(t, i);
@@ -77,6 +95,7 @@ export class Vocabulary {
     return new Vocabulary(level, specials, [...specialTokens, ...ranked].slice(0, maxSize));
   }
 
+  /** A vocabulary from `toJSON()`'s output. */
   static fromJSON(json: VocabularyJSON): Vocabulary {
     if (!json || !Array.isArray(json.tokens)) throw new Error("Vocabulary.fromJSON: expected { level, specials, tokens: string[] }");
     const level = checkLevel("Vocabulary.fromJSON", json.level);
@@ -88,10 +107,12 @@ export class Vocabulary {
     return vocab;
   }
 
+  /** The vocabulary as plain JSON (what JSON.stringify writes). */
   toJSON(): VocabularyJSON {
     return { level: this.level, specials: { ...this.specials }, tokens: [...this.tokens] };
   }
 
+  /** Number of tokens (specials included). */
   get size(): number {
     return this.tokens.length;
   }

@@ -2,13 +2,19 @@ import { tensor, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 import { reduce, type Reduction } from "./reduction";
 
+/** Options of {@link nllLoss}. */
 export interface NllOptions {
+  /** A weight per class (C). */
   weight?: Tensor;
+  /** "mean" (default; weighted by the targets' class weights), "sum" or "none". */
   reduction?: Reduction;
+  /** A target value whose positions add nothing (and no gradient). */
   ignoreIndex?: number;
 }
 
+/** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions extends NllOptions {
+  /** Mixes the targets with the uniform distribution: (1 - s)·target + s / C (0 by default). */
   labelSmoothing?: number;
 }
 

@@ -1,6 +1,7 @@
 import type { Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 
+/** How a loss reduces its per-element values: their mean, their sum, or none (the values themselves). */
 export type Reduction = "mean" | "sum" | "none";
 
 export function reduce(op: string, loss: Tensor, reduction: Reduction = "mean"): Tensor {

@@ -3,6 +3,7 @@ import { CLASSIFICATION_KEYS, ConfusionCounts, classStats, type ClassificationOp
 
 export type { ClassificationOptions } from "./confusion";
 
+/** Options of {@link Accuracy}, {@link Precision}, {@link Recall} and {@link F1Score}. */
 export interface AveragedOptions extends ClassificationOptions {
   /** Multiclass: "micro" pools every sample, "macro" averages the per-class values. */
   average?: "micro" | "macro";
@@ -22,7 +23,9 @@ type PerClass = (tp: number, fp: number, fn: number) => number;
  * predictions seen so far (a class seen in neither is left out, as scikit-learn does).
  */
 abstract class AveragedMetric {
+  /** @internal */
   protected readonly confusion: ConfusionCounts;
+  /** "micro" or "macro" averaging over classes (multiclass). */
   readonly average: "micro" | "macro";
 
   constructor(name: string, opts: AveragedOptions, defaultAverage: "micro" | "macro", private readonly perClass: PerClass) {
@@ -31,14 +34,17 @@ abstract class AveragedMetric {
     if (this.average !== "micro" && this.average !== "macro") throw new Error(`${name}: average must be "micro" or "macro", got ${JSON.stringify(this.average)}`);
   }
 
+  /** Adds a batch of predictions and int32 targets (see ClassificationOptions for what preds may be). */
   update(preds: Tensor, target: Tensor): void {
     this.confusion.update(preds, target);
   }
 
+  /** Forgets everything accumulated. */
   reset(): void {
     this.confusion.reset();
   }
 
+  /** The metric over everything accumulated since the last reset. */
   compute(): number {
     const { counts, C, owner, opts } = this.confusion;
     if (this.confusion.total === 0) throw new Error(`${owner}.compute: no samples counted yet; call update first`);
@@ -52,6 +58,7 @@ abstract class AveragedMetric {
     return present.reduce((s, c) => s + this.perClass(tp[c]!, fp[c]!, fn[c]!), 0) / present.length;
   }
 
+  /** @internal */
   protected binary(tp: number, fp: number, fn: number, _tn: number): number {
     return this.perClass(tp, fp, fn);
   }
@@ -99,6 +106,7 @@ export class F1Score extends AveragedMetric {
  */
 export class ConfusionMatrix {
   private readonly confusion: ConfusionCounts;
+  /** "none" (counts), or divide by the true-class totals ("true"), the predicted-class totals ("pred") or everything ("all"). */
   readonly normalize: "none" | "true" | "pred" | "all";
 
   constructor(opts: ClassificationOptions & { normalize?: "none" | "true" | "pred" | "all" }) {
@@ -109,14 +117,17 @@ export class ConfusionMatrix {
     }
   }
 
+  /** Adds a batch of predictions and int32 targets (see ClassificationOptions for what preds may be). */
   update(preds: Tensor, target: Tensor): void {
     this.confusion.update(preds, target);
   }
 
+  /** Forgets everything accumulated. */
   reset(): void {
     this.confusion.reset();
   }
 
+  /** The (C, C) matrix, rows true classes and columns predicted ones: int32 counts, or float64 with normalize. */
   compute(): Tensor {
     const { counts, C } = this.confusion;
     if (this.normalize === "none") return tensor(Int32Array.from(counts), { shape: [C, C] });

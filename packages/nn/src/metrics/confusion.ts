@@ -2,7 +2,14 @@ import { isTensor, noGrad, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 import { rejectUnknownKeys } from "../unknown-keys";
 
+/**
+ * Options every classification metric takes. What `update(preds, target)` accepts: binary:
+ * preds are probabilities, or logits (a sigmoid is applied when a value lies outside [0, 1]), or
+ * int32 0/1 labels, of the target's shape; multiclass: scores (N, C, ...) whose argmax over dim 1
+ * is the prediction, or int32 labels of the target's shape (N, ...).
+ */
 export interface ClassificationOptions {
+  /** "binary" (one score per sample) or "multiclass" (needs numClasses). */
   task: "binary" | "multiclass";
   /** Number of classes; required for "multiclass". */
   numClasses?: number;

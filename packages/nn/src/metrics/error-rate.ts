@@ -14,7 +14,9 @@ function texts(op: string, name: string, v: string | readonly string[]): readonl
 abstract class ErrorRate {
   private errors = 0;
   private total = 0;
+  /** @internal */
   protected abstract readonly name: string;
+  /** @internal */
   protected abstract split(text: string): string[];
 
   /** Adds one prediction and its reference, or two equally long arrays of them. */
@@ -29,11 +31,13 @@ abstract class ErrorRate {
     });
   }
 
+  /** Σ edit distance / Σ reference length over everything accumulated; throws while the references hold no tokens. */
   compute(): number {
     if (this.total === 0) throw new Error(`${this.name}.compute: the references seen so far hold no tokens; call update with non-empty references first`);
     return this.errors / this.total;
   }
 
+  /** Forgets everything accumulated. */
   reset(): void {
     this.errors = 0;
     this.total = 0;
@@ -42,7 +46,9 @@ abstract class ErrorRate {
 
 /** Character error rate: edit distance over Unicode code points (spaces count). */
 export class CharErrorRate extends ErrorRate {
+  /** @internal */
   protected readonly name = "CharErrorRate";
+  /** @internal */
   protected split(text: string): string[] {
     return [...text];
   }
@@ -50,7 +56,9 @@ export class CharErrorRate extends ErrorRate {
 
 /** Word error rate: edit distance over words, a word being a run of non-whitespace. */
 export class WordErrorRate extends ErrorRate {
+  /** @internal */
   protected readonly name = "WordErrorRate";
+  /** @internal */
   protected split(text: string): string[] {
     return text.split(/\s+/).filter((w) => w !== "");
   }

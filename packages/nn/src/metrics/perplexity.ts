@@ -10,6 +10,7 @@ import { rejectUnknownKeys } from "../unknown-keys";
 export class Perplexity {
   private nll = 0;
   private count = 0;
+  /** Target value whose positions are left out, or undefined. */
   readonly ignoreIndex: number | undefined;
 
   constructor(opts: { ignoreIndex?: number } = {}) {
@@ -17,6 +18,7 @@ export class Perplexity {
     this.ignoreIndex = opts.ignoreIndex;
   }
 
+  /** Adds a batch: logits (..., C) with the classes last and int32 targets of the leading shape (...). */
   update(logits: Tensor, target: Tensor): void {
     if (!isTensor(logits) || !isTensor(target)) throw new Error("Perplexity.update: logits and target must be tensors");
     if (logits.dtype === "int32" || target.dtype !== "int32") {
@@ -39,11 +41,13 @@ export class Perplexity {
     this.count += keep.length;
   }
 
+  /** exp of the mean cross-entropy over everything accumulated. */
   compute(): number {
     if (this.count === 0) throw new Error("Perplexity.compute: no targets counted yet (all ignored, or no update)");
     return Math.exp(this.nll / this.count);
   }
 
+  /** Forgets everything accumulated. */
   reset(): void {
     this.nll = 0;
     this.count = 0;

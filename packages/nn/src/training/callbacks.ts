@@ -34,6 +34,7 @@ export function lrScheduler(scheduler: SchedulerLike, opts: { monitor?: string }
   };
 }
 
+/** Options of {@link earlyStopping}. */
 export interface EarlyStoppingOptions {
   /** The logged value to watch. Default "val_loss". */
   monitor?: string;
@@ -52,7 +53,12 @@ export interface EarlyStoppingOptions {
  * `patience` epochs in a row (never after the first epoch); with restoreBestWeights, the model
  * then gets the weights of its best epoch back. `stoppedEpoch` and `bestEpoch` tell what happened.
  */
-export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { readonly stoppedEpoch: number | null; readonly bestEpoch: number | null } {
+export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & {
+  /** The epoch after which training stopped, or null. */
+  readonly stoppedEpoch: number | null;
+  /** The epoch with the best monitored value, or null. */
+  readonly bestEpoch: number | null;
+} {
   const fn = "earlyStopping";
   rejectUnknownKeys(fn, opts, ["monitor", "patience", "minDelta", "mode", "restoreBestWeights"]);
   const monitor = monitorOption(fn, opts.monitor, "val_loss");
@@ -87,6 +93,7 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { rea
   });
 }
 
+/** Options of {@link modelCheckpoint}. */
 export interface ModelCheckpointOptions {
   /** Receives the checkpoint's bytes (encodeCheckpoint) and the epoch (1-based: epochs done) with its logs. */
   onSave: (bytes: Uint8Array, info: { epoch: number; logs: Logs }) => void;
@@ -94,6 +101,7 @@ export interface ModelCheckpointOptions {
   monitor?: string;
   /** Save only when `monitor` improves on the best so far. Default false: every epoch. */
   saveBestOnly?: boolean;
+  /** "min", "max", or "auto" (default: "max" when the monitor's name contains "acc"). */
   mode?: MonitorMode;
 }
 

@@ -9,9 +9,11 @@ import { printProgress } from "./progress";
 import { batchLoss, evaluatePass, forwardBatch, Running, withMode, type OutputSelector } from "./run";
 import type { Callback, History, LossFn, Metric, OptimizerLike, SchedulerLike, TrainingContext, TrainingData } from "./types";
 
+/** Options of {@link fit}. */
 export interface FitOptions {
   /** `(output, target) => scalar`, e.g. binaryCrossEntropy. */
   loss: LossFn;
+  /** Steps the parameters: an optimizer of `@tapegrad/optim`. */
   optimizer: OptimizerLike;
   /** Default 1. */
   epochs?: number;
@@ -27,6 +29,7 @@ export interface FitOptions {
   scheduler?: SchedulerLike;
   /** Called between backward and step with the model's parameters: `(ps) => clipGradNorm(ps, 1)`. */
   clipGradNorm?: (parameters: Parameter[]) => unknown;
+  /** Called at the points of the run (see Callback). */
   callbacks?: Callback[];
   /** Reshuffle the training samples every epoch (default true; a DataLoader brings its own). */
   shuffle?: boolean;
@@ -117,11 +120,15 @@ export function fit(model: Module, data: TrainingData, opts: FitOptions): Histor
   return fitWith(printProgress, model, data, opts);
 }
 
+/** Options of {@link evaluate}. */
 export interface EvaluateOptions {
+  /** `(output, target) => scalar`. */
   loss: LossFn;
+  /** Named metrics, computed over all batches. */
   metrics?: Record<string, Metric>;
   /** Default 32; a DataLoader brings its own. */
   batchSize?: number;
+  /** Picks the prediction from what forward returns (default: a tensor itself, or the first element of a tuple). */
   output?: OutputSelector;
 }
 

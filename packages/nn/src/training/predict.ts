@@ -6,9 +6,11 @@ import { count, functionOption } from "./options";
 import { forwardBatch, withMode, type OutputSelector } from "./run";
 import type { PredictData } from "./types";
 
+/** Options of {@link predict}. */
 export interface PredictOptions {
   /** Default 32; a DataLoader brings its own. */
   batchSize?: number;
+  /** Picks the prediction from what forward returns (default: a tensor itself, or the first element of a tuple). */
   output?: OutputSelector;
 }
 

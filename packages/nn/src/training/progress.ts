@@ -7,15 +7,19 @@ declare const console: { log(line: string): void };
 export interface ProgressReport {
   /** 0-based epoch, of `epochs`. */
   epoch: number;
+  /** The epoch to stop before. */
   epochs: number;
   /** Batches done in this epoch, of `steps`. */
   step: number;
+  /** Batches per epoch. */
   steps: number;
   /** Running means after a batch; the epoch's final values (validation included) when `done`. */
   logs: Logs;
   /** Since the epoch began. */
   seconds: number;
+  /** Batches per second in this epoch. */
   stepsPerSecond: number;
+  /** Whether the epoch is over (logs then include validation). */
   done: boolean;
 }
 

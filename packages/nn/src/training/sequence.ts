@@ -18,6 +18,7 @@ function outputOf(name: string, x: Tensor | readonly [Tensor, unknown]): Tensor 
  * bidirectional layer the reverse half at the last step has seen only that step.
  */
 export class LastStep extends Module {
+  /** Whether the output is (batch, seq, features). */
   readonly batchFirst: boolean;
 
   constructor(opts: { batchFirst?: boolean } = {}) {

@@ -3,9 +3,13 @@ import { checkBlank, readLengths, readLogProbs, type Lengths } from "./input";
 import { logAdd } from "./lattice";
 import type { CtcHypothesis } from "./greedy";
 
+/** Options of {@link ctcBeamSearch}. */
 export interface CtcBeamSearchOptions {
+  /** Prefixes kept at each step. */
   beamWidth: number;
+  /** The blank class (0 by default). */
   blank?: number;
+  /** Valid steps per sequence (all T by default). */
   inputLengths?: Lengths;
 }
 

@@ -3,7 +3,9 @@ import { checkBlank, readLengths, readLogProbs, type Lengths } from "./input";
 
 /** A decoded label sequence and its log score. */
 export interface CtcHypothesis {
+  /** The decoded labels (repeats merged, blanks removed). */
   tokens: number[];
+  /** The log-probability of the hypothesis. */
   score: number;
 }
 

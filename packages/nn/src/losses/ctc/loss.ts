@@ -4,9 +4,13 @@ import type { Reduction } from "../reduction";
 import { checkBlank, readLengths, readLogProbs, type Lengths } from "./input";
 import { logAlpha, logBeta, negLogLikelihood, writeGradient, type Sequence } from "./lattice";
 
+/** Options of {@link ctcLoss}. */
 export interface CtcLossOptions {
+  /** The blank class (0 by default). */
   blank?: number;
+  /** "mean" (default: each loss divided by its target length, then averaged), "sum" or "none". */
   reduction?: Reduction;
+  /** Replace infinite losses (impossible alignments) and their gradients by 0. */
   zeroInfinity?: boolean;
 }
 
