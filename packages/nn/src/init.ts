@@ -7,6 +7,7 @@ import { fmt } from "./format";
  * omitted) and returns the tensor.
  */
 export interface InitOptions {
+  /** Draws from this generator instead of the default one. */
   generator?: Generator;
 }
 
@@ -46,6 +47,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
   }
 }
 
+/** Fills t in place with samples of U(a, b) (a 0, b 1 by default) and returns it. */
 export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
   if (typeof a !== "number" || typeof b !== "number" || !(a <= b)) throw new Error(`uniform_: expected numbers a <= b, got a=${describeValue(a)}, b=${describeValue(b)}`);
   const g = opts.generator ?? defaultGenerator;
@@ -68,17 +70,21 @@ function below(v: number, a: number, b: number, dtype: Tensor["dtype"]): number 
   return Math.max(cell[0]!, a);
 }
 
+/** Fills t in place with samples of N(mean, std²) (0 and 1 by default) and returns it. */
 export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
   if (!(std >= 0)) throw new Error(`normal_: std must be non-negative, got ${std}`);
   const g = opts.generator ?? defaultGenerator;
   return fill(t, () => mean + std * g.normal());
 }
 
+/** Fills t in place with value and returns it. */
 export function constant_(t: Tensor, value: number): Tensor {
   return fill(t, () => value);
 }
 
+/** Fills t in place with 0 and returns it. */
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
+/** Fills t in place with 1 and returns it. */
 export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 
 /** U(-a, a) with a = gain * sqrt(6 / (fanIn + fanOut)). */

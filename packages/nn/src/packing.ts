@@ -9,9 +9,13 @@ import { fmt } from "./format";
  */
 export class PackedSequence {
   constructor(
+    /** The steps of all sequences, time-major: (total steps, *features). */
     readonly data: Tensor,
+    /** How many sequences are still running at each time step. */
     readonly batchSizes: readonly number[],
+    /** sortedIndices[j]: the batch position of the j-th longest sequence. */
     readonly sortedIndices: readonly number[],
+    /** The inverse of sortedIndices. */
     readonly unsortedIndices: readonly number[],
   ) {
     checkPacked(data, batchSizes, sortedIndices, unsortedIndices);

@@ -17,12 +17,15 @@ declare const TextDecoder: new (label: string, opts: { fatal: boolean }) => { de
 /** The largest header accepted, as in the reference implementation. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/** What a safetensors file holds: its tensors and its metadata. */
 export interface SafetensorsContents {
   /** A null-prototype object: every name is an own key. */
   tensors: Record<string, Tensor>;
+  /** The `__metadata__` strings, or null when the file has none. */
   metadata: Record<string, string> | null;
 }
 
+/** Options of {@link encodeSafetensors}. */
 export interface EncodeSafetensorsOptions {
   /** Store float tensors as F16 or BF16 (round to nearest, ties to even; overflow to ±inf). */
   dtype?: StorageDType;

@@ -5,6 +5,7 @@ import { OnnxGraph, elemType } from "./graph";
 import { encodeModel, type ValueInfoMessage } from "./proto";
 import { Tracer } from "./trace";
 
+/** Options of {@link exportOnnx}. */
 export interface ExportOnnxOptions {
   /** Graph input names, one per example input (default input_0, input_1, ...). */
   inputNames?: string[];

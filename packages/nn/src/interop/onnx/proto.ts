@@ -111,7 +111,12 @@ export function encodeModel(m: ModelMessage): Uint8Array {
 }
 
 /** The IR version and the opset imports (domain -> version) of a serialized ModelProto. */
-export function readModelVersions(bytes: Uint8Array): { irVersion: number; opsets: Record<string, number> } {
+export function readModelVersions(bytes: Uint8Array): {
+  /** The ONNX IR version. */
+  irVersion: number;
+  /** Opset version by domain ("" for the default domain). */
+  opsets: Record<string, number>;
+} {
   const r = new BinaryReader(bytes);
   let irVersion = 0;
   const opsets: Record<string, number> = {};

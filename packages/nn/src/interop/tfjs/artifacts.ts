@@ -3,39 +3,77 @@ import { fmt } from "../../format";
 
 /** One entry of a TF.js weight manifest: where a tensor sits in the concatenated weight bytes. */
 export interface WeightSpec {
+  /** The weight's Keras name. */
   name: string;
+  /** Its shape. */
   shape: number[];
+  /** Its element type (only float32 is read). */
   dtype: "float32" | "int32" | "bool" | string;
+  /** Quantization parameters (quantized weights are not supported). */
   quantization?: unknown;
 }
 
 /** A Keras layer as TF.js serializes it (functional models add name and inbound_nodes). */
 export interface KerasLayerJSON {
+  /** The Keras class, e.g. "Dense". */
   class_name: string;
+  /** The layer's configuration. */
   config: Record<string, unknown>;
+  /** The layer's name (functional models). */
   name?: string;
+  /** The layers it reads from (functional models). */
   inbound_nodes?: [string, number, number, Record<string, unknown>?][][];
 }
 
 /** TF.js's ModelArtifacts as `model.save(tf.io.withSaveHandler(...))` hands them over. */
 export interface ModelArtifacts {
-  modelTopology: { class_name: string; config: unknown; keras_version?: string; backend?: string } | Record<string, unknown>;
+  /** The Keras model JSON. */
+  modelTopology:
+    | {
+        /** "Sequential" or "Model". */
+        class_name: string;
+        /** The model's configuration. */
+        config: unknown;
+        /** The Keras version that wrote it. */
+        keras_version?: string;
+        /** The Keras backend that wrote it. */
+        backend?: string;
+      }
+    | Record<string, unknown>;
+  /** The weight manifest. */
   weightSpecs: WeightSpec[];
+  /** The weights' bytes, concatenated in manifest order. */
   weightData: ArrayBuffer | ArrayBuffer[];
+  /** "layers-model". */
   format?: string;
+  /** The library that wrote the artifacts. */
   generatedBy?: string;
+  /** The converter that wrote them, or null. */
   convertedBy?: string | null;
   [key: string]: unknown;
 }
 
 /** What a TF.js save handler returns; only its presence is checked. */
 export interface SaveResult {
-  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: "JSON"; modelTopologyBytes?: number; weightSpecsBytes?: number; weightDataBytes?: number };
+  /** A summary of what was saved. */
+  modelArtifactsInfo: {
+    /** When. */
+    dateSaved: Date;
+    /** Always "JSON". */
+    modelTopologyType: "JSON";
+    /** Size of the model JSON. */
+    modelTopologyBytes?: number;
+    /** Size of the weight manifest. */
+    weightSpecsBytes?: number;
+    /** Size of the weight data. */
+    weightDataBytes?: number;
+  };
   [key: string]: unknown;
 }
 
 /** TF.js's IOHandler for saving: `tf.io.withSaveHandler(fn)` gives one. */
 export interface SaveHandler {
+  /** Receives the artifacts. */
   save(artifacts: ModelArtifacts): Promise<SaveResult> | SaveResult;
 }
 

@@ -71,12 +71,17 @@ function inputFeatures(json: KerasLayerJSON): number {
  * the list of outputs when there are several. Parameters are named `layers.{i}.…`.
  */
 export class LayersModel extends Module {
+  /** @internal The rebuilt layers, in the model's order. */
   readonly layers: KerasLayer[] = [];
   /** The wiring between the layers (registered as `layers`); not enumerable, so not a second set of children. */
   private declare readonly graph: GraphNode[];
   private readonly inputKeys: string[] = [];
   private readonly outputKeys: string[] = [];
 
+  /**
+   * @param topology - the Keras modelTopology JSON
+   * @param weights - the weights by Keras name, in manifest order
+   */
   constructor(readonly topology: Record<string, unknown>, weights: [string, Tensor][]) {
     super();
     Object.defineProperty(this, "graph", { value: [], enumerable: false });
