@@ -1,3 +1,8 @@
+/**
+ * Strided tensors, ops with their backward rules, the tape, gradcheck, a seeded RNG and two
+ * kernel backends.
+ * @module @tapegrad/autograd
+ */
 export { setBackend, getBackend, backendAvailable, getThreads, type BackendName } from "./backend/select";
 export { DTYPES, type DType, type TypedArray } from "./core/dtype";
 export { Tensor, isTensor, type NestedArray } from "./core/tensor";

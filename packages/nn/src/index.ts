@@ -1,3 +1,8 @@
+/**
+ * Modules, layers, losses, init, recurrent cells and the Recurrent runner (RNN, LSTM, GRU),
+ * attention, data loading, metrics, training with fit, state dicts and model exchange.
+ * @module @tapegrad/nn
+ */
 export { Module, Parameter } from "./module";
 export * as init from "./init";
 export { Linear, linear, type LayerOptions } from "./layers/linear";

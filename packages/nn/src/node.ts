@@ -1,4 +1,9 @@
 /// <reference types="node" />
+/**
+ * The Node-only part of `@tapegrad/nn`: safetensors, checkpoint and model files, fit with a
+ * progress bar.
+ * @module @tapegrad/nn/node
+ */
 import type { Tensor } from "@tapegrad/autograd";
 import type { Dict } from "./dict";
 import { record } from "./dict";

@@ -1,3 +1,7 @@
+/**
+ * Optimizers, gradient clipping and learning-rate schedules, with PyTorch's update rules.
+ * @module @tapegrad/optim
+ */
 export { Optimizer, type ParamGroup, type ParamGroupInput, type Params, type ParamState, type OptimizerStateDict } from "./optimizer";
 export { SGD, type SGDOptions } from "./sgd";
 export { Adam, AdamW, type AdamOptions } from "./adam";
