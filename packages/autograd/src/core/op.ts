@@ -3,7 +3,7 @@ import type { ProductGrad } from "../backend/backend";
 import { checkSameCopy } from "./copy";
 import { mode } from "./mode";
 import { checkFinite, fmt } from "./shape";
-import { Node, type Edge } from "./tape";
+import { Node, type BackwardFn, type Edge } from "./tape";
 import { Tensor } from "./tensor";
 import { running, show } from "./validate";
 
@@ -27,6 +27,8 @@ export interface Rule<Args extends unknown[], Saved, Out extends Tensor | Tensor
   fastBackward?(saved: Saved, grad: GradOf<Out>, needs: readonly boolean[]): FastGradList;
   /** Outputs that got no gradient reach backward as zeros (default), or as null. */
   materializeGrads?: boolean;
+  /** Its backward runs code from outside the library (a custom op's), which may keep what it is given. */
+  external?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -84,23 +86,32 @@ export function primitive<Args extends unknown[], Saved, Out extends Tensor | Te
       if (mode.anomaly) checkFinite(outputs[i]!, `the forward of '${name}'`, ` in output ${i} (shape ${fmt(outputs[i]!.shape)})`);
     }
     if (recorded) {
-      const checked = savedTensors(saved);
-      const versions = checked.map(([, t]) => t.version);
       const meta = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
-      const backward = (grads: (Tensor | null)[], fast: boolean): FastGradList => {
-        checked.forEach(([key, t], i) => {
-          if (t.version !== versions[i]) {
-            throw new Error(`backward of '${name}': saved tensor '${key}' (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${versions[i]}); its gradient would be wrong`);
-          }
-        });
-        const full = materialize ? grads.map((g, i) => g ?? Tensor.zeros(meta[i]!.shape, meta[i]!.dtype)) : grads;
-        const grad = (single ? full[0] : full) as GradOf<Out>;
-        return fast && r.fastBackward ? r.fastBackward(saved, grad, needs) : r.backward(saved, grad, needs);
-      };
-      const node = new Node(name, backward, inputs.map((t) => t.edge()) as (Edge | null)[], meta);
+      const backward = backwardOf(name, r, saved, needs, meta, single, materialize);
+      const node = new Node(name, backward, inputs.map((t) => t.edge()) as (Edge | null)[], meta, r.external);
       for (let i = 0; i < outputs.length; i++) if (isFloat(outputs[i]!.dtype)) outputs[i]!.attach(node, i);
     }
     return (single ? outputs[0] : outputs) as Out;
+  };
+}
+
+/**
+ * The recorded backward of one call of `r`: checks that no saved tensor changed in place, fills
+ * in missing output gradients, and runs the fast or the differentiable rule.
+ */
+function backwardOf<Saved, Out extends Tensor | Tensor[]>(name: string, r: Rule<never, Saved, Out>, saved: Saved, needs: readonly boolean[], meta: readonly { shape: number[]; dtype: Tensor["dtype"] }[], single: boolean, materialize: boolean): BackwardFn {
+  const checked = savedTensors(saved);
+  const versions = checked.map(([, t]) => t.version);
+  return (grads, fast) => {
+    for (let i = 0; i < checked.length; i++) {
+      const [key, t] = checked[i]!;
+      if (t.version !== versions[i]) {
+        throw new Error(`backward of '${name}': saved tensor '${key}' (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${versions[i]}); its gradient would be wrong`);
+      }
+    }
+    const full = materialize ? grads.map((g, i) => g ?? Tensor.zeros(meta[i]!.shape, meta[i]!.dtype)) : grads;
+    const grad = (single ? full[0] : full) as GradOf<Out>;
+    return fast && r.fastBackward ? r.fastBackward(saved, grad, needs) : r.backward(saved, grad, needs);
   };
 }
 
@@ -170,6 +181,7 @@ export function customOp<Args extends unknown[], Out extends Tensor | Tensor[]>(
       return grads;
     },
     materializeGrads: def.materializeGrads ?? true,
+    external: true,
   });
 }
 
