@@ -90,7 +90,7 @@ export function exportOnnx(model: Module, exampleInputs: Tensor | Tensor[], opts
     }
   }
   const builder = new GraphBuilder(g, rec, other);
-  traced.forEach((t, i) => builder.bindInput(t, inputNames[i]!));
+  traced.forEach((t, i) => builder.bindInput(t, inputNames[i]!, other ? grown[i]! : null));
   const outputs = flatten(rec.result);
   const outputNames = opts.outputNames ?? outputs.map((_, i) => `output_${i}`);
   if (outputNames.length !== outputs.length) throw new Error(`exportOnnx: outputNames has ${outputNames.length} names for ${outputs.length} outputs`);

@@ -17,26 +17,28 @@ function gcd(x: number, y: number): number {
   return y === 0 ? x : gcd(y, x % y);
 }
 
-/** Dim i of target as a multiple of a dim of src (dim j times num / den in both traces), or null. */
-function followDim(src: Sized, a: number, b: number, what: string): { j: number; num: number; den: number } | null {
-  const fits = src.a.flatMap((sa, j) => (sa > 0 && a * src.b![j]! === b * sa && src.b![j] !== sa ? [j] : []));
-  if (fits.length === 0) return null;
-  const j = fits[0]!;
-  if (fits.some((k) => src.a[k] !== src.a[j] || src.b![k] !== src.b![j])) return null;
-  if (fits.length > 1) throw new Error(`exportOnnx: ${what}: size ${a} follows dims ${fits.join(" and ")} of the input equally (both of size ${src.a[j]}); give the dynamic axes of the example inputs sizes that differ from each other`);
-  const k = gcd(a, src.a[j]!);
-  return { j, num: a / k, den: src.a[j]! / k };
+/** A size as dim j of one of the sources times num / den in both traces (the first such), or null. */
+function followDim(sources: readonly Sized[], a: number, b: number): { source: Sized; j: number; num: number; den: number } | null {
+  for (const source of sources) {
+    if (!source.b) continue;
+    const j = source.a.findIndex((sa, k) => sa > 0 && source.b![k] !== sa && a * source.b![k]! === b * sa);
+    if (j < 0) continue;
+    const k = gcd(a, source.a[j]!);
+    return { source, j, num: a / k, den: source.a[j]! / k };
+  }
+  return null;
 }
 
 /**
  * The int64 shape input of a Reshape (mode "reshape": 0 copies the input's dim, -1 is inferred)
  * or an Expand ("expand": 1 keeps the input's dim) producing target from src. Static sizes are
- * constants; a size that follows the dynamic axes is copied, inferred or read from Shape(src).
+ * constants; a size that follows the dynamic axes is copied, inferred, or read from the Shape of
+ * src or of a graph input (a multiple of one of their dims; the first that fits in both traces).
  */
-export function targetShape(g: OnnxGraph, src: Sized, target: { a: readonly number[]; b: readonly number[] | null }, mode: "reshape" | "expand", what: string): string {
+export function targetShape(g: OnnxGraph, src: Sized, target: { a: readonly number[]; b: readonly number[] | null }, mode: "reshape" | "expand", what: string, graphInputs: readonly Sized[]): string {
   const { a, b } = target;
   const lead = a.length - src.a.length;
-  type Part = number | { j: number; num: number; den: number } | "infer";
+  type Part = number | { source: Sized; j: number; num: number; den: number } | "infer";
   const parts: Part[] = a.map((d, i) => {
     if (!b || b[i] === d) return d;
     const k = mode === "reshape" ? i : i - lead;
@@ -46,19 +48,18 @@ export function targetShape(g: OnnxGraph, src: Sized, target: { a: readonly numb
   const open = parts.flatMap((p, i) => (p === "infer" ? [i] : []));
   if (open.length > 1 || mode === "expand") {
     for (const i of open) {
-      const f = followDim(src, a[i]!, b![i]!, what);
+      const f = followDim([src, ...graphInputs], a[i]!, b![i]!);
       if (f) parts[i] = f;
     }
   }
   const left = parts.flatMap((p, i) => (p === "infer" ? [i] : []));
   if (left.length > (mode === "reshape" ? 1 : 0)) {
-    throw new Error(`exportOnnx: ${what}: dim ${left[0]} of the result (size ${a[left[0]!]}, ${b![left[0]!]} when the dynamic axes grow) follows the dynamic axes in a way the exporter cannot express from the input's shape [${src.a.join(", ")}]; export without dynamicAxes for fixed shapes`);
+    throw new Error(`exportOnnx: ${what}: dim ${left[0]} of the result (size ${a[left[0]!]}, ${b![left[0]!]} when the dynamic axes grow) follows the dynamic axes as no dim of the input [${src.a.join(", ")}] or of a graph input does; export without dynamicAxes for fixed shapes`);
   }
   if (parts.every((p) => typeof p === "number" || p === "infer")) return g.int64s(parts.map((p) => (p === "infer" ? -1 : p)), "shape");
-  const shapeOf = g.one("Shape", [src.name]);
   const pieces = parts.map((p) => {
     if (typeof p === "number" || p === "infer") return g.int64s([p === "infer" ? -1 : p], "dim");
-    let d = g.one("Gather", [shapeOf, g.int64s([p.j], "index")], { axis: 0 });
+    let d = g.one("Gather", [g.one("Shape", [p.source.name]), g.int64s([p.j], "index")], { axis: 0 });
     if (p.num !== 1) d = g.one("Mul", [d, g.int64s([p.num], "factor")]);
     if (p.den !== 1) d = g.one("Div", [d, g.int64s([p.den], "divisor")]);
     return d;

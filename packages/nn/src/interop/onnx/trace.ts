@@ -1,8 +1,9 @@
-import { recordCalls, type OpCall, type Tensor } from "@tapegrad/autograd";
+import { recordCalls, type Node, type OpCall, type Tensor } from "@tapegrad/autograd";
 import { Parameter, type Module } from "../../module";
 import type { OnnxGraph } from "./graph";
+import { targetShape, type Sized } from "./shapes";
 import { emitModule, hasMapping, MAPPED_MODULES, type Emitted } from "./modules";
-import { emitTraced, tensorArgs, TRACED_OPS, type TracedOp } from "./traced-ops";
+import { emitTaped, emitTraced, tensorArgs, TRACED_OPS, type TracedOp } from "./traced-ops";
 
 /** A call of a module with an ONNX mapping (its inner ops are not recorded). */
 interface ModuleCall extends OpCall {
@@ -68,10 +69,19 @@ export class GraphBuilder {
   private readonly names = new Map<Tensor, string>();
   private readonly producer = new Map<Tensor, [number, number]>();
   private readonly dependent = new Map<number, boolean>();
+  private readonly dependentTensor = new Map<Tensor, boolean>();
+  private readonly byNode = new Map<Node, Tensor[]>();
   private readonly inputs = new Set<Tensor>();
+  private readonly graphInputs: Sized[] = [];
+  /** Constants of one value throughout whose shape follows the dynamic axes: the shape in the second recording. */
+  private readonly filled = new Map<Tensor, readonly number[]>();
 
   constructor(private readonly g: OnnxGraph, private readonly rec: Recording, private readonly other: Recording | null) {
     rec.calls.forEach((c, k) => c.outputs.forEach((t, i) => this.producer.set(t, [k, i])));
+    for (const t of rec.calls.flatMap((c) => [...c.outputs, ...tensorsIn(c.args)])) {
+      const e = t.edge();
+      if (e?.node) (this.byNode.get(e.node) ?? this.byNode.set(e.node, []).get(e.node)!)[e.index] = t;
+    }
     if (other) {
       const diff = rec.calls.findIndex((c, k) => other.calls[k]?.op !== c.op);
       if (diff >= 0 || other.calls.length !== rec.calls.length) {
@@ -81,17 +91,20 @@ export class GraphBuilder {
     }
   }
 
-  bindInput(t: Tensor, name: string): void {
+  /** t is the graph input called name; grown is the same input in the second recording. */
+  bindInput(t: Tensor, name: string, grown: Tensor | null): void {
     this.names.set(t, name);
     this.inputs.add(t);
+    this.graphInputs.push({ name, a: t.shape, b: grown ? grown.shape : null });
   }
 
   /** The ONNX name of a value forward computed. */
   resolve(t: Tensor, what: string): string {
     const known = this.names.get(t);
     if (known) return known;
+    if (t instanceof Parameter || !this.dependsOnInputs(t)) return this.bindConstant(t);
     const at = this.producer.get(t);
-    if (t instanceof Parameter || !at || !this.isDependent(at[0])) return this.bindConstant(t);
+    if (!at) return this.emitTaped(t, what);
     const [k] = at;
     const call = this.rec.calls[k]!;
     if ("module" in call) {
@@ -104,7 +117,38 @@ export class GraphBuilder {
   }
 
   private bindConstant(t: Tensor): string {
-    const name = this.g.constant(t.detach(), t instanceof Parameter ? "param" : "constant");
+    const grownShape = this.filled.get(t);
+    const name = grownShape
+      ? this.g.one("Expand", [this.g.scalar(t.contiguous().data()[0]!, t.dtype, "fill"), targetShape(this.g, { name: "", a: [], b: [] }, { a: t.shape, b: grownShape }, "expand", `a constant of shape ${fmt(t.shape)}`, this.graphInputs)])
+      : this.g.constant(t.detach(), t instanceof Parameter ? "param" : "constant");
+    this.names.set(t, name);
+    return name;
+  }
+
+  /** The inputs of an op the tape holds but the recording missed (a customOp), or null. */
+  private tapeInputs(t: Tensor): (Tensor | null)[] | null {
+    const node = t.edge()?.node;
+    return node ? node.edges.map((e) => (e?.node ? (this.byNode.get(e.node)?.[e.index] ?? null) : (e?.leaf ?? null))) : null;
+  }
+
+  private dependsOnInputs(t: Tensor): boolean {
+    if (this.inputs.has(t)) return true;
+    const at = this.producer.get(t);
+    if (at) return this.isDependent(at[0]);
+    let known = this.dependentTensor.get(t);
+    if (known === undefined) {
+      this.dependentTensor.set(t, false);
+      known = (this.tapeInputs(t) ?? []).some((x) => x !== null && this.dependsOnInputs(x));
+      this.dependentTensor.set(t, known);
+    }
+    return known;
+  }
+
+  private emitTaped(t: Tensor, what: string): string {
+    const node = t.edge()!.node!;
+    const ins = this.tapeInputs(t)!;
+    const name = ins.every((x) => x !== null) ? emitTaped(this.g, node.name, ins.map((x, i) => this.resolve(x!, `input ${i} of op '${node.name}'`))) : null;
+    if (!name) throw new Error(`exportOnnx: ${what} comes from op '${node.name}', which has no ONNX mapping and is not a primitive (a customOp); exportOnnx maps customOps only when they are one-input ops named like a mapped op (${TRACED_OPS.join(", ")})`);
     this.names.set(t, name);
     return name;
   }
@@ -114,9 +158,8 @@ export class GraphBuilder {
     if (known !== undefined) return known;
     this.dependent.set(k, false);
     const result = tensorsIn(this.rec.calls[k]!.args).some((t) => {
-      if (this.inputs.has(t)) return true;
       const at = this.producer.get(t);
-      return at !== undefined && at[0] < k && this.isDependent(at[0]);
+      return at ? at[0] < k && this.isDependent(at[0]) : this.dependsOnInputs(t);
     });
     this.dependent.set(k, result);
     return result;
@@ -129,10 +172,9 @@ export class GraphBuilder {
     const mine = tensorsIn(call.args);
     const theirs = tensorsIn(this.other.calls[k]!.args);
     mine.forEach((t, i) => {
-      if (this.inputs.has(t) || t instanceof Parameter) return;
-      const at = this.producer.get(t);
-      if (at && this.isDependent(at[0])) return;
+      if (t instanceof Parameter || this.dependsOnInputs(t)) return;
       const u = theirs[i]!;
+      if (!same(t.shape, u.shape) && uniform(t) !== null && uniform(t) === uniform(u)) return void this.filled.set(t, u.shape);
       const changed = !same(t.shape, u.shape) ? `its shape ${fmt(t.shape)} becomes ${fmt(u.shape)}` : !sameValues(t, u) ? "its values change" : null;
       if (changed) {
         throw new Error(`exportOnnx: input ${i} of '${call.op}' is a tensor made inside forward without the inputs (a constant, shape ${fmt(t.shape)}); the exported graph holds it fixed, but ${changed} when the dynamic axes grow (a size or a count read from an input's shape). Export without dynamicAxes for fixed shapes, or compute it from the inputs`);
@@ -152,8 +194,12 @@ export class GraphBuilder {
       other: this.other?.calls[k] ?? null,
       input: (i) => this.resolve(ins[i]!, `input ${i} of ${what}`),
       sized: (i) => ({ name: op.input(i), a: ins[i]!.shape, b: theirs ? theirs[i]!.shape : null }),
+      graphInputs: this.graphInputs,
       what,
     };
+    if (op.other && !SIZE_AWARE.has(call.op) && plainArgs(call) !== plainArgs(op.other)) {
+      throw new Error(`exportOnnx: ${what}: its arguments ${plainArgs(call)} become ${plainArgs(op.other)} when the dynamic axes grow (indices or sizes read from an input's shape); export without dynamicAxes for fixed shapes`);
+    }
     const out = emitTraced(op);
     if (!out) throw new Error(`exportOnnx: ${what} has no ONNX mapping; traced ops that export: ${TRACED_OPS.join(", ")}; modules: ${MAPPED_MODULES}`);
     call.outputs.forEach((t, i) => this.names.set(t, out[i]!));
@@ -163,6 +209,21 @@ export class GraphBuilder {
     if (typeof emitted === "string") this.names.set(out as Tensor, emitted);
     else (out as unknown[]).forEach((o, i) => this.bindResult(o, emitted[i]!));
   }
+}
+
+/** Ops whose emitters express arguments that follow the dynamic axes (the others' must not change). */
+const SIZE_AWARE = new Set(["reshape", "expand", "slice", "split"]);
+
+/** A call's arguments other than tensors, as text. */
+function plainArgs(call: OpCall): string {
+  const plain = (a: unknown): unknown => (ArrayBuffer.isView(a) ? Array.from(a as Int32Array) : Array.isArray(a) ? a.filter((x) => !(typeof x === "object" && x !== null && "shape" in x)).map(plain) : typeof a === "object" && a !== null && "shape" in a ? "tensor" : a);
+  return JSON.stringify(call.args.map(plain));
+}
+
+/** The value every element of t has, or null. */
+function uniform(t: Tensor): number | null {
+  const x = t.contiguous().data();
+  return x.length > 0 && x.every((v) => Object.is(v, x[0])) ? Number(x[0]) : null;
 }
 
 function sameValues(a: Tensor, b: Tensor): boolean {

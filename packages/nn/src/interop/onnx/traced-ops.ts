@@ -13,6 +13,8 @@ export interface TracedOp {
   input(i: number): string;
   /** The i-th tensor input with its shape in both traces. */
   sized(i: number): Sized;
+  /** The graph inputs with their shapes in both traces (sources of sizes that follow them). */
+  graphInputs: readonly Sized[];
   /** "op 'reshape' (shape [2, 3] → [6])", for errors. */
   what: string;
 }
@@ -50,8 +52,8 @@ function minMax(type: "Max" | "Min"): Emit {
 }
 
 const EMIT: Record<string, Emit> = {
-  reshape: (op) => op.g.one("Reshape", [op.input(0), targetShape(op.g, op.sized(0), { a: arg(op, 1), b: otherArg(op, 1) }, "reshape", op.what)]),
-  expand: (op) => op.g.one("Expand", [op.input(0), targetShape(op.g, op.sized(0), { a: arg(op, 1), b: otherArg(op, 1) }, "expand", op.what)]),
+  reshape: (op) => op.g.one("Reshape", [op.input(0), targetShape(op.g, op.sized(0), { a: arg(op, 1), b: otherArg(op, 1) }, "reshape", op.what, op.graphInputs)]),
+  expand: (op) => op.g.one("Expand", [op.input(0), targetShape(op.g, op.sized(0), { a: arg(op, 1), b: otherArg(op, 1) }, "expand", op.what, op.graphInputs)]),
   permute: (op) => op.g.one("Transpose", [op.input(0)], { perm: { ints: arg<number[]>(op, 1) } }),
   slice(op) {
     const [dim, start, length, step] = [1, 2, 3, 4].map((i) => arg<number>(op, i)) as [number, number, number, number];
@@ -130,4 +132,10 @@ export function emitTraced(op: TracedOp): string[] | null {
   if (!emit) return null;
   const out = emit(op);
   return Array.isArray(out) ? out : [out];
+}
+
+/** An op the tape recorded but the recording did not report (a customOp): exported when it is a one-input op of the same name as an ONNX op tapegrad maps. */
+export function emitTaped(g: OnnxGraph, name: string, inputs: string[]): string | null {
+  const direct = DIRECT[name];
+  return direct && inputs.length === 1 ? g.one(direct, inputs) : null;
 }
