@@ -20,7 +20,9 @@ function isResetBeforeGru(m: unknown): boolean {
   return m instanceof Recurrent && m.cells[0] instanceof ResetBeforeGRUCell;
 }
 
+/** The ONNX operator of a recurrent module, or null (an LSTM with projSize has none: its forward is traced, unrolled over time). */
 export function recurrentKind(m: unknown): Kind | null {
+  if (m instanceof LSTM && m.opts.projSize) return null;
   return m instanceof LSTM ? "LSTM" : m instanceof GRU || isResetBeforeGru(m) ? "GRU" : m instanceof RNN ? "RNN" : null;
 }
 
@@ -31,7 +33,7 @@ export function recurrentKind(m: unknown): Kind | null {
  */
 export function emitRecurrent(g: OnnxGraph, m: Recurrent, kind: Kind, x: string, state: string[] | null, lengths: string | null): [string, string | string[]] {
   const D = m.directions;
-  const cellParams = (k: number) => m.cells[k] as unknown as { weight_ih: Tensor; weight_hh: Tensor; bias_ih: Tensor | null; bias_hh: Tensor | null; weight_hr?: Tensor | null; hiddenSize: number };
+  const cellParams = (k: number) => m.cells[k] as unknown as { weight_ih: Tensor; weight_hh: Tensor; bias_ih: Tensor | null; bias_hh: Tensor | null; hiddenSize: number };
   const H = cellParams(0).hiddenSize;
   const nonlinearity = kind === "RNN" ? ((m as RNN).opts.nonlinearity ?? "tanh") : "tanh";
   const resetBefore = isResetBeforeGru(m);
@@ -39,7 +41,6 @@ export function emitRecurrent(g: OnnxGraph, m: Recurrent, kind: Kind, x: string,
   const finals: string[][] = [[], []];
   for (let layer = 0; layer < m.numLayers; layer++) {
     const cells = Array.from({ length: D }, (_, d) => cellParams(layer * D + d));
-    if (cells.some((c) => c.weight_hr)) throw new Error("exportOnnx: an LSTM with projSize has no ONNX LSTM equivalent");
     const [W, R, B] = noGrad(() => [
       stack(cells.map((c) => reorder(c.weight_ih, kind)), 0),
       stack(cells.map((c) => reorder(c.weight_hh, kind)), 0),

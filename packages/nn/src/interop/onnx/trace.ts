@@ -1,5 +1,6 @@
 import { recordCalls, type Node, type OpCall, type Tensor } from "@tapegrad/autograd";
 import { Parameter, type Module } from "../../module";
+import { LSTM } from "../../rnn";
 import type { OnnxGraph } from "./graph";
 import { targetShape, type Sized } from "./shapes";
 import { emitModule, hasMapping, MAPPED_MODULES, type Emitted } from "./modules";
@@ -23,10 +24,27 @@ function tensorsIn(value: unknown, out: Tensor[] = []): Tensor[] {
   return out;
 }
 
+function isProjectedLstm(m: Module): boolean {
+  return m instanceof LSTM && !!m.opts.projSize;
+}
+
 /** Runs forward once, recording its ops; calls of modules with a mapping are recorded whole. */
 export function recordForward(model: Module, inputs: Tensor[]): Recording {
   const calls: (OpCall | ModuleCall)[] = [];
   let depth = 0;
+  for (const m of model.modules().filter(isProjectedLstm)) {
+    const original = m.forward.bind(m);
+    Object.defineProperty(m, "forward", {
+      configurable: true,
+      writable: true,
+      value: (...args: unknown[]) => {
+        if ((args[2] as { lengths?: unknown } | undefined)?.lengths !== undefined) {
+          throw new Error("exportOnnx: an LSTM with projSize exports unrolled over time, where lengths would become constants (its masks are read from their values); export it without lengths");
+        }
+        return original(...args);
+      },
+    });
+  }
   const patched = model.modules().filter(hasMapping);
   for (const m of patched) {
     const original = m.forward.bind(m);
@@ -51,7 +69,7 @@ export function recordForward(model: Module, inputs: Tensor[]): Recording {
     const result = recordCalls(() => model.forward(...inputs), (c) => void (depth === 0 && calls.push(c)));
     return { calls, result };
   } finally {
-    for (const m of patched) delete (m as unknown as Record<string, unknown>)["forward"];
+    for (const m of [...patched, ...model.modules().filter(isProjectedLstm)]) delete (m as unknown as Record<string, unknown>)["forward"];
   }
 }
 
@@ -86,7 +104,7 @@ export class GraphBuilder {
       const diff = rec.calls.findIndex((c, k) => other.calls[k]?.op !== c.op);
       if (diff >= 0 || other.calls.length !== rec.calls.length) {
         const k = diff >= 0 ? diff : Math.min(rec.calls.length, other.calls.length);
-        throw new Error(`exportOnnx: forward runs other ops when the dynamic axes grow (op ${k}: '${rec.calls[k]?.op ?? "none"}', then '${other.calls[k]?.op ?? "none"}'), as a loop over a dynamic axis does; export without dynamicAxes for fixed shapes`);
+        throw new Error(`exportOnnx: forward runs other ops when the dynamic axes grow (op ${k}: '${rec.calls[k]?.op ?? "none"}', then '${other.calls[k]?.op ?? "none"}'), as a loop over a dynamic axis does (an LSTM with projSize exports unrolled over time); export without dynamicAxes for fixed shapes`);
       }
     }
   }

@@ -106,6 +106,22 @@ const EMIT: Record<string, Emit> = {
     const index = arg<Int32Array>(op, 2);
     return op.g.one("Gather", [op.input(0), op.g.int64s([...index], "indices")], { axis: arg<number>(op, 1) });
   },
+  fusedLstmCell(op) {
+    const H = op.call.outputs[1]!.shape[1]!;
+    const [pi, pf, pg, po] = op.g.add("Split", [op.input(0), op.g.int64s([H, H, H, H], "split")], { axis: -1 }, 4) as [string, string, string, string];
+    const [i, f, g, o] = [op.g.one("Sigmoid", [pi]), op.g.one("Sigmoid", [pf]), op.g.one("Tanh", [pg]), op.g.one("Sigmoid", [po])];
+    const c = op.g.one("Add", [op.g.one("Mul", [f, op.input(1)]), op.g.one("Mul", [i, g])]);
+    return [op.g.one("Mul", [o, op.g.one("Tanh", [c])]), c];
+  },
+  fusedGruCell(op) {
+    const H = op.call.outputs[0]!.shape[1]!;
+    const split = (i: number) => op.g.add("Split", [op.input(i), op.g.int64s([H, H, H], "split")], { axis: -1 }, 3) as [string, string, string];
+    const [[xr, xz, xn], [hr, hz, hn]] = [split(0), split(1)];
+    const r = op.g.one("Sigmoid", [op.g.one("Add", [xr, hr])]);
+    const z = op.g.one("Sigmoid", [op.g.one("Add", [xz, hz])]);
+    const n = op.g.one("Tanh", [op.g.one("Add", [xn, op.g.one("Mul", [r, hn])])]);
+    return op.g.one("Add", [n, op.g.one("Mul", [z, op.g.one("Sub", [op.input(2), n])])]);
+  },
   gather: (op) => op.g.one("GatherElements", [op.input(0), op.input(1)], { axis: arg<number>(op, 1) }),
 };
 
