@@ -2,6 +2,7 @@ import { cat, noGrad, stack, type Tensor } from "@tapegrad/autograd";
 import { GRU, LSTM, RNN } from "../../rnn";
 import { Recurrent } from "../../recurrent";
 import { ResetBeforeGRUCell } from "../tfjs/gru-reset-before";
+import { HARD_SIGMOID, HardGateGRUCell, HardGateLSTMCell } from "../tfjs/hard-gate-cells";
 import type { OnnxGraph } from "./graph";
 import type { AttributeValue } from "./proto";
 
@@ -20,9 +21,18 @@ function isResetBeforeGru(m: unknown): boolean {
   return m instanceof Recurrent && m.cells[0] instanceof ResetBeforeGRUCell;
 }
 
+/** Keras's gates with recurrent_activation="hard_sigmoid" (ONNX's HardSigmoid activation). */
+function hasHardGates(m: unknown): boolean {
+  if (!(m instanceof Recurrent)) return false;
+  const cell = m.cells[0];
+  return cell instanceof HardGateLSTMCell || cell instanceof HardGateGRUCell || (cell instanceof ResetBeforeGRUCell && cell.gate === "hard_sigmoid");
+}
+
 /** The ONNX operator of a recurrent module, or null (an LSTM with projSize has none: its forward is traced, unrolled over time). */
 export function recurrentKind(m: unknown): Kind | null {
   if (m instanceof LSTM && m.opts.projSize) return null;
+  if (m instanceof Recurrent && m.cells[0] instanceof HardGateLSTMCell) return "LSTM";
+  if (m instanceof Recurrent && m.cells[0] instanceof HardGateGRUCell) return "GRU";
   return m instanceof LSTM ? "LSTM" : m instanceof GRU || isResetBeforeGru(m) ? "GRU" : m instanceof RNN ? "RNN" : null;
 }
 
@@ -51,6 +61,12 @@ export function emitRecurrent(g: OnnxGraph, m: Recurrent, kind: Kind, x: string,
     const attrs: Record<string, AttributeValue> = { hidden_size: H, direction: D === 2 ? "bidirectional" : "forward" };
     if (kind === "GRU") attrs["linear_before_reset"] = resetBefore ? 0 : 1;
     if (kind === "RNN") attrs["activations"] = { strings: Array<string>(D).fill(nonlinearity === "relu" ? "Relu" : "Tanh") };
+    if (hasHardGates(m)) {
+      const perDirection = kind === "LSTM" ? ["HardSigmoid", "Tanh", "Tanh"] : ["HardSigmoid", "Tanh"];
+      attrs["activations"] = { strings: Array.from({ length: D }, () => perDirection).flat() };
+      attrs["activation_alpha"] = { floats: Array<number>(D).fill(HARD_SIGMOID.alpha) };
+      attrs["activation_beta"] = { floats: Array<number>(D).fill(HARD_SIGMOID.beta) };
+    }
     const outs = g.add(kind, inputs, attrs, kind === "LSTM" ? 3 : 2);
     finals[0]!.push(outs[1]!);
     if (kind === "LSTM") finals[1]!.push(outs[2]!);
