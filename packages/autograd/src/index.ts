@@ -16,6 +16,7 @@ export { gradgradcheck, type GradgradcheckOptions } from "./core/gradcheck";
 export * as functional from "./core/functional";
 export { checkpoint } from "./core/checkpoint";
 export { customOp, OpContext, type OpDefinition } from "./core/op";
+export { recordCalls, type OpCall } from "./core/calls";
 export type { BackwardOptions, Hook, Node } from "./core/tape";
 export { broadcastShapes } from "./core/shape";
 export { checkInt, checkNumber, checkProbability, show as describeValue, MAX_ELEMENTS } from "./core/validate";
