@@ -1,7 +1,7 @@
 import type { Runnable } from "../harness";
 import type { Impl, NodeImpl } from "../impls";
-import { w1, w2, w3, w4, w5, w7 } from "./tapegrad-rnn";
-import { tfW1, tfW2, tfW3, tfW4, tfW5 } from "./tfjs-rnn";
+import { W8_TOKENS, w1, w2, w3, w4, w5, w7, w8 } from "./tapegrad-rnn";
+import { tfW1, tfW2, tfW3, tfW4, tfW5, tfW8 } from "./tfjs-rnn";
 import { gflops, w6 } from "./w6-matmul";
 
 export interface Workload {
@@ -41,5 +41,6 @@ export const WORKLOADS: Workload[] = [
     throughput: { unit: "GFLOP/s", of: (ms) => gflops(n, ms) },
   })),
   recurrent("W7", "user LSTM cell", () => w7(), null),
+  recurrent("W8", "greedy generation", w8, (impl) => tfW8(impl, W8_TOKENS), { unit: "tok/s", of: (ms) => (W8_TOKENS * 1000) / ms }),
   recurrent("W7", "user cell, plain ops", () => w7(true), null),
 ];

@@ -64,6 +64,36 @@ export function w5(): Runnable {
   return { step: () => void noGrad(() => lstm.forward(x)[0].data()) };
 }
 
+/** Characters W8 generates per step. */
+export const W8_TOKENS = 500;
+
+/**
+ * W8: greedy generation from a char model (embedding 65x64, 2-layer LSTM 256, linear to 65),
+ * batch 1, no grad: per character one embedding lookup, one step of each layer, the head and an
+ * argmax that becomes the next input.
+ */
+export function w8(): Runnable {
+  manualSeed(8);
+  const embed = new Embedding(65, 64);
+  const lstm = new LSTM({ inputSize: 64, hiddenSize: 256, numLayers: 2 });
+  const head = new Linear(256, 65);
+  return {
+    step: () =>
+      void noGrad(() => {
+        let token = zeros([1, 1], { dtype: "int32" });
+        let state: [Tensor, Tensor] | undefined;
+        const text: number[] = [];
+        for (let i = 0; i < W8_TOKENS; i++) {
+          const [out, next] = lstm.forward(embed.forward(token), state);
+          state = next;
+          token = head.forward(out.reshape([1, 256])).argmax(-1).reshape([1, 1]);
+          text.push(token.item());
+        }
+        return text;
+      }),
+  };
+}
+
 /**
  * An LSTM cell as a user would write it with the public API: the part that depends only on x
  * in projectInput (the runner applies it to the whole sequence at once), the rest in step, its
