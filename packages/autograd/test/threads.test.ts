@@ -390,11 +390,18 @@ describe("matmul on worker threads", () => {
     expect(isResident(residentCopy(tensor(Int32Array.from([1, 2, 3]))))).toBe(false);
   });
 
-  it("TAPEGRAD_THREADS=1 means no pool, and a bad value is a clear error", () => {
+  it("TAPEGRAD_THREADS=1 means a pool of the calling thread alone (no workers, products still in the shared memory), and a bad value is a clear error", () => {
     const saved = process.env.TAPEGRAD_THREADS;
     try {
       process.env.TAPEGRAD_THREADS = "1";
-      expect(MatmulPool.create()).toBeNull();
+      const alone = MatmulPool.create()!;
+      expect(alone.threads).toBe(1);
+      expect(alone.workersReady).toBe(0);
+      expect(alone.backgroundAvailable).toBe(false);
+      const a = matrix(40, 300, "contiguous", "float32", 31), b = matrix(300, 50, "transposed", "float32", 32);
+      const c = new Float32Array(40 * 50);
+      expect(alone.matmul(a, b, c)).toBe(true);
+      expect(maxError(c, reference(a, b))).toBeLessThan(2e-4);
       process.env.TAPEGRAD_THREADS = "two";
       expect(() => MatmulPool.create()).toThrow(/TAPEGRAD_THREADS must be a positive integer, got "two"/);
     } finally {
