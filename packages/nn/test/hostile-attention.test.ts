@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Generator, ones, randn, tensor, zeros, type Tensor } from "@tapegrad/autograd";
 import { MultiheadAttention, TransformerEncoderLayer, paddingMask, scaledDotProductAttention } from "@tapegrad/nn";
 
-const never = <T>(v: unknown) => v as T;
+const never = (v: unknown) => v as never;
 const seq = () => randn([3, 2, 4], { generator: new Generator(0) });
 
 // PyTorch 1.13: nn.MultiheadAttention(4, 3) "embed_dim must be divisible by num_heads"; a

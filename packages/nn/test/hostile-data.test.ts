@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ones, tensor, zeros } from "@tapegrad/autograd";
 import { DataLoader, Subset, TensorDataset, Vocabulary, defaultCollate, padCollate, padSequence, randomSplit, type Dataset } from "@tapegrad/nn";
 
-const never = <T>(v: unknown) => v as T;
+const never = (v: unknown) => v as never;
 const data = () => new TensorDataset(tensor([1, 2, 3, 4]));
 const counting = (length: unknown): Dataset<number> => never({ length, get: (i: number) => i });
 

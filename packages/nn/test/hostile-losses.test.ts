@@ -9,7 +9,7 @@ import {
 
 const f64 = (data: number[], shape?: number[]) => tensor(data, { dtype: "float64", shape });
 const ids = (data: number[]) => tensor(data, { dtype: "int32" });
-const never = <T>(v: unknown) => v as T;
+const never = (v: unknown) => v as never;
 
 /**
  * Every loss on an empty batch and with every target ignored, against PyTorch 1.13
@@ -159,7 +159,7 @@ describe("CTC arguments", () => {
     ["NaN log-probabilities to search", () => ctcBeamSearch(tensor([NaN, -1, -2, -3], { shape: [1, 4] }), { beamWidth: 2 }), "ctcBeamSearch: logProbs [1, 4] holds NaN (at flat index 0)"],
     ["the options where inputLengths go", (l) => ctcGreedyDecode(l, never({ blank: 1 })), "ctcGreedyDecode: inputLengths must be a number[] or a 1-d int32 tensor, got an object"],
     ["a misspelt decoder option", (l) => ctcGreedyDecode(l, undefined, never({ blnk: 1 })), 'ctcGreedyDecode: unknown option "blnk"; expected one of blank'],
-    ["a beam search without options", (l) => never<(x: Tensor) => unknown>(ctcBeamSearch)(l), "ctcBeamSearch: options must be an object, got undefined"],
+    ["a beam search without options", (l) => (ctcBeamSearch as (x: Tensor) => unknown)(l), "ctcBeamSearch: options must be an object, got undefined"],
     ["a string beam width", (l) => ctcBeamSearch(l, never({ beamWidth: "2" })), 'ctcBeamSearch: beamWidth must be a positive integer, got "2"'],
     ["a misspelt beam option", (l) => ctcBeamSearch(l, never({ beamWidth: 2, blnk: 1 })), 'ctcBeamSearch: unknown option "blnk"; expected one of beamWidth, blank, inputLengths'],
   ])("%s", (_name, fn, message) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { tensor } from "@tapegrad/autograd";
 import { Accuracy, ConfusionMatrix, F1Score, Perplexity } from "@tapegrad/nn";
 
-const never = <T>(v: unknown) => v as T;
+const never = (v: unknown) => v as never;
 const labels = (xs: number[]) => tensor(xs, { dtype: "int32" });
 
 // torchmetrics raises for a target outside [0, num_classes) ("Detected more unique values in
