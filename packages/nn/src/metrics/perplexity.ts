@@ -1,4 +1,4 @@
-import { isTensor, noGrad, tensor, type Tensor } from "@tapegrad/autograd";
+import { checkInt, isTensor, noGrad, tensor, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 import { rejectUnknownKeys } from "../unknown-keys";
 
@@ -14,7 +14,7 @@ export class Perplexity {
 
   constructor(opts: { ignoreIndex?: number } = {}) {
     rejectUnknownKeys("Perplexity", opts, ["ignoreIndex"]);
-    this.ignoreIndex = opts.ignoreIndex;
+    this.ignoreIndex = opts.ignoreIndex === undefined ? undefined : checkInt("Perplexity", "ignoreIndex", opts.ignoreIndex);
   }
 
   update(logits: Tensor, target: Tensor): void {
