@@ -15,8 +15,7 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./core/g
 export { gradgradcheck, type GradgradcheckOptions } from "./core/gradcheck";
 export * as functional from "./core/functional";
 export { checkpoint } from "./core/checkpoint";
-export { OpContext, type OpDefinition } from "./core/op";
-export { customOp } from "./core/custom-op";
+export { customOp, OpContext, type OpDefinition } from "./core/op";
 export { recordCalls, type OpCall } from "./core/calls";
 export type { BackwardOptions, Hook, Node } from "./core/tape";
 export { broadcastShapes } from "./core/shape";
