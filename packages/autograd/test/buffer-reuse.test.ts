@@ -98,6 +98,20 @@ describe("a backward's large temporaries are reused", () => {
     expect(outputs()).toEqual(fresh);
   });
 
+  it("reuses the blocks a backward carved small buffers from, except those a .grad views", () => {
+    const small = [60, 100]; // 24 KB: a view into a shared 256 KB block
+    const leaves = Array.from({ length: 30 }, () => randn(small, { requiresGrad: true }));
+    let loss = leaves[0]!.tanh().sum();
+    for (const [i, p] of leaves.entries()) if (i > 0) loss = loss.add(p.mul(i).tanh().sum());
+    loss.backward(); // 30 gradients of 24 KB fill blocks of their own at the end of the backward
+    expect(reusableBytes()).toBeGreaterThanOrEqual(2 * 256 * 1024);
+    const grads = leaves.map((p) => Array.from(p.grad!.data()));
+    const taken = Array.from({ length: 200 }, () => full(small, 5).mul(1)); // takes every reused block
+    expect(taken.every((t) => t.data().every((v) => v === 5))).toBe(true);
+    expect(leaves.map((p) => Array.from(p.grad!.data()))).toEqual(grads);
+    expect(Array.from(zeros(small).data()).every((v) => v === 0)).toBe(true);
+  });
+
   it("drops buffers that nothing claimed by the next backward (sizes not asked for again)", () => {
     const x = randn(SHAPE, { requiresGrad: true });
     x.mul(3).exp().sum().backward();
