@@ -7,7 +7,7 @@ describe("normalize (torch.nn.functional.normalize)", () => {
   it("divides by the p-norm over dim 1 by default, and by eps where that norm is smaller", () => {
     const x = tensor([[3, 4], [0, 0], [1e-13, 0]], { dtype: "float64" });
     expect(normalize(x).tolist()).toEqual([[0.6, 0.8], [0, 0], [0.1, 0]]);
-    expect(normalize(x, { p: 1, dim: 0 }).tolist()[0]).toEqual([3 / (3 + 1e-13), 1]);
+    expect((normalize(x, { p: 1, dim: 0 }).tolist() as number[][])[0]).toEqual([3 / (3 + 1e-13), 1]);
   });
 
   it("over any shape, dim, p and layout: unit norm along dim where the slice's norm exceeds eps", () => {
