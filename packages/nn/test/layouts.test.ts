@@ -5,7 +5,7 @@ import { copyOf, layoutArb, viewOf } from "./cases/layouts";
 import { LAYER_SPECS, LOSS_SPECS, type Family, type NnSpec } from "./cases/specs";
 
 const ALL: Record<string, NnSpec> = { ...LOSS_SPECS, ...LAYER_SPECS };
-const FAMILIES: Family[] = ["loss", "linear", "conv", "pool", "norm", "embedding", "recurrent", "attention"];
+const FAMILIES: Family[] = ["loss", "linear", "conv", "pool", "norm", "embedding", "recurrent", "attention", "dropout"];
 const MAX_INPUTS = 4;
 
 interface Result {

@@ -31,8 +31,9 @@ describe("second order of every loss and layer: the spec table against PyTorch 1
       const torchName = name in TORCH_NAME ? TORCH_NAME[name] : name;
       if (torchName === null) continue;
       expect(TORCH[torchName], `${name} in the PyTorch table`).toBeDefined();
+      // where PyTorch has no (right) double backward, tapegrad may still have one; else the reason is PyTorch's
       if (TORCH[torchName] === true) expect(spec.secondOrder, name).toBe(true);
-      else expect(typeof spec.secondOrder === "string" ? spec.secondOrder : "", name).toContain(TORCH[torchName] as string);
+      else if (spec.secondOrder !== true) expect(spec.secondOrder, name).toContain(TORCH[torchName] as string);
     }
     expect(Object.keys(TORCH).filter((n) => !(n in ALL))).toEqual([]);
   });

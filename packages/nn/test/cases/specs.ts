@@ -4,7 +4,7 @@ import * as nn from "@tapegrad/nn";
 import type { Module } from "@tapegrad/nn";
 
 /** Which test family a spec belongs to: one layout property runs per family. */
-export type Family = "loss" | "linear" | "conv" | "pool" | "norm" | "embedding" | "recurrent" | "attention";
+export type Family = "loss" | "linear" | "conv" | "pool" | "norm" | "embedding" | "recurrent" | "attention" | "dropout";
 
 /**
  * One loss or layer under test. `inputs` are contiguous tensors drawn for sizes `s`; the float64
@@ -38,14 +38,13 @@ type NC = { n: number; c: number; reduction: "mean" | "sum" | "none" };
 const ncSmall: NC = { n: 2, c: 3, reduction: "mean" };
 const opts = <S extends { reduction: string }>(s: S) => ({ reduction: s.reduction as "mean" | "sum" | "none" });
 
-/** A loss of (input, target) of the same (N, C) shape; target constant unless both are differentiable. */
-function pairLoss(fn: (a: Tensor, b: Tensor, s: NC) => Tensor, target: (shape: number[], gen: Generator) => Tensor, both = true, input = f64): NnSpec<NC> {
+/** A loss of (input, target) of the same (N, C) shape, differentiable in both. */
+function pairLoss(fn: (a: Tensor, b: Tensor, s: NC) => Tensor, target: (shape: number[], gen: Generator) => Tensor, input = f64): NnSpec<NC> {
   return {
     family: "loss",
     sizes: nc,
     small: ncSmall,
     inputs: (s, gen) => [input([s.n, s.c], gen), target([s.n, s.c], gen)],
-    constant: both ? [] : [1],
     run: (_, [a, b], s) => fn(a!, b!, s),
     secondOrder: true,
   };
@@ -72,7 +71,7 @@ export const LOSS_SPECS: Record<string, NnSpec> = {
   },
   mseLoss: pairLoss((a, b, s) => nn.mseLoss(a, b, opts(s)), f64),
   binaryCrossEntropyWithLogits: pairLoss((a, b, s) => nn.binaryCrossEntropyWithLogits(a, b, opts(s)), prob),
-  binaryCrossEntropy: pairLoss((a, b, s) => nn.binaryCrossEntropy(a, b, opts(s)), prob, true, prob),
+  binaryCrossEntropy: pairLoss((a, b, s) => nn.binaryCrossEntropy(a, b, opts(s)), prob, prob),
   l1Loss: pairLoss((a, b, s) => nn.l1Loss(a, b, opts(s)), f64),
   smoothL1Loss: pairLoss((a, b, s) => nn.smoothL1Loss(a, b, { beta: 0.7, ...opts(s) }), f64),
   huberLoss: pairLoss((a, b, s) => nn.huberLoss(a, b, { delta: 0.6, ...opts(s) }), f64),
@@ -148,6 +147,18 @@ function oneInput(family: Family, make: (s: Layer) => Module, shape: (s: Layer) 
   };
 }
 
+/** A dropout layer in training mode, made afresh with a fresh generator at every call: the same mask each time (gradcheck calls the function many times). */
+function dropoutSpec(make: () => { forward(x: Tensor): Tensor }): NnSpec<Layer> {
+  return {
+    family: "dropout",
+    sizes: layerSizes,
+    small: layerSmall,
+    inputs: ({ n, c, l }, gen) => [f64([n, c, l], gen)],
+    run: (_, [x]) => make().forward(x!),
+    secondOrder: true,
+  };
+}
+
 type Seq = { t: number; n: number; f: number; h: number; bidirectional: boolean };
 const seqSizes = fc.record({ t: dim(1, 3), n: dim(1, 2), f: dim(1, 3), h: dim(1, 3), bidirectional: fc.boolean() });
 const seqSmall: Seq = { t: 2, n: 1, f: 2, h: 2, bidirectional: false };
@@ -185,13 +196,14 @@ const cell = (kind: "RNNCell" | "LSTMCell" | "GRUCell"): NnSpec<Seq> => ({
   },
   secondOrder: true,
 });
-/** Every layer of nn with parameters or an op of its own (activations and dropout are ops already checked in autograd). */
+/** Every layer of nn with parameters or an op of its own (the activation modules are autograd's ops, checked there). */
 export const LAYER_SPECS: Record<string, NnSpec> = {
-  Linear: oneInput(
-    "linear",
-    ({ c }) => new nn.Linear(c, 3, { dtype, generator: g() }),
-    ({ n, c, l }) => [n, l, c]
-  ),
+  Linear: oneInput("linear", ({ c }) => new nn.Linear(c, 3, { dtype, generator: g() }), ({ n, c, l }) => [n, l, c]),
+  weightNorm: oneInput("linear", ({ c }) => nn.weightNorm(new nn.Linear(c, 3, { dtype, generator: g() }), "weight", 0), ({ n, c, l }) => [n, l, c]),
+  spectralNorm: oneInput("linear", ({ c }) => nn.spectralNorm(new nn.Linear(c, 3, { dtype, generator: g() }), "weight", 1, 1e-12, 0, { generator: g() }).eval(), ({ n, c, l }) => [n, l, c]),
+  Dropout: dropoutSpec(() => new nn.Dropout(0.3, { generator: new Generator(3) })),
+  Dropout1d: dropoutSpec(() => new nn.Dropout1d(0.3, { generator: new Generator(3) })),
+  AlphaDropout: dropoutSpec(() => new nn.AlphaDropout(0.3, { generator: new Generator(3) })),
   Conv1d: oneInput(
     "conv",
     ({ c }) => new nn.Conv1d(c, 2, 3, { stride: 2, padding: 1, dilation: 1, dtype, generator: g() }),
