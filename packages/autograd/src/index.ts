@@ -46,12 +46,13 @@ export { reshape, view, permute, transpose, expand, slice, narrow, select, squee
 export { cat, stack, split, chunk, unbind } from "./ops/join";
 export { gather, indexSelect, scatterAdd } from "./ops/indexing";
 export { prod, variance, std, varMean, stdMean, nansum, nanmean, all, any, countNonzero, type VarOptions } from "./ops/stats";
-export { norm } from "./ops/norm";
+export { norm, normalize, type NormalizeOptions } from "./ops/norm";
 export { cumsum, cumprod, logcumsumexp, cummax, cummin } from "./ops/scan";
 export { sort, argsort, topk, kthvalue, median, mode, type SortOptions } from "./ops/sort";
 export { repeat, tile, repeatInterleave, roll, movedim, swapaxes, unflatten, meshgrid, tril, triu } from "./ops/rearrange";
 export { diagonal, diagEmbed, diag, trace, unfold } from "./ops/views";
 export { maskedFill, maskedSelect, take, takeAlongDim } from "./ops/masking";
+export { nonzero, argwhere, type NonzeroOptions } from "./ops/nonzero";
 export { scatter, scatterReduce, type ScatterReduction } from "./ops/scatter";
 export { index, indexPut, type Indices } from "./ops/advanced-index";
 export { outer, bmm, addmm, baddbmm, tensordot, kron, cross, type ScaleOptions } from "./ops/products";

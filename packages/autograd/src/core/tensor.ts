@@ -17,6 +17,7 @@ import * as red from "../ops/reduce";
 import { formatTensor } from "./format";
 import * as adv from "../ops/advanced-index";
 import * as mask_ from "../ops/masking";
+import * as nz from "../ops/nonzero";
 import { norm } from "../ops/norm";
 import * as prods from "../ops/products";
 import * as re from "../ops/rearrange";
@@ -409,6 +410,11 @@ export class Tensor {
   maskedSelect(mask: Tensor): Tensor { return mask_.maskedSelect(this, mask); }
   take(index: Tensor): Tensor { return mask_.take(this, index); }
   takeAlongDim(indices: Tensor, dim?: number): Tensor { return mask_.takeAlongDim(this, indices, dim); }
+  nonzero(): Tensor;
+  nonzero(opts: { asTuple: true }): Tensor[];
+  nonzero(opts?: nz.NonzeroOptions): Tensor | Tensor[];
+  nonzero(opts?: nz.NonzeroOptions): Tensor | Tensor[] { return nz.nonzero(this, opts); }
+  argwhere(): Tensor { return nz.argwhere(this); }
 
   // ---- rearranging and products ----
 
