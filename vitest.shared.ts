@@ -16,6 +16,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    hookTimeout: 60_000,
     passWithNoTests: true,
     // TAPEGRAD_BACKEND=js|wasm runs the suite on that backend; the js pass keeps its own report.
     setupFiles: [src("autograd/test/backend-setup.ts")],

@@ -123,8 +123,8 @@ await session.release();
 
 // %% [markdown]
 // ## 2. A Keras sentiment model: TF.js -> tapegrad (fine-tune) -> TF.js and ONNX
-// TF.js builds and initialises the model (its LSTM gates are set to `sigmoid`; TF.js's
-// default `hard_sigmoid` is rejected by `loadLayersModel`). Reviews are 6 word ids; "good"
+// TF.js builds and initialises the model (its LSTM gates are set to `sigmoid`, Keras's default;
+// TF.js's default `hard_sigmoid` loads and exports too). Reviews are 6 word ids; "good"
 // words are 1-4, "bad" words 5-8, filler 9-15; the label is whether good words outnumber bad.
 
 // %%

@@ -87,6 +87,15 @@ const EXPRESSIONS: Record<string, (x: Inputs, dtype: DType) => Out> = {
   "torch.trace(a)": ({ a }) => a!.trace(),
   "a.masked_fill(m, -1.5)": ({ a, m }) => a!.maskedFill(m!, -1.5),
   "torch.masked_select(a, m)": ({ a, m }) => tg.maskedSelect(a!, m!),
+  "torch.nonzero(a)": ({ a }) => tg.nonzero(a!),
+  "torch.nonzero(m)": ({ m }) => m!.nonzero(),
+  "torch.nonzero(a, as_tuple=True)": ({ a }) => a!.nonzero({ asTuple: true }),
+  "torch.argwhere(a)": ({ a }) => tg.argwhere(a!),
+  "F.normalize(a)": ({ a }) => tg.normalize(a!),
+  "F.normalize(a, p=1.0, dim=0)": ({ a }) => tg.normalize(a!, { p: 1, dim: 0 }),
+  "F.normalize(a, dim=1)": ({ a }) => tg.normalize(a!, { dim: 1 }),
+  "F.normalize(a, p=float('inf'), dim=-1)": ({ a }) => tg.normalize(a!, { p: Infinity, dim: -1 }),
+  "F.normalize(a, p=3.0, dim=1, eps=0.8)": ({ a }) => tg.normalize(a!, { p: 3, dim: 1, eps: 0.8 }),
   "torch.take(a, i)": ({ a, i }) => a!.take(i!),
   "torch.take_along_dim(a, i, dim=1)": ({ a, i }) => a!.takeAlongDim(i!, 1),
   "torch.take_along_dim(a, i, dim=2)": ({ a, i }) => tg.takeAlongDim(a!, i!, 2),
@@ -205,7 +214,7 @@ function run(fixture: Fixture, dtype: DType, rtol: number, atol: number): void {
 
 describe("golden reduction, shape, indexing and creation fixtures (PyTorch 1.13)", () => {
   it("finds every fixture and has an expression for each", () => {
-    expect(FIXTURES.length).toBe(135);
+    expect(FIXTURES.length).toBe(146);
     expect(FIXTURES.filter((f) => !EXPRESSIONS[f.config.expr as string]).map((f) => f.name)).toEqual([]);
   });
   for (const fixture of FIXTURES) {

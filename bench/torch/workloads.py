@@ -1,4 +1,4 @@
-"""PyTorch peer for `npm run bench`: BENCH.md's W1-W6 as bench/src/workloads/tapegrad-rnn.ts and
+"""PyTorch peer for `npm run bench`: BENCH.md's W1-W6 and W8 as bench/src/workloads/tapegrad-rnn.ts and
 w6-matmul.ts define them, timed like bench/src/harness.ts.
 
     python3 bench/torch/workloads.py "W1 LSTM train" [--quick] [--threads N]
@@ -109,6 +109,22 @@ def w5():
     return step
 
 
+def w8(tokens=500):
+    torch.manual_seed(8)
+    embed, lstm, head = nn.Embedding(65, 64), nn.LSTM(64, 256, num_layers=2), nn.Linear(256, 65)
+
+    def step():
+        with torch.no_grad():
+            token, state, text = torch.zeros(1, 1, dtype=torch.long), None, []
+            for _ in range(tokens):
+                out, state = lstm(embed(token), state)
+                token = head(out.reshape(1, 256)).argmax(-1).reshape(1, 1)
+                text.append(token.item())
+        return text
+
+    return step
+
+
 def w6(n):
     torch.manual_seed(6)
     a, b = torch.randn(n, n), torch.randn(n, n)
@@ -124,9 +140,9 @@ def setup(workload_id):
     group, _, rest = workload_id.partition(" ")
     if group == "W6" and rest.startswith("n="):
         return w6(int(rest[2:]))
-    builders = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
+    builders = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W8": w8}
     if group not in builders:
-        raise SystemExit(f"bench/torch/workloads.py: unknown workload {workload_id!r}; expected W1-W5 or 'W6 n=<size>'")
+        raise SystemExit(f"bench/torch/workloads.py: unknown workload {workload_id!r}; expected W1-W5, W8 or 'W6 n=<size>'")
     return builders[group]()
 
 

@@ -129,10 +129,10 @@ describe("loadLayersModel: TF.js models give TF.js's outputs", () => {
 });
 
 describe("loadLayersModel: what it rejects", () => {
-  it("names the layer and the option for hard_sigmoid gates (TF.js's LSTM default)", async () => {
-    const model = sequential([tf.layers.lstm({ units: 2, inputShape: [T, F], name: "old_lstm" })]);
+  it("names the layer and the option for gates other than sigmoid and hard_sigmoid", async () => {
+    const model = sequential([tf.layers.lstm({ units: 2, inputShape: [T, F], name: "odd_lstm", recurrentActivation: "tanh" })]);
     const artifacts = await artifactsOf(model);
-    expect(() => loadLayersModel(artifacts)).toThrow(/layer "old_lstm" \(LSTM\): recurrent_activation "hard_sigmoid" is not supported; expected "sigmoid"/);
+    expect(() => loadLayersModel(artifacts)).toThrow(/layer "odd_lstm" \(LSTM\): recurrent_activation "tanh" is not supported; expected "sigmoid" or "hard_sigmoid"/);
   });
 
   it("names an unsupported layer class", async () => {

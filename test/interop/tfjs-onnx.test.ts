@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { exportOnnx, loadLayersModel } from "@tapegrad/nn";
-import { artifactsOf, fromTf, randomize } from "./tfjs-helpers";
+import { artifactsOf, expectClose, fromTf, predict, randomize } from "./tfjs-helpers";
 import { expectCloseOrt, runOnnx } from "./onnx-helpers";
 
 const sigmoidGates = { recurrentActivation: "sigmoid" } as const;
@@ -21,9 +22,47 @@ describe("exportOnnx of a model imported from TF.js", () => {
     expectCloseOrt((await runOnnx(bytes, { x }))["y"]!, loaded.forward(x) as never);
   });
 
-  it("names the first op of a go_backwards layer that has no ONNX mapping", async () => {
-    const model = tf.sequential({ layers: [tf.layers.simpleRNN({ units: 2, goBackwards: true, inputShape: [4, 3] })] });
+  it("a go_backwards layer exports with fixed shapes (its reversal is a constant index); with a dynamic time axis that index is named", async () => {
+    const model = tf.sequential({ layers: [tf.layers.simpleRNN({ units: 2, goBackwards: true, returnSequences: true, inputShape: [4, 3] })] });
+    randomize(model, 501);
     const loaded = loadLayersModel(await artifactsOf(model));
-    expect(() => exportOnnx(loaded, fromTf(tf.randomNormal([2, 4, 3])))).toThrow(/exportOnnx: op 'reshape' has no ONNX mapping/);
+    const bytes = exportOnnx(loaded, fromTf(tf.randomNormal([2, 4, 3])), { inputNames: ["x"], outputNames: ["y"] });
+    const x = fromTf(tf.randomNormal([2, 4, 3]));
+    expectCloseOrt((await runOnnx(bytes, { x }))["y"]!, loaded.forward(x) as never);
+    expect(() => exportOnnx(loaded, x, { dynamicAxes: { input_0: [1] } })).toThrow(/op 'indexSelect' \(shape \[8, 3\] → \[8, 3\]\): its arguments \["tensor",0,\[3,2,1,0,7,6,5,4\]\] become .* when the dynamic axes grow/);
+  });
+});
+
+describe("hard_sigmoid gates (TF.js's default recurrent_activation): imported, and exported as ONNX HardSigmoid (alpha 0.2, beta 0.5)", () => {
+  it.each([
+    ["LSTM", () => tf.layers.lstm({ units: 4, returnSequences: true, inputShape: [null, 3] }), true],
+    ["GRU reset_after=false", () => tf.layers.gru({ units: 4, returnSequences: true, inputShape: [null, 3] }), true],
+    ["bidirectional LSTM (its backward half reverses with a constant index: fixed shapes)", () => tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as never, inputShape: [6, 3] }), false],
+  ] as const)("%s matches TF.js and onnxruntime", async (_name, layer, dynamic) => {
+    const model = tf.sequential({ layers: [layer()] });
+    expect(JSON.stringify(model.toJSON(null, false))).toContain('"recurrent_activation":"hard_sigmoid"');
+    randomize(model, 700, 1.5); // wide enough that the gates saturate at 0 and 1
+    const loaded = loadLayersModel(await artifactsOf(model));
+    const bytes = exportOnnx(loaded, fromTf(tf.randomNormal([2, 6, 3], 0, 2, "float32", 1)), { inputNames: ["x"], outputNames: ["y"], dynamicAxes: dynamic ? { x: [0, 1], y: [0, 1] } : {} });
+    for (const [b, t] of dynamic ? [[3, 9], [1, 2]] : [[2, 6]]) {
+      const x = tf.randomNormal([b, t, 3], 0, 2, "float32", b + t);
+      const ours = loaded.forward(fromTf(x)) as never;
+      expectClose(ours, predict(model, [x])[0]!);
+      expectCloseOrt((await runOnnx(bytes, { x: fromTf(x) }))["y"]!, ours);
+    }
+  });
+
+  it("GRU reset_after=true (which TF.js cannot build; a Keras topology) matches onnxruntime's GRU with linear_before_reset=1", async () => {
+    const keras = JSON.parse(readFileSync(new URL("../fixtures/keras-gru/keras_gru_reset_after.json", import.meta.url), "utf8"))[0] as { modelTopology: { config: { layers: { config: Record<string, unknown> }[] } }; weights: { name: string; shape: number[]; data: number[] }[] };
+    Object.assign(keras.modelTopology.config.layers[0]!.config, { recurrent_activation: "hard_sigmoid", batch_input_shape: [null, null, 4] });
+    const loaded = loadLayersModel({
+      modelTopology: keras.modelTopology,
+      weightSpecs: keras.weights.map(({ name, shape }) => ({ name, shape, dtype: "float32" })),
+      weightData: Float32Array.from(keras.weights.flatMap((w) => w.data.map((v) => v * 3))).buffer, // scaled so that the gates saturate
+    });
+    const bytes = exportOnnx(loaded, fromTf(tf.randomNormal([2, 5, 4], 0, 2, "float32", 3)), { inputNames: ["x"], outputNames: ["y"], dynamicAxes: { x: [0, 1], y: [0, 1] } });
+    const x = fromTf(tf.randomNormal([3, 8, 4], 0, 2, "float32", 4));
+    const ours = loaded.forward(x) as never;
+    expectCloseOrt((await runOnnx(bytes, { x }))["y"]!, ours);
   });
 });

@@ -1,7 +1,7 @@
 import type { Runnable } from "../harness";
 import type { Impl, NodeImpl } from "../impls";
-import { w1, w2, w3, w4, w5, w7 } from "./tapegrad-rnn";
-import { tfW1, tfW2, tfW3, tfW4, tfW5 } from "./tfjs-rnn";
+import { W8_TOKENS, w1, w2, w3, w4, w5, w7, w8 } from "./tapegrad-rnn";
+import { tfW1, tfW2, tfW3, tfW4, tfW5, tfW8 } from "./tfjs-rnn";
 import { gflops, w6 } from "./w6-matmul";
 
 export interface Workload {
@@ -32,7 +32,7 @@ export const WORKLOADS: Workload[] = [
   recurrent("W2", "biGRU x2 train", w2, tfW2),
   recurrent("W3", "char-LM train", w3, tfW3, { unit: "tok/s", of: (ms) => (32 * 64 * 1000) / ms }),
   recurrent("W4", "tiny RNN train", w4, tfW4),
-  recurrent("W5", "LSTM infer", w5, tfW5),
+  recurrent("W5", "LSTM infer", () => w5(), tfW5),
   ...[128, 256, 512, 1024].map((n): Workload => ({
     id: `W6 n=${n}`,
     group: "W6",
@@ -41,5 +41,8 @@ export const WORKLOADS: Workload[] = [
     throughput: { unit: "GFLOP/s", of: (ms) => gflops(n, ms) },
   })),
   recurrent("W7", "user LSTM cell", () => w7(), null),
+  recurrent("W8", "greedy generation", () => w8(), (impl) => tfW8(impl, W8_TOKENS), { unit: "tok/s", of: (ms) => (W8_TOKENS * 1000) / ms }),
+  recurrent("W5", "user LSTM cell", () => w5(true), null),
+  recurrent("W8", "user LSTM cell", () => w8(true), null, { unit: "tok/s", of: (ms) => (W8_TOKENS * 1000) / ms }),
   recurrent("W7", "user cell, plain ops", () => w7(true), null),
 ];

@@ -56,12 +56,44 @@ export function w4(): Runnable {
   return trainer(new SGD(rnn.parameters(), { lr: 0.01 }), () => mseLoss(rnn.forward(x)[0], y));
 }
 
-/** W5: LSTM(64 -> 256) forward over one sequence of 200 steps, no grad. */
-export function w5(): Runnable {
+/** W5: LSTM(64 -> 256) forward over one sequence of 200 steps, no grad (`userCell`: a user-written cell run by Recurrent). */
+export function w5(userCell = false): Runnable {
   manualSeed(5);
-  const lstm = new LSTM({ inputSize: 64, hiddenSize: 256 });
+  const lstm = userCell ? new Recurrent((_layer, _direction, inputSize) => new UserLSTMCell(inputSize, 256) as never, { inputSize: 64 }) : new LSTM({ inputSize: 64, hiddenSize: 256 });
   const x = randn([200, 1, 64]);
   return { step: () => void noGrad(() => lstm.forward(x)[0].data()) };
+}
+
+/** Characters W8 generates per step. */
+export const W8_TOKENS = 500;
+
+/**
+ * W8: greedy generation from a char model (embedding 65x64, 2-layer LSTM 256, linear to 65),
+ * batch 1, no grad: per character one embedding lookup, one step of each layer, the head and an
+ * argmax that becomes the next input. With `userCell`, the layers are a user-written cell run by
+ * Recurrent.
+ */
+export function w8(userCell = false): Runnable {
+  manualSeed(8);
+  const embed = new Embedding(65, 64);
+  const options = { inputSize: 64, numLayers: 2 };
+  const lstm = userCell ? new Recurrent((_layer, _direction, inputSize) => new UserLSTMCell(inputSize, 256) as never, options) : new LSTM({ ...options, hiddenSize: 256 });
+  const head = new Linear(256, 65);
+  return {
+    step: () =>
+      void noGrad(() => {
+        let token = zeros([1, 1], { dtype: "int32" });
+        let state: [Tensor, Tensor] | undefined;
+        const text: number[] = [];
+        for (let i = 0; i < W8_TOKENS; i++) {
+          const [out, next] = lstm.forward(embed.forward(token), state) as [Tensor, [Tensor, Tensor]];
+          state = next;
+          token = head.forward(out.reshape([1, 256])).argmax(-1).reshape([1, 1]);
+          text.push(token.item());
+        }
+        return text;
+      }),
+  };
 }
 
 /**

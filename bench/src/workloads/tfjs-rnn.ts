@@ -87,3 +87,30 @@ export async function tfW5(impl: NodeImpl): Promise<Runnable> {
     dispose: () => model.dispose(),
   };
 }
+
+/** W8 in TF.js: stateful LSTM layers fed one character at a time through predict, as a TF.js user generates text. */
+export async function tfW8(impl: NodeImpl, tokens: number): Promise<Runnable> {
+  const tf = await loadTF(impl);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.embedding({ inputDim: 65, outputDim: 64, batchInputShape: [1, 1] }),
+      tf.layers.lstm({ units: 256, returnSequences: true, stateful: true, recurrentInitializer: "glorotUniform" }),
+      tf.layers.lstm({ units: 256, stateful: true, recurrentInitializer: "glorotUniform" }),
+      tf.layers.dense({ units: 65 }),
+    ],
+  });
+  return {
+    step: () => {
+      model.resetStates();
+      let token = 0;
+      const text: number[] = [];
+      for (let i = 0; i < tokens; i++) {
+        const next = tf.tidy(() => (model.predict(tf.tensor2d([[token]], [1, 1], "int32")) as ReturnType<TF["zeros"]>).argMax(-1));
+        token = next.dataSync()[0]!;
+        next.dispose();
+        text.push(token);
+      }
+    },
+    dispose: () => model.dispose(),
+  };
+}

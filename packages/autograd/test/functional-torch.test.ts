@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { functional, tensor, type Tensor } from "../src/index";
+import { functional, ones, outer, tensor, type Tensor } from "../src/index";
 import { expectAllClose } from "./helpers";
 
 interface Enc {
@@ -25,6 +25,7 @@ const FUNCTIONS = {
   matmul_tanh_pair: (x: Tensor, w: Tensor) => [x.matmul(w).tanh(), x.mul(x).sum(0)],
   cubic_logsumexp: (x: Tensor) => x.pow(3).sum().add(x.logSumExp(0)),
   two_input_energy: (x: Tensor, w: Tensor) => w.matmul(x).sigmoid().pow(2).sum().add(x.exp().mul(x).sum()),
+  tall_mixed: (x: Tensor, w: Tensor) => [outer(x, x).sin(), w.mul(x.select(0, 0)).exp(), ones([2], { dtype: "float64" })],
 } as const;
 
 const dir = fileURLToPath(new URL("./fixtures/functional/", import.meta.url));
@@ -50,7 +51,7 @@ function expectNested(actual: unknown, expected: Nested, label: string): void {
 }
 
 describe("functional transforms against PyTorch 1.13 (float64)", () => {
-  it("has the fixtures", () => expect(fixtures.map((f) => f.name)).toEqual(["cubic_logsumexp", "exp_reducer", "matmul_tanh_pair", "two_input_energy"]));
+  it("has the fixtures", () => expect(fixtures.map((f) => f.name)).toEqual(["cubic_logsumexp", "exp_reducer", "matmul_tanh_pair", "tall_mixed", "two_input_energy"]));
 
   for (const f of fixtures) {
     describe(f.name, () => {
@@ -60,6 +61,8 @@ describe("functional transforms against PyTorch 1.13 (float64)", () => {
       const r = f.results;
 
       it("jacobian", () => expectNested(functional.jacobian(fn, inputs()), r.jacobian!, "jacobian"));
+      it("jacobian, vectorized", () => expectNested(functional.jacobian(fn, inputs(), { vectorize: true }), r.jacobianVectorized!, "jacobian"));
+      it("jacobian, forward-mode (by columns)", () => expectNested(functional.jacobian(fn, inputs(), { vectorize: true, strategy: "forward-mode" }), r.jacobianForward!, "jacobian"));
       if (r.vjp) {
         it("vjp", () => {
           const [out, vjp] = functional.vjp(fn, inputs(), decode(f.vOut!));
@@ -70,6 +73,11 @@ describe("functional transforms against PyTorch 1.13 (float64)", () => {
       if (r.jvp) it("jvp", () => expectNested(functional.jvp(fn, inputs(), vIn())[1], r.jvp!, "jvp"));
       if (r.hessian) {
         it("hessian", () => expectNested(functional.hessian(fn, inputs()), r.hessian!, "hessian"));
+        it("hessian, vectorized", () => expectNested(functional.hessian(fn, inputs(), { vectorize: true }), r.hessianVectorized!, "hessian"));
+        it("hessian, forward-over-reverse", () => {
+          const hess = functional.hessian(fn, inputs(), { vectorize: true, outerJacobianStrategy: "forward-mode" });
+          expectNested(hess, r.hessianForwardOverReverse!, "hessian");
+        });
         it("hvp", () => expectNested(functional.hvp(fn, inputs(), vIn())[1], r.hvp!, "hvp"));
         it("vhp", () => expectNested(functional.vhp(fn, inputs(), vIn())[1], r.vhp!, "vhp"));
       }

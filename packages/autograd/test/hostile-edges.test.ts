@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { amax, amin, tensor, type Tensor } from "../src/index";
+import { amax, amin, cat, gather, indexSelect, matmul, stack, tensor, type Tensor } from "../src/index";
 
 /**
  * Every elementwise op and reduction at ±∞, NaN, ±1e30, 0 and on empty inputs, against PyTorch
@@ -17,7 +17,17 @@ interface EdgeCase {
   grads?: (Encoded[] | null)[];
   error?: string;
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/edges/edges.json", import.meta.url), "utf8")) as { cases: EdgeCase[] };
+interface StructuralCase {
+  op: string;
+  shapes: number[][];
+  inputs: number[][];
+  index?: { data: number[]; shape: number[] };
+  shape?: number[];
+  output?: Encoded[];
+  grads?: (Encoded[] | null)[];
+  error?: string;
+}
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/edges/edges.json", import.meta.url), "utf8")) as { cases: EdgeCase[]; structural: StructuralCase[] };
 const decode = (v: Encoded): number => (v === "inf" ? Infinity : v === "-inf" ? -Infinity : v === "nan" ? NaN : v);
 
 const OPS: Record<string, (...xs: Tensor[]) => Tensor> = {
@@ -83,6 +93,69 @@ describe("edge values against PyTorch 1.13 (float64)", () => {
       }
       out.sum().backward();
       c.grads.forEach((g, i) => g && expectSame(c.op, leaves[i]!.grad!.data(), g, `gradient of input ${i}`));
+    });
+  }
+});
+
+/**
+ * matmul (1-d, empty and broadcast batch dims), cat/stack with empty tensors and gather/indexSelect
+ * with empty indices and negative dims, against PyTorch 1.13 in float64: the value and the gradient
+ * of its sum, or, where PyTorch raises, an error naming the op.
+ */
+const STRUCTURAL: Record<string, (inputs: Tensor[], index: Tensor) => Tensor> = {
+  matmul: ([a, b]) => matmul(a!, b!),
+  "cat(0)": (xs) => cat(xs, 0),
+  "cat(-1)": (xs) => cat(xs, -1),
+  "cat(1)": (xs) => cat(xs, 1),
+  "stack(0)": (xs) => stack(xs, 0),
+  "stack(-1)": (xs) => stack(xs, -1),
+  stack: (xs) => stack(xs, 0),
+  "gather(1)": ([x], i) => gather(x!, 1, i),
+  "gather(-1)": ([x], i) => gather(x!, -1, i),
+  "gather(-2)": ([x], i) => gather(x!, -2, i),
+  "gather(0)": ([x], i) => gather(x!, 0, i),
+  "indexSelect(0)": ([x], i) => indexSelect(x!, 0, i),
+  "indexSelect(-1)": ([x], i) => indexSelect(x!, -1, i),
+  "indexSelect(1)": ([x], i) => indexSelect(x!, 1, i),
+  "indexSelect(-3)": ([x], i) => indexSelect(x!, -3, i),
+};
+/**
+ * Where we deliberately differ (README, "Differences from PyTorch"): PyTorch 1.13's cat skips a
+ * 1-d empty tensor whatever the other shapes (a legacy rule); here it must match like any other part.
+ */
+const STRUCTURAL_DIFFERENCES: Record<string, string> = {
+  "cat(0) with a 1-d empty part": "cat: shapes [2, 3], [0] differ outside dim 0",
+};
+/** The function a case runs: its name up to the first comma or space ("matmul, 1-d · 1-d", "cat(0) with ..."). */
+const structuralOp = (name: string) => name.split(/[, ]/)[0]!;
+
+describe("matmul, join and indexing edges against PyTorch 1.13 (float64)", () => {
+  it("covers matmul, cat, stack, gather and indexSelect", () => {
+    expect(new Set(fixture.structural.map((c) => structuralOp(c.op).replace(/\(.*$/, "")))).toEqual(new Set(["matmul", "cat", "stack", "gather", "indexSelect"]));
+  });
+
+  for (const c of fixture.structural) {
+    it(c.error ? `${c.op}: an error, as in PyTorch` : c.op, () => {
+      const leaves = c.shapes.map((shape, i) => tensor(Float64Array.from(c.inputs[i]!), { shape, requiresGrad: true }));
+      const index = tensor(Int32Array.from(c.index?.data ?? []), { shape: c.index?.shape ?? [0] });
+      const fn = STRUCTURAL[structuralOp(c.op)]!;
+      const name = structuralOp(c.op).replace(/\(.*$/, "");
+      const ours = STRUCTURAL_DIFFERENCES[c.op];
+      if (ours !== undefined) {
+        expect(c.error).toBeUndefined();
+        expect(() => fn(leaves, index)).toThrow(ours);
+        return;
+      }
+      if (c.error !== undefined) {
+        expect(() => fn(leaves, index)).toThrow(new RegExp(`^${name}: `));
+        leaves.forEach((l) => expect(l.version).toBe(0));
+        return;
+      }
+      const out = fn(leaves, index);
+      expect(out.shape).toEqual(c.shape);
+      expectSame(c.op, out.data(), c.output!, "value");
+      out.sum().backward();
+      c.grads!.forEach((g, i) => g && expectSame(c.op, leaves[i]!.grad!.data(), g, `gradient of input ${i}`));
     });
   }
 });

@@ -36,6 +36,36 @@ describe("customOp: what backward returns is checked against the tensor inputs",
   });
 });
 
+// PyTorch 1.13: a Function whose forward returns a number or a list raises "... must return a
+// Tensor or a tuple of Tensors"-like TypeErrors; None is allowed there and refused here.
+describe("customOp: what forward returns is checked", () => {
+  const make = (forward: (ctx: OpContext, a: Tensor) => unknown) =>
+    customOp({ name: "userOp", forward: forward as (ctx: OpContext, a: Tensor) => Tensor, backward: (_ctx, g) => [g] });
+  it.each<[string, (ctx: OpContext, a: Tensor) => unknown, string]>([
+    ["a number", () => 3, "forward of 'userOp' returned 3; expected a Tensor or a non-empty array of Tensors (one per output)"],
+    ["undefined", () => undefined, "forward of 'userOp' returned undefined; expected a Tensor"],
+    ["null", () => null, "forward of 'userOp' returned null; expected a Tensor"],
+    ["an array of numbers", () => [1, 2, 3], "forward of 'userOp' returned [1, 2, 3], whose output 0 is 1; expected a Tensor or a non-empty array of Tensors"],
+    ["a tensor and a number", (_c, a) => [a.mul(2), 5], "forward of 'userOp' returned [a Tensor, 5], whose output 1 is 5; expected"],
+    ["an empty array", () => [], "forward of 'userOp' returned []; expected a Tensor or a non-empty array of Tensors"],
+    ["a typed array", (_c, a) => a.data(), "forward of 'userOp' returned a Float32Array; expected a Tensor"],
+  ])("refuses %s, recorded or not", (_name, forward, message) => {
+    const x = leaf();
+    expect(() => make(forward)(x)).toThrow(message);
+    expect(() => noGrad(() => make(forward)(x))).toThrow(message);
+    expect(() => make(forward)(x.detach())).toThrow(message);
+  });
+
+  it.each<[string, unknown, string]>([
+    ["no definition", undefined, "customOp: expected { name, forward, backward }, got undefined"],
+    ["an empty name", { name: "", forward: () => null, backward: () => [] }, 'customOp: name must be a non-empty string, got ""'],
+    ["a forward that is not a function", { name: "userOp", forward: 3, backward: () => [] }, "customOp 'userOp': forward must be a function, got 3"],
+    ["no backward", { name: "userOp", forward: () => null }, "customOp 'userOp': backward must be a function, got undefined"],
+  ])("refuses a definition with %s", (_name, def, message) => {
+    expect(() => customOp(def as Parameters<typeof customOp>[0])).toThrow(message);
+  });
+});
+
 // PyTorch 1.13: "hook '<lambda>' has changed the size of value", "hook '<lambda>' has changed the
 // type of value (was torch.FloatTensor got torch.DoubleTensor)", "expected Variable, but hook
 // returned 'int'". Returning None (undefined) keeps the gradient.
@@ -91,6 +121,23 @@ describe("in-place rules", () => {
     x.detach().narrow(0, 2, 1).fill_(0);
     expect(x.tolist()).toEqual([3, 5, 0]);
     expect(x.version).toBe(3);
+  });
+
+  // PyTorch 1.13: a view made under no_grad of a leaf that requires grad is itself a leaf that
+  // requires grad, and changing it in place with grad mode on raises "A view was created in no_grad
+  // mode and is being modified inplace with grad mode enabled". Here such a view does not require
+  // grad and behaves like a detach()ed view: the change is allowed and writes through
+  // (README, Differences from PyTorch).
+  it("a view made under noGrad may be changed in place outside it, like a detached view", () => {
+    const x = leaf();
+    const v = noGrad(() => x.narrow(0, 0, 2));
+    expect([v.requiresGrad, v.isLeaf, v.gradFn]).toEqual([false, true, null]);
+    v.add_(1);
+    expect(x.tolist()).toEqual([2, 3, 3]);
+    expect(x.version).toBe(1);
+    x.mul(2).sum().backward();
+    expect(x.grad!.tolist()).toEqual([2, 2, 2]);
+    expect(v.mul(2).requiresGrad).toBe(false);
   });
 
   // PyTorch 1.13: clamp(nan, 1) and clamp(0, nan) give NaN everywhere; clamp of a NaN element is NaN

@@ -18,7 +18,7 @@ const COMPOSITES = [
   "mean", "logSumExp", "view", "transpose", "T", "narrow", "select", "squeeze", "unsqueeze", "flatten", "chunk", "unbind", "clone",
   "reciprocal", "rsqrt", "square", "frac", "lerp", "addcmul", "addcdiv", "nanToNum", "softplus", "logsigmoid", "silu", "gelu", "mish",
   "elu", "selu", "celu", "leakyRelu", "hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign",
-  "prod", "variance", "std", "varMean", "stdMean", "norm", "nansum", "nanmean", "cumprod", "logcumsumexp", "cummax", "cummin",
+  "prod", "variance", "std", "varMean", "stdMean", "norm", "normalize", "nansum", "nanmean", "cumprod", "logcumsumexp", "cummax", "cummin",
   "sort", "topk", "kthvalue", "median", "mode", "diag", "trace", "tril", "triu", "repeat", "tile", "repeatInterleave", "roll", "movedim", "swapaxes",
   "unflatten", "meshgrid", "pad", "outer", "bmm", "addmm", "baddbmm", "einsum", "tensordot", "kron", "cross",
   "maskedFill", "maskedSelect", "take", "takeAlongDim", "scatter", "scatterReduce", "index", "indexPut",

@@ -194,6 +194,27 @@ describe("matmul on worker threads", () => {
     });
   }
 
+  it("a batch-1 step against a resident weight runs as gemv in the shared memory, with bias and accumulation", () => {
+    const K = 256, N = 1024;
+    const stored = residentCopy(tensor(random(N * K, "float32", 21), { shape: [N, K] })) as Float32Array;
+    const plain = Float32Array.from(stored);
+    const bias = random(N, "float32", 22) as Float32Array;
+    for (const M of [1, 2]) {
+      const a = matrix(M, K, "contiguous", "float32", 23 + M);
+      const wT = view(stored, [K, N], [1, K]);
+      const expected = reference(a, view(plain, [K, N], [1, K]));
+      const c = new Float32Array(M * N);
+      expect(threadPool()!.gemv(a, wT, c)).toBe(true);
+      expect(maxError(c, expected)).toBeLessThan(2e-4);
+      // through the kernel: a linear layer's C = bias + x·Wᵀ, then C += x·Wᵀ
+      const viaKernel = new Float32Array(M * N);
+      threaded.matmul(a, wT, viaKernel, false, view(bias, [M, N], [0, 1]));
+      expect(maxError(viaKernel, expected.map((v, i) => v + bias[i % N]!))).toBeLessThan(2e-4);
+      threaded.matmul(a, wT, viaKernel, true);
+      expect(maxError(viaKernel, expected.map((v, i) => 2 * v + bias[i % N]!))).toBeLessThan(4e-4);
+    }
+  });
+
   it("persistent storage follows the backend: shared memory on wasm with threads, a plain array on js", () => {
     const initial = getBackend();
     try {
@@ -369,11 +390,18 @@ describe("matmul on worker threads", () => {
     expect(isResident(residentCopy(tensor(Int32Array.from([1, 2, 3]))))).toBe(false);
   });
 
-  it("TAPEGRAD_THREADS=1 means no pool, and a bad value is a clear error", () => {
+  it("TAPEGRAD_THREADS=1 means a pool of the calling thread alone (no workers, products still in the shared memory), and a bad value is a clear error", () => {
     const saved = process.env.TAPEGRAD_THREADS;
     try {
       process.env.TAPEGRAD_THREADS = "1";
-      expect(MatmulPool.create()).toBeNull();
+      const alone = MatmulPool.create()!;
+      expect(alone.threads).toBe(1);
+      expect(alone.workersReady).toBe(0);
+      expect(alone.backgroundAvailable).toBe(false);
+      const a = matrix(40, 300, "contiguous", "float32", 31), b = matrix(300, 50, "transposed", "float32", 32);
+      const c = new Float32Array(40 * 50);
+      expect(alone.matmul(a, b, c)).toBe(true);
+      expect(maxError(c, reference(a, b))).toBeLessThan(2e-4);
       process.env.TAPEGRAD_THREADS = "two";
       expect(() => MatmulPool.create()).toThrow(/TAPEGRAD_THREADS must be a positive integer, got "two"/);
     } finally {

@@ -1,4 +1,5 @@
-import { tensor, type DType, type Tensor } from "@tapegrad/autograd";
+import { checkInt, describeValue, tensor, type DType, type Tensor } from "@tapegrad/autograd";
+import { tensorArgument } from "./arguments";
 import { Linear, type LayerOptions } from "./layers/linear";
 import { Module } from "./module";
 
@@ -6,12 +7,14 @@ import { Module } from "./module";
  * A (batch, maxLength) mask with 1 at the valid positions t < lengths[b] and 0 at padding,
  * the form `mask` takes below (add a query dim with `.unsqueeze(1)` for (batch, Lq, Lk) scores).
  */
-export function paddingMask(lengths: readonly number[], maxLength = Math.max(...lengths), opts: { dtype?: DType } = {}): Tensor {
+export function paddingMask(lengths: readonly number[], maxLength?: number, opts: { dtype?: DType } = {}): Tensor {
+  if (!Array.isArray(lengths) || lengths.length === 0) throw new Error(`paddingMask: lengths must be a non-empty array of integers, got ${describeValue(lengths)}`);
+  const T = maxLength === undefined ? Math.max(...lengths) : checkInt("paddingMask", "maxLength", maxLength, 1);
   for (const n of lengths) {
-    if (!Number.isInteger(n) || n < 1 || n > maxLength) throw new Error(`paddingMask: every length must be an integer in [1, ${maxLength}], got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > T) throw new Error(`paddingMask: every length must be an integer in [1, ${T}], got ${describeValue(n)}`);
   }
-  const data = lengths.flatMap((n) => Array.from({ length: maxLength }, (_, t) => (t < n ? 1 : 0)));
-  return tensor(data, { shape: [lengths.length, maxLength], dtype: opts.dtype ?? "float32" });
+  const data = lengths.flatMap((n) => Array.from({ length: T }, (_, t) => (t < n ? 1 : 0)));
+  return tensor(data, { shape: [lengths.length, T], dtype: opts.dtype ?? "float32" });
 }
 
 /**
@@ -20,7 +23,8 @@ export function paddingMask(lengths: readonly number[], maxLength = Math.max(...
  * (PyTorch would return NaN there).
  */
 export function maskedSoftmax(op: string, scores: Tensor, mask?: Tensor): Tensor {
-  if (!mask) return scores.softmax(-1);
+  if (mask === undefined) return scores.softmax(-1);
+  tensorArgument(op, "mask", mask);
   let full: Tensor;
   try {
     full = mask.expand(scores.shape);
@@ -38,9 +42,12 @@ export function maskedSoftmax(op: string, scores: Tensor, mask?: Tensor): Tensor
 }
 
 function checkKeysValues(op: string, keys: Tensor, values: Tensor): void {
+  tensorArgument(op, "keys", keys);
+  tensorArgument(op, "values", values);
   if (keys.ndim < 2 || values.ndim !== keys.ndim || values.shape[values.ndim - 2] !== keys.shape[keys.ndim - 2]) {
     throw new Error(`${op}: keys (..., Lk, dk) and values (..., Lk, dv) need the same number of dims and of positions Lk, got keys [${keys.shape}] and values [${values.shape}]`);
   }
+  if (keys.shape[keys.ndim - 2] === 0) throw new Error(`${op}: keys [${keys.shape}] have no positions (Lk = 0); each query needs at least one key`);
 }
 
 /**
@@ -50,11 +57,13 @@ function checkKeysValues(op: string, keys: Tensor, values: Tensor): void {
  */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, opts: { mask?: Tensor } = {}): [Tensor, Tensor] {
   const op = "scaledDotProductAttention";
+  tensorArgument(op, "query", query);
   checkKeysValues(op, key, value);
   const d = query.shape[query.ndim - 1];
   if (query.ndim < 2 || d !== key.shape[key.ndim - 1]) {
     throw new Error(`${op}: query (..., Lq, d) and key (..., Lk, d) must share the feature size d, got query [${query.shape}] and key [${key.shape}]`);
   }
+  if (d === 0) throw new Error(`${op}: the feature size d of query [${query.shape}] and key [${key.shape}] must be at least 1`);
   const scores = query.matmul(key.transpose(-2, -1)).div(Math.sqrt(d!));
   const weights = maskedSoftmax(op, scores, opts.mask);
   return [weights.matmul(value), weights];
@@ -99,6 +108,7 @@ export class AdditiveAttention extends Module {
    */
   forward(query: Tensor, keys: Tensor, values: Tensor, opts: { mask?: Tensor; projectedKeys?: Tensor } = {}): [Tensor, Tensor] {
     const op = "AdditiveAttention";
+    tensorArgument(op, "query", query);
     checkKeysValues(op, keys, values);
     if (keys.ndim !== 3 || keys.shape[2] !== this.keySize) throw new Error(`${op}: keys must be (batch, Lk, ${this.keySize}), got [${keys.shape}]`);
     const single = query.ndim === 2;

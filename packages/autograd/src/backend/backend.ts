@@ -60,6 +60,15 @@ export interface GradSum {
   take(): { grad: Tensor; owned: boolean };
 }
 
+/**
+ * A backward's claim on the temporaries it allocates. `end(kept)` when it is over: buffers no
+ * tensor in `kept` views may be reused; `end(null)` when code outside the library may hold any
+ * of them (hooks, a custom op's backward, createGraph).
+ */
+export interface BackwardScope {
+  end(kept: Iterable<Tensor> | null): void;
+}
+
 /** Everything about where bytes live and how loops and gradient sums run. */
 export interface Backend {
   readonly name: "js" | "wasm";
@@ -68,6 +77,8 @@ export interface Backend {
   allocate(dtype: DType, size: number, lifetime: Lifetime): TypedArray;
   /** An empty sum for one tape slot. */
   gradSum(): GradSum;
+  /** Where a backend reuses a backward's temporaries: the scope of one backward. */
+  beginBackward?(): BackwardScope;
 }
 
 /** The backend ops run on (see ./select for the choice) and its kernels. */

@@ -126,6 +126,7 @@ function segment(fn: SegmentFn, rng: GeneratorState, originals: readonly (Tensor
         let next = 0;
         return needs.map((need) => (need && used[wanted++] ? grads[next++]! : null));
       },
+      external: true, // it runs the user's function again
     }),
   );
 }

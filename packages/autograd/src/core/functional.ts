@@ -1,6 +1,5 @@
-import { stack } from "../ops/join";
 import { view } from "../ops/movement";
-import { grad } from "./grad";
+import { gradOf, jacobianColumns, jacobianRows } from "./jacobian";
 import { enableGrad } from "./mode";
 import { fmt, sameShape } from "./shape";
 import { Tensor } from "./tensor";
@@ -29,14 +28,31 @@ export interface FunctionalOptions {
   strict?: boolean;
 }
 
+/** How `jacobian` builds the matrix: one backward per output element, or per input element. */
+export type JacobianStrategy = "reverse-mode" | "forward-mode";
+
 /** Options of `jacobian` and `hessian`. */
 export interface JacobianOptions extends FunctionalOptions {
   /**
-   * PyTorch's batched-gradient switch. There is no batched backward here: every row comes from
-   * one backward over a single recorded forward either way, so this only adds PyTorch's rule
-   * that it cannot be combined with strict.
+   * PyTorch's batched-gradient switch, needed for strategy "forward-mode" and not allowed with
+   * strict. The tape has no batched backward (each gradient has its op's recorded shape), so a
+   * Jacobian is one backward per row ("reverse-mode") or per column ("forward-mode") either way.
    */
   vectorize?: boolean;
+  /**
+   * "reverse-mode" (default): one backward per output element. "forward-mode": one recorded
+   * backward, then one backward of it per input element (the double-vjp trick); fewer sweeps
+   * when the outputs have more elements than the inputs. As in PyTorch it needs vectorize and
+   * rules out createGraph and strict.
+   */
+  strategy?: JacobianStrategy;
+}
+
+export interface HessianOptions extends FunctionalOptions {
+  /** PyTorch's batched-gradient switch, as in {@link JacobianOptions}. */
+  vectorize?: boolean;
+  /** The strategy of the outer Jacobian (of the gradient); "forward-mode" is forward-over-reverse. */
+  outerJacobianStrategy?: JacobianStrategy;
 }
 
 type Out<T> = [Tensor | Tensor[], Like<T>];
@@ -110,15 +126,6 @@ function checkRequiresGrad(op: string, ts: readonly (Tensor | null)[], kind: "ou
   });
 }
 
-/** grad() over the outputs that require grad only; null for every input when none does. */
-function gradOf(outputs: readonly Tensor[], inputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined, createGraph: boolean, retainGraph?: boolean): (Tensor | null)[] {
-  const keep = outputs.map((o) => o.requiresGrad);
-  if (!keep.some(Boolean)) return inputs.map(() => null);
-  const outs = outputs.filter((_, i) => keep[i]);
-  const seeds = gradOutputs?.filter((_, i) => keep[i]);
-  return grad(outs, [...inputs], { gradOutputs: seeds, allowUnused: true, createGraph, retainGraph: retainGraph ?? createGraph });
-}
-
 function fillZeros(op: string, grads: readonly (Tensor | null)[], refs: readonly Tensor[], strict: boolean, createGraph: boolean, what: string): Tensor[] {
   return grads.map((g, i) => {
     if (g === null) {
@@ -169,46 +176,39 @@ export function jvp<I extends Tensor | readonly Tensor[]>(fn: Fn, inputs: I, v?:
   return [unpack(postprocess(outs, createGraph), isOutputsTuple), unpack(postprocess(filled, createGraph), isOutputsTuple)];
 }
 
-/** The Jacobian of every output (rows) with respect to every input, from one recorded forward. */
-function jacobianRows(op: string, outs: readonly Tensor[], ins: readonly Tensor[], createGraph: boolean, strict: boolean): Tensor[][] {
-  return outs.map((out, i) => {
-    const rows: Tensor[][] = ins.map(() => []);
-    for (let j = 0; j < out.numel; j++) {
-      const seed = Tensor.zeros(out.shape, out.dtype);
-      seed.buf[j] = 1;
-      const vj = gradOf([out], ins, [seed], createGraph, true);
-      vj.forEach((g, k) => {
-        if (g === null) {
-          if (strict) throw new Error(`functional.${op}: output ${i} of the function is independent of input ${k}; not allowed with strict`);
-          rows[k]!.push(Tensor.zeros(ins[k]!.shape, ins[k]!.dtype));
-          return;
-        }
-        if (strict && createGraph && !g.requiresGrad) throw new Error(`functional.${op}: the jacobian of the function is independent of input ${k}; not allowed with strict and createGraph`);
-        rows[k]!.push(g);
-      });
-    }
-    return rows.map((r, k) => {
-      const shape = [...out.shape, ...ins[k]!.shape];
-      return r.length === 0 ? Tensor.zeros(shape, ins[k]!.dtype) : stack(r, 0).reshape(shape);
-    });
-  });
+/** Throws for a missing row or column in strict mode (PyTorch's messages); zeros are used otherwise. */
+function strictCheck(op: string, strict: boolean, createGraph: boolean) {
+  return (i: number, k: number, g: Tensor | null): void => {
+    if (!strict) return;
+    if (g === null) throw new Error(`functional.${op}: output ${i} of the function is independent of input ${k}; not allowed with strict`);
+    if (createGraph && !g.requiresGrad) throw new Error(`functional.${op}: the jacobian of the function is independent of input ${k}; not allowed with strict and createGraph`);
+  };
 }
 
-function jacobianOf(op: string, fn: Fn, inputs: readonly Tensor[], createGraph: boolean, strict: boolean): [boolean, Tensor[][]] {
+function checkStrategy(op: string, what: string, strategy: unknown, vectorize: boolean, createGraph: boolean, strict: boolean): void {
+  if (strategy !== "reverse-mode" && strategy !== "forward-mode") throw new Error(`functional.${op}: ${what} must be "reverse-mode" or "forward-mode", got ${JSON.stringify(strategy)}`);
+  if (vectorize && strict) throw new Error(`functional.${op}: strict and vectorize cannot be combined (as in PyTorch); set one of them to false`);
+  if (strategy === "reverse-mode") return;
+  if (createGraph) throw new Error(`functional.${op}: createGraph and ${what} "forward-mode" are not supported together (as in PyTorch); set createGraph to false or use "reverse-mode"`);
+  if (strict) throw new Error(`functional.${op}: strict and ${what} "forward-mode" are not supported together (as in PyTorch); set strict to false or use "reverse-mode"`);
+  if (!vectorize) throw new Error(`functional.${op}: ${what} "forward-mode" is only implemented with vectorize: true (as in PyTorch)`);
+}
+
+function jacobianOf(op: string, fn: Fn, inputs: readonly Tensor[], createGraph: boolean, strict: boolean, strategy: JacobianStrategy = "reverse-mode"): [boolean, Tensor[][]] {
   const ins = preprocess(inputs, createGraph, true);
   const [isOutputsTuple, outs] = callFn(op, fn, ins);
   checkRequiresGrad(op, outs, "outputs", strict);
-  const jac = jacobianRows(op, outs, ins, createGraph, strict);
+  const jac = strategy === "forward-mode" ? jacobianColumns(outs, ins) : jacobianRows(outs, ins, createGraph, strictCheck(op, strict, createGraph));
   return [isOutputsTuple, jac.map((row) => postprocess(row, createGraph))];
 }
 
 /** The Jacobian: entry [i][j] has shape output_i.shape ++ input_j.shape; nesting as in PyTorch. */
 export function jacobian<I extends Tensor | readonly Tensor[]>(fn: Fn, inputs: I, opts: JacobianOptions = {}): Tensor | Tensor[] | Tensor[][] {
-  checkOptions("jacobian", opts, ["createGraph", "strict", "vectorize"]);
-  const { createGraph = false, strict = false, vectorize = false } = opts;
-  if (vectorize && strict) throw new Error("functional.jacobian: strict and vectorize cannot be combined (as in PyTorch); set one of them to false");
+  checkOptions("jacobian", opts, ["createGraph", "strict", "vectorize", "strategy"]);
+  const { createGraph = false, strict = false, vectorize = false, strategy = "reverse-mode" } = opts;
+  checkStrategy("jacobian", "strategy", strategy, vectorize, createGraph, strict);
   const [isInputsTuple, raw] = asTuple(inputs, "inputs", "jacobian");
-  const [isOutputsTuple, jac] = jacobianOf("jacobian", fn, raw, createGraph, strict);
+  const [isOutputsTuple, jac] = jacobianOf("jacobian", fn, raw, createGraph, strict, strategy);
   const perOutput = jac.map((row) => unpack(row, isInputsTuple));
   return unpack(perOutput, isOutputsTuple) as Tensor | Tensor[] | Tensor[][];
 }
@@ -223,17 +223,17 @@ function scalarOutput(op: string, fn: Fn, ins: readonly Tensor[], strict: boolea
 }
 
 /** The Hessian of a scalar function: [i][j] has shape input_i.shape ++ input_j.shape. */
-export function hessian<I extends Tensor | readonly Tensor[]>(fn: Fn, inputs: I, opts: JacobianOptions = {}): HessianOf<I> {
-  checkOptions("hessian", opts, ["createGraph", "strict", "vectorize"]);
-  const { createGraph = false, strict = false, vectorize = false } = opts;
-  if (vectorize && strict) throw new Error("functional.hessian: strict and vectorize cannot be combined (as in PyTorch); set one of them to false");
+export function hessian<I extends Tensor | readonly Tensor[]>(fn: Fn, inputs: I, opts: HessianOptions = {}): HessianOf<I> {
+  checkOptions("hessian", opts, ["createGraph", "strict", "vectorize", "outerJacobianStrategy"]);
+  const { createGraph = false, strict = false, vectorize = false, outerJacobianStrategy = "reverse-mode" } = opts;
+  checkStrategy("hessian", "outerJacobianStrategy", outerJacobianStrategy, vectorize, createGraph, strict);
   const [isInputsTuple, raw] = asTuple(inputs, "inputs", "hessian");
   const gradient = (...inner: Tensor[]) => {
     const [, jac] = jacobianOf("hessian", (...x) => scalarOutput("hessian", fn, x, strict).reshape([]), inner, true, false);
     checkRequiresGrad("hessian", jac[0]!, "jacobian", strict);
     return jac[0]!;
   };
-  const [, hess] = jacobianOf("hessian", gradient, raw, createGraph, strict);
+  const [, hess] = jacobianOf("hessian", gradient, raw, createGraph, strict, outerJacobianStrategy);
   return (isInputsTuple ? hess : hess[0]![0]!) as HessianOf<I>;
 }
 

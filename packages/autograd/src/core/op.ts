@@ -3,7 +3,7 @@ import type { ProductGrad } from "../backend/backend";
 import { checkSameCopy } from "./copy";
 import { mode } from "./mode";
 import { checkFinite, fmt } from "./shape";
-import { Node, type Edge } from "./tape";
+import { Node, type BackwardFn, type Edge } from "./tape";
 import { Tensor } from "./tensor";
 import { running, show } from "./validate";
 
@@ -27,6 +27,8 @@ export interface Rule<Args extends unknown[], Saved, Out extends Tensor | Tensor
   fastBackward?(saved: Saved, grad: GradOf<Out>, needs: readonly boolean[]): FastGradList;
   /** Outputs that got no gradient reach backward as zeros (default), or as null. */
   materializeGrads?: boolean;
+  /** Its backward runs code from outside the library (a custom op's), which may keep what it is given. */
+  external?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -84,23 +86,32 @@ export function primitive<Args extends unknown[], Saved, Out extends Tensor | Te
       if (mode.anomaly) checkFinite(outputs[i]!, `the forward of '${name}'`, ` in output ${i} (shape ${fmt(outputs[i]!.shape)})`);
     }
     if (recorded) {
-      const checked = savedTensors(saved);
-      const versions = checked.map(([, t]) => t.version);
       const meta = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
-      const backward = (grads: (Tensor | null)[], fast: boolean): FastGradList => {
-        checked.forEach(([key, t], i) => {
-          if (t.version !== versions[i]) {
-            throw new Error(`backward of '${name}': saved tensor '${key}' (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${versions[i]}); its gradient would be wrong`);
-          }
-        });
-        const full = materialize ? grads.map((g, i) => g ?? Tensor.zeros(meta[i]!.shape, meta[i]!.dtype)) : grads;
-        const grad = (single ? full[0] : full) as GradOf<Out>;
-        return fast && r.fastBackward ? r.fastBackward(saved, grad, needs) : r.backward(saved, grad, needs);
-      };
-      const node = new Node(name, backward, inputs.map((t) => t.edge()) as (Edge | null)[], meta);
+      const backward = backwardOf(name, r, saved, needs, meta, single, materialize);
+      const node = new Node(name, backward, inputs.map((t) => t.edge()) as (Edge | null)[], meta, r.external);
       for (let i = 0; i < outputs.length; i++) if (isFloat(outputs[i]!.dtype)) outputs[i]!.attach(node, i);
     }
     return (single ? outputs[0] : outputs) as Out;
+  };
+}
+
+/**
+ * The recorded backward of one call of `r`: checks that no saved tensor changed in place, fills
+ * in missing output gradients, and runs the fast or the differentiable rule.
+ */
+function backwardOf<Saved, Out extends Tensor | Tensor[]>(name: string, r: Rule<never, Saved, Out>, saved: Saved, needs: readonly boolean[], meta: readonly { shape: number[]; dtype: Tensor["dtype"] }[], single: boolean, materialize: boolean): BackwardFn {
+  const checked = savedTensors(saved);
+  const versions = checked.map(([, t]) => t.version);
+  return (grads, fast) => {
+    for (let i = 0; i < checked.length; i++) {
+      const [key, t] = checked[i]!;
+      if (t.version !== versions[i]) {
+        throw new Error(`backward of '${name}': saved tensor '${key}' (shape ${fmt(t.shape)}) was modified by an in-place operation after it was saved (version ${t.version}, expected ${versions[i]}); its gradient would be wrong`);
+      }
+    }
+    const full = materialize ? grads.map((g, i) => g ?? Tensor.zeros(meta[i]!.shape, meta[i]!.dtype)) : grads;
+    const grad = (single ? full[0] : full) as GradOf<Out>;
+    return fast && r.fastBackward ? r.fastBackward(saved, grad, needs) : r.backward(saved, grad, needs);
   };
 }
 
@@ -159,14 +170,25 @@ export interface OpDefinition<Args extends unknown[], Out extends Tensor | Tenso
   materializeGrads?: boolean;
 }
 
-/** Declares an op of one's own with its backward; the returned function records it on the tape. */
+/**
+ * Declares an op of one's own with its forward and backward; the returned function records it on
+ * the tape. What forward returns is checked (a Tensor or an array of them), and so is each
+ * gradient backward returns (one per tensor input, of its shape and dtype, or null).
+ */
 export function customOp<Args extends unknown[], Out extends Tensor | Tensor[]>(def: OpDefinition<Args, Out>): (...args: Args) => Out {
+  if (def === null || typeof def !== "object") throw new Error(`customOp: expected { name, forward, backward }, got ${show(def)}`);
+  if (typeof def.name !== "string" || def.name === "") throw new Error(`customOp: name must be a non-empty string, got ${show(def.name)}`);
+  for (const fn of ["forward", "backward"] as const) {
+    if (typeof def[fn] !== "function") throw new Error(`customOp '${def.name}': ${fn} must be a function, got ${show(def[fn])}`);
+  }
   const inputsOf = new WeakMap<OpContext, { shape: number[]; dtype: Tensor["dtype"] }[]>();
   return primitive(def.name, {
     forward(...args: Args): [Out, OpContext] {
       const ctx = new OpContext(def.name);
       if (ctx.recorded) inputsOf.set(ctx, tensorInputs(def.name, args).map((t) => ({ shape: t.shape, dtype: t.dtype })));
-      return [def.forward(ctx, ...args), ctx];
+      const out = def.forward(ctx, ...args);
+      checkForwardResult(def.name, out);
+      return [out, ctx];
     },
     backward(ctx: OpContext, grad: GradOf<Out>): GradList {
       const out = def.backward(ctx, ...((Array.isArray(grad) ? grad : [grad]) as Tensor[]));
@@ -175,7 +197,22 @@ export function customOp<Args extends unknown[], Out extends Tensor | Tensor[]>(
       return grads;
     },
     materializeGrads: def.materializeGrads ?? true,
+    external: true,
   });
+}
+
+/** A forward must return a Tensor, or a non-empty array of Tensors (one per output). */
+function checkForwardResult(name: string, out: unknown): void {
+  if (out instanceof Tensor) return;
+  if (Array.isArray(out) && out.length > 0 && out.every((t) => t instanceof Tensor)) return;
+  const bad = Array.isArray(out) ? out.findIndex((t) => !(t instanceof Tensor)) : -1;
+  const what = bad >= 0 ? `${show(out)}, whose output ${bad} is ${describeOutput((out as unknown[])[bad])}` : show(out);
+  throw new Error(`forward of '${name}' returned ${what}; expected a Tensor or a non-empty array of Tensors (one per output)`);
+}
+
+/** What a user's forward returned, as an error message shows it. */
+function describeOutput(out: unknown): string {
+  return out instanceof Tensor ? `a ${out.dtype} tensor` : show(out);
 }
 
 /** PyTorch's checks on what a Function's backward returns: one gradient per tensor input, each null or of the input's shape and dtype. */

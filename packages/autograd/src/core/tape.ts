@@ -33,6 +33,8 @@ export class Node {
     public backwardFn: BackwardFn | null,
     readonly edges: readonly (Edge | null)[],
     readonly outputs: readonly { shape: readonly number[]; dtype: Tensor["dtype"] }[],
+    /** Its backward runs code from outside the library (a custom op's), which may keep what it is given. */
+    readonly external = false,
   ) {}
 }
 
@@ -82,7 +84,7 @@ function topologicalOrder(roots: Node[]): Node[] {
 }
 
 /** Runs a tensor's hooks in order; each may return a replacement of the same shape and dtype (PyTorch's rule). `owner` names the tensor. */
-function runHooks(hooks: readonly Hook[] | undefined | null, grad: Tensor, owner: () => string): Tensor {
+function applyHooks(hooks: readonly Hook[] | undefined | null, grad: Tensor, owner: () => string): Tensor {
   for (const hook of hooks ?? []) {
     const out: unknown = hook(grad);
     if (out === undefined) continue;
@@ -111,6 +113,14 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   const retainGraph = opts.retainGraph ?? createGraph;
   const previousGrad = mode.grad;
   mode.grad = createGraph;
+  // the backend may reuse the temporaries of this backward once it is over, unless a hook or a
+  // custom op's backward saw them (then `kept` becomes null)
+  const scope = createGraph ? undefined : backend.beginBackward?.();
+  let kept: Tensor[] | null = scope ? [] : null;
+  const runHooks = (hooks: readonly Hook[] | undefined | null, grad: Tensor, owner: () => string): Tensor => {
+    if (hooks?.length) kept = null;
+    return applyHooks(hooks, grad, owner);
+  };
   try {
     const nodeSums = new Map<Node, (GradSum | null)[]>();
     const leafSums = new Map<Tensor, GradSum>();
@@ -144,7 +154,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const sums = nodeSums.get(node);
       if (!sums) continue;
       nodeSums.delete(node);
-      const grads = sums.map((sum, i) => sum && runHooks(node.hooks?.[i], sum.take().grad, outputName(node, i)));
+      const grads = sums.map((sum, i) => sum && (node.hooks?.[i]?.length ? runHooks(node.hooks[i], sum.take().grad, outputName(node, i)) : sum.take().grad));
       for (const t of wantedOf.get(node) ?? []) if (grads[t.outputIndex]) captured.set(t, grads[t.outputIndex]!);
       if (!node.backwardFn) {
         throw new Error(
@@ -152,6 +162,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         );
       }
       // ops run by a backward are checked as that backward's result, not as forwards of their own
+      if (node.external) kept = null;
       const anomaly = mode.anomaly;
       mode.anomaly = false;
       let inputGrads: readonly (Tensor | ProductGrad | null | undefined)[];
@@ -174,7 +185,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     }
 
     if (wanted) {
-      return wanted.map((t, i) => {
+      const result = wanted.map((t, i) => {
         // a leaf's hooks run for grad() too, as in PyTorch (a non-leaf's ran when it was captured)
         const sum = t.gradFn ? undefined : leafSums.get(t);
         const g = t.gradFn ? captured.get(t) : sum && runHooks(t.leafHooks, sum.take().grad, leafName(t));
@@ -184,14 +195,22 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         }
         return null;
       });
+      for (const g of result) if (g) kept?.push(g);
+      scope?.end(kept);
+      return result;
     }
     for (const [leaf, sum] of leafSums) {
       const { grad, owned } = sum.take();
       // a sum only the tape holds becomes .grad as it is; anything else is copied first
       if (!createGraph && !leaf.leafHooks && owned) leaf.accumulateGrad(grad, false, true);
       else leaf.accumulateGrad(runHooks(leaf.leafHooks, grad, leafName(leaf)), createGraph);
+      if (leaf.grad) kept?.push(leaf.grad);
     }
+    scope?.end(kept);
     return [];
+  } catch (e) {
+    scope?.end(null);
+    throw e;
   } finally {
     mode.grad = previousGrad;
   }

@@ -17,6 +17,7 @@ import * as red from "../ops/reduce";
 import { formatTensor } from "./format";
 import * as adv from "../ops/advanced-index";
 import * as mask_ from "../ops/masking";
+import * as nz from "../ops/nonzero";
 import { norm } from "../ops/norm";
 import * as prods from "../ops/products";
 import * as re from "../ops/rearrange";
@@ -604,6 +605,15 @@ export class Tensor {
   take(index: Tensor): Tensor { return mask_.take(this, index); }
   /** `gather` with this tensor and `indices` broadcast outside `dim`; without `dim`, on the flattened tensor. */
   takeAlongDim(indices: Tensor, dim?: number): Tensor { return mask_.takeAlongDim(this, indices, dim); }
+  /** The indices of the non-zero elements in row-major order: an int32 (n, ndim) tensor (not differentiable). */
+  nonzero(): Tensor;
+  /** With asTuple: one int32 n-element index tensor per dim. */
+  nonzero(opts: { asTuple: true }): Tensor[];
+  /** An (n, ndim) index tensor, or one index tensor per dim with asTuple. */
+  nonzero(opts?: nz.NonzeroOptions): Tensor | Tensor[];
+  nonzero(opts?: nz.NonzeroOptions): Tensor | Tensor[] { return nz.nonzero(this, opts); }
+  /** `nonzero()`: the (n, ndim) int32 indices of the non-zero elements. */
+  argwhere(): Tensor { return nz.argwhere(this); }
 
   // ---- rearranging and products ----
 

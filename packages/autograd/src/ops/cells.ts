@@ -1,3 +1,4 @@
+import { registerRules } from "../core/calls";
 import { isFloat } from "../core/dtype";
 import { primitive, rule, type GradList } from "../core/op";
 import type { RuleTable } from "./primitives";
@@ -24,7 +25,7 @@ function lstmCellComposite(gates: Tensor, c: Tensor, dh: Tensor | null, dcNext: 
   return [dGates, t.mul(f)];
 }
 
-const rules = {
+const rules = registerRules({
   fusedLstmCell: rule({
     materializeGrads: false,
     forward(gates: Tensor, c: Tensor): [Tensor[], { gates: Tensor; c: Tensor; act: Tensor; tanhC: Tensor }] {
@@ -61,7 +62,7 @@ const rules = {
       return [dInputGates, dHiddenGates, dh];
     },
   }),
-} satisfies RuleTable<"cells">;
+} satisfies RuleTable<"cells">);
 
 const lstmCellPrim = primitive("fusedLstmCell", rules.fusedLstmCell);
 const gruCellPrim = primitive("fusedGruCell", rules.fusedGruCell);

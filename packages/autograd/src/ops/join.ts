@@ -1,10 +1,11 @@
+import { registerRules } from "../core/calls";
 import { primitive, rule } from "../core/op";
 import type { RuleTable } from "./primitives";
 import { fmt, normalizeDim } from "../core/shape";
 import { Tensor } from "../core/tensor";
 import { checkIntList, checkTensor, show } from "../core/validate";
 
-const rules = {
+const rules = registerRules({
   cat: rule({
     forward(tensors: Tensor[], dim: number) {
       const sizes = tensors.map((t) => t.shape[dim]!);
@@ -60,7 +61,7 @@ const rules = {
       return [squeeze ? stack(pieces, dim) : cat(pieces, dim)];
     },
   }),
-} satisfies RuleTable<"join">;
+} satisfies RuleTable<"join">);
 
 const catPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("cat", rules.cat);
 const stackPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("stack", rules.stack);

@@ -1,3 +1,4 @@
+import { registerRules } from "../core/calls";
 import { isFloat } from "../core/dtype";
 import { primitive, rule } from "../core/op";
 import type { RuleTable } from "./primitives";
@@ -13,7 +14,7 @@ function isTransposed(x: Tensor): boolean {
   return x.strides[nd - 2] === 1 && x.shape[nd - 2]! > 1 && x.strides[nd - 1] !== 1;
 }
 
-const rules = {
+const rules = registerRules({
   /** Batched matrix product of (..., M, K) and (..., K, N) with equal batch dims. */
   matmul: rule({
     forward(a: Tensor, b: Tensor) {
@@ -53,7 +54,7 @@ const rules = {
       ...(biasShape ? [needs[2] ? sumTo(g, biasShape) : null] : []),
     ],
   }),
-} satisfies RuleTable<"matmul">;
+} satisfies RuleTable<"matmul">);
 
 const bmm: (a: Tensor, b: Tensor) => Tensor = primitive("matmul", rules.matmul);
 const linearPrim: (x: Tensor, weight: Tensor, bias: Tensor | null) => Tensor = primitive("linear", rules.linear);

@@ -1,4 +1,5 @@
-import { fmt, normalizeDims } from "../core/shape";
+import { fmt, normalizeDim, normalizeDims } from "../core/shape";
+import { checkNumber, checkTensor } from "../core/validate";
 import type { Tensor } from "../core/tensor";
 import { where } from "./pointwise";
 import type { Dims } from "./reduce";
@@ -25,4 +26,24 @@ export function norm(x: Tensor, p: number | "fro" = "fro", dim?: Dims, keepdim =
   if (p === -Infinity) return a.neg().amax(dims, keepdim).neg();
   if (p === 0) return a.detach().ne(0).sum(dims, keepdim);
   return atNonZero(a.pow(p).sum(dims, keepdim), (s) => s.pow(1 / p));
+}
+
+/** Options of `normalize`. */
+export interface NormalizeOptions {
+  /** The exponent of the norm (2). */
+  p?: number | "fro";
+  /** The dim normalized over (1). */
+  dim?: number;
+  /** The smallest denominator (1e-12), so that a zero slice stays zero. */
+  eps?: number;
+}
+
+/** torch.nn.functional.normalize: x / max(‖x‖_p over dim, eps), differentiable through norm and clamp. */
+export function normalize(x: Tensor, opts: NormalizeOptions = {}): Tensor {
+  checkTensor("normalize", "the input", x);
+  const { p = 2, dim = 1, eps = 1e-12 } = opts;
+  checkNumber("normalize", "eps", eps, false);
+  if (x.dtype === "int32" || x.dtype === "bool") throw new Error(`normalize: expected a float tensor, got ${x.dtype} (shape ${fmt(x.shape)}); convert with .to("float32")`);
+  const d = normalizeDim(dim, x.shape, "normalize");
+  return x.div(norm(x, p, d, true).clamp(eps));
 }

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { arange, norm, stdMean, varMean, where, type Tensor } from "../../src/index";
+import { arange, norm, normalize, stdMean, varMean, where, type Tensor } from "../../src/index";
 import { POSITIVE, spec, shapeArb, shapeDimArb, type Case, type OpSpecs } from "../helpers";
 import { mask } from "./pointwise";
 
@@ -34,6 +34,9 @@ const withNaN = (a: Tensor, bits: boolean[]) => where(mask(a.shape, bits), NaN, 
 
 const normCase = dimsCase.chain((c) => fc.constantFrom<number | "fro">(2, "fro", 1, Infinity, -Infinity, 3, 1.5).map((p) => ({ ...c, arg: { ...c.arg, p } })));
 
+/** A dim of a shape and a p for normalize, with some slices set to zero (bits false) so that eps decides them. */
+const normalizeCase = dimCase.chain((c) => fc.constantFrom<number | "fro">(2, 1, 3, Infinity).map((p) => ({ ...c, arg: { ...c.arg, p } })));
+
 const kCase = shapeDimArb.chain(({ shape, dim, keepdim }) => fc.integer({ min: 1, max: shape[pos(dim, shape.length)]! }).map((k) => ({ shapes: [shape], arg: { dim, keepdim, k } })));
 
 /** gradcheck of the reductions, scans and order statistics composed from primitives. */
@@ -52,6 +55,10 @@ export const REDUCE_MORE_CHECKS: OpSpecs = {
   norm: [
     spec(normCase, ([a], { dims, keepdim, p }) => norm(a!, p, dims, keepdim)),
     spec(dimsCase, ([a], { dims, keepdim }) => a!.norm(0.5, dims, keepdim), { range: POSITIVE }),
+  ],
+  normalize: [
+    spec(normalizeCase, ([a], { dim, p }) => normalize(a!, { p, dim })),
+    spec(normalizeCase, ([a], { dim, bits }) => normalize(withZeros(a!, bits).sum(dim, true).mul(a!), { dim, eps: 0.3 })),
   ],
   nansum: spec(dimsCase, ([a], { dims, keepdim, bits }) => withNaN(a!, bits).nansum(dims, keepdim)),
   // every element but the first may be NaN: over all dims, some element is always left

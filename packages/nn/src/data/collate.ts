@@ -1,4 +1,4 @@
-import { isTensor, stack, tensor, type Tensor } from "@tapegrad/autograd";
+import { describeValue, isTensor, stack, tensor, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 
 /** What defaultCollate makes of a batch of T: tensors and numbers stack, structures map. */
@@ -13,8 +13,11 @@ export type Collated<T> = T extends Tensor
         : never;
 
 /** A batch of numbers as a 1-d tensor: int32 when every number is an integer, else float32. */
-function numbersToTensor(values: number[]): Tensor {
-  return tensor(values, { dtype: values.every(Number.isInteger) ? "int32" : "float32" });
+function numbersToTensor(values: number[], where: string): Tensor {
+  const integers = values.every(Number.isInteger);
+  const big = values.findIndex((v) => integers && Math.abs(v) > 2 ** 31 - 1);
+  if (big >= 0) throw new Error(`defaultCollate: item ${big}${where} is the integer ${values[big]}, outside int32 (there is no int64); put such numbers in a float64 tensor`);
+  return tensor(values, { dtype: integers ? "int32" : "float32" });
 }
 
 function kindOf(x: unknown): string {
@@ -39,7 +42,7 @@ function collateAt(batch: readonly unknown[], where: string): unknown {
     }
     return stack(ts, 0);
   }
-  if (k === "number") return numbersToTensor(batch as number[]);
+  if (k === "number") return numbersToTensor(batch as number[], where);
   if (k === "string") return [...(batch as string[])];
   if (k === "array") {
     const arrays = batch as unknown[][];
@@ -64,6 +67,7 @@ function collateAt(batch: readonly unknown[], where: string): unknown {
  * (key-wise), so a batch of [x, y] pairs becomes [stack of x, stack of y].
  */
 export function defaultCollate<T>(batch: readonly T[]): Collated<T> {
+  if (!Array.isArray(batch)) throw new Error(`defaultCollate: batch must be an array of items, got ${describeValue(batch)}`);
   if (batch.length === 0) throw new Error("defaultCollate: expected a non-empty batch");
   return collateAt(batch, "") as Collated<T>;
 }

@@ -1,4 +1,4 @@
-import type { Tensor } from "@tapegrad/autograd";
+import { describeValue, isTensor, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 
 /**
@@ -15,8 +15,18 @@ export abstract class Dataset<T> {
 
 function checkIndex(op: string, index: number, length: number): void {
   if (!Number.isInteger(index) || index < 0 || index >= length) {
-    throw new Error(`${op}: index ${index} is out of range for a dataset of length ${length}`);
+    throw new Error(`${op}: index ${describeValue(index)} is out of range for a dataset of length ${length}`);
   }
+}
+
+/** A dataset: an object with a non-negative integer `length` and a `get` function; returns the length. */
+export function checkDataset(op: string, dataset: unknown): number {
+  const d = dataset as { length?: unknown; get?: unknown } | null;
+  if (d === null || typeof d !== "object" || typeof d.get !== "function") {
+    throw new Error(`${op}: dataset must be a Dataset (an object with length and get(i)), got ${describeValue(dataset)}`);
+  }
+  if (!Number.isInteger(d.length) || (d.length as number) < 0) throw new Error(`${op}: dataset length must be a non-negative integer, got ${describeValue(d.length)}`);
+  return d.length as number;
 }
 
 /** Item i is the i-th row (index along dim 0) of each tensor; all must have the same first dim. */
@@ -27,6 +37,9 @@ export class TensorDataset extends Dataset<Tensor[]> {
   constructor(...tensors: Tensor[]) {
     super();
     if (tensors.length === 0) throw new Error("TensorDataset: expected at least one tensor");
+    tensors.forEach((t, i) => {
+      if (!isTensor(t)) throw new Error(`TensorDataset: argument ${i} must be a Tensor, got ${describeValue(t)}`);
+    });
     const rows = tensors.map((t) => (t.ndim === 0 ? -1 : t.shape[0]!));
     if (rows.some((n) => n !== rows[0]) || rows[0] === -1) {
       throw new Error(`TensorDataset: every tensor must have the same size in dim 0, got shapes ${tensors.map((t) => fmt(t.shape)).join(", ")}`);
@@ -57,7 +70,9 @@ export class Subset<T> extends Dataset<T> {
    */
   constructor(readonly dataset: Dataset<T>, indices: readonly number[]) {
     super();
-    for (const i of indices) checkIndex("Subset", i, dataset.length);
+    const n = checkDataset("Subset", dataset);
+    if (!Array.isArray(indices)) throw new Error(`Subset: indices must be an array of integers, got ${describeValue(indices)}`);
+    for (const i of indices) checkIndex("Subset", i, n);
     this.indices = [...indices];
   }
 

@@ -1,7 +1,9 @@
-import { randperm, tensor, type Generator, type Tensor } from "@tapegrad/autograd";
+import { describeValue, randperm, tensor, type Generator, type Tensor } from "@tapegrad/autograd";
+import { booleanOption } from "../arguments";
 import { rejectUnknownKeys } from "../unknown-keys";
 import { defaultCollate, type Collated } from "./collate";
-import { Subset, TensorDataset, type Dataset } from "./dataset";
+import { checkDataset, Subset, TensorDataset, type Dataset } from "./dataset";
+import { checkGenerator } from "./split";
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions<T, B> {
@@ -53,25 +55,26 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
    */
   constructor(readonly dataset: Dataset<T>, opts: DataLoaderOptions<T, B> = {}) {
     rejectUnknownKeys("DataLoader", opts, ["batchSize", "shuffle", "generator", "dropLast", "collate"]);
+    checkDataset("DataLoader", dataset);
     const batchSize = opts.batchSize ?? 1;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
-    if (opts.collate !== undefined && typeof opts.collate !== "function") throw new Error(`DataLoader: collate must be a function, got ${typeof opts.collate}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`DataLoader: batchSize must be a positive integer, got ${describeValue(batchSize)}`);
+    if (opts.collate !== undefined && typeof opts.collate !== "function") throw new Error(`DataLoader: collate must be a function, got ${describeValue(opts.collate)}`);
     this.batchSize = batchSize;
-    this.shuffle = opts.shuffle ?? false;
-    this.dropLast = opts.dropLast ?? false;
-    this.generator = opts.generator;
+    this.shuffle = booleanOption("DataLoader", "shuffle", opts.shuffle, false);
+    this.dropLast = booleanOption("DataLoader", "dropLast", opts.dropLast, false);
+    this.generator = checkGenerator("DataLoader", opts.generator);
     this.collate = (opts.collate as unknown) === defaultCollate ? undefined : opts.collate;
   }
 
   /** Number of batches per iteration. */
   get length(): number {
-    const n = this.dataset.length / this.batchSize;
+    const n = checkDataset("DataLoader", this.dataset) / this.batchSize;
     return this.dropLast ? Math.floor(n) : Math.ceil(n);
   }
 
   /** The batches of one pass over the dataset, each collated. */
   *[Symbol.iterator](): Iterator<B> {
-    const n = this.dataset.length;
+    const n = checkDataset("DataLoader", this.dataset);
     const order = this.shuffle ? (randperm(n, { generator: this.generator }).data() as Int32Array) : null;
     const direct = this.collate ? null : tensorRows(this.dataset);
     const batches = this.length;

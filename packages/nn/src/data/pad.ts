@@ -1,4 +1,5 @@
-import { cat, full, isTensor, tensor, type Tensor } from "@tapegrad/autograd";
+import { cat, describeValue, full, isTensor, tensor, type Tensor } from "@tapegrad/autograd";
+import { booleanOption } from "../arguments";
 import { fmt } from "../format";
 import { rejectUnknownKeys } from "../unknown-keys";
 import { defaultCollate } from "./collate";
@@ -22,7 +23,8 @@ export function padSequence(sequences: readonly Tensor[], opts: PadSequenceOptio
   rejectUnknownKeys("padSequence", opts, ["batchFirst", "paddingValue", "paddingSide"]);
   const side = opts.paddingSide ?? "right";
   if (side !== "right" && side !== "left") throw new Error(`padSequence: paddingSide must be "right" or "left", got ${JSON.stringify(side)}`);
-  if (sequences.length === 0) throw new Error("padSequence: expected a non-empty list of sequences");
+  if (!Array.isArray(sequences) || sequences.length === 0) throw new Error(`padSequence: sequences must be a non-empty list of tensors, got ${describeValue(sequences)}`);
+  const batchFirst = booleanOption("padSequence", "batchFirst", opts.batchFirst, false);
   const first = sequences[0]!;
   sequences.forEach((s, i) => {
     if (!isTensor(s)) throw new Error(`padSequence: sequence ${i} is not a tensor`);
@@ -31,12 +33,14 @@ export function padSequence(sequences: readonly Tensor[], opts: PadSequenceOptio
     }
   });
   const value = opts.paddingValue ?? 0;
-  if (first.dtype === "int32" && !Number.isInteger(value)) throw new Error(`padSequence: paddingValue ${value} must be an integer for int32 sequences`);
+  if (typeof value !== "number") throw new Error(`padSequence: paddingValue must be a number, got ${describeValue(value)}`);
+  if (first.dtype === "int32" && !(Number.isInteger(value) && Math.abs(value) < 2 ** 31)) throw new Error(`padSequence: paddingValue ${value} must be an integer for int32 sequences, within int32's range`);
+  if (first.dtype === "bool" && value !== 0 && value !== 1) throw new Error(`padSequence: paddingValue ${value} must be 0 or 1 for bool sequences`);
   const trailing = first.shape.slice(1);
   const B = sequences.length;
   const lengths = sequences.map((s) => s.shape[0]!);
   const T = Math.max(...lengths);
-  const outShape = opts.batchFirst ? [B, T, ...trailing] : [T, B, ...trailing];
+  const outShape = batchFirst ? [B, T, ...trailing] : [T, B, ...trailing];
   if (T === 0) return full(outShape, value, { dtype: first.dtype });
 
   const padRow = lengths.reduce((a, b) => a + b, 0);
@@ -44,7 +48,7 @@ export function padSequence(sequences: readonly Tensor[], opts: PadSequenceOptio
   let offset = 0;
   lengths.forEach((L, b) => {
     const shift = side === "left" ? T - L : 0;
-    for (let j = 0; j < L; j++) rows[opts.batchFirst ? b * T + shift + j : (shift + j) * B + b] = offset + j;
+    for (let j = 0; j < L; j++) rows[batchFirst ? b * T + shift + j : (shift + j) * B + b] = offset + j;
     offset += L;
   });
   const flat = cat([...sequences, full([1, ...trailing], value, { dtype: first.dtype })], 0);
@@ -73,7 +77,7 @@ export interface PaddedBatch {
 
 function sequenceTensor(s: Tensor | readonly number[], what: string): Tensor {
   if (isTensor(s)) return s;
-  if (!Array.isArray(s) || s.some((v) => !Number.isInteger(v))) {
+  if (!Array.isArray(s) || s.some((v) => !Number.isInteger(v) || Math.abs(v) >= 2 ** 31)) {
     throw new Error(`padCollate: ${what} must be a tensor or an array of integer token ids, got ${JSON.stringify(s)}`);
   }
   return tensor(s as number[], { dtype: "int32", shape: [s.length] });
@@ -88,7 +92,7 @@ function sequenceTensor(s: Tensor | readonly number[], what: string): Tensor {
  */
 export function padCollate(batch: readonly (readonly [Tensor | readonly number[], number | Tensor | readonly number[]])[], opts: PadCollateOptions = {}): PaddedBatch {
   rejectUnknownKeys("padCollate", opts, ["batchFirst", "paddingValue", "targetPaddingValue"]);
-  if (batch.length === 0) throw new Error("padCollate: expected a non-empty batch");
+  if (!Array.isArray(batch) || batch.length === 0) throw new Error(`padCollate: batch must be a non-empty array of [sequence, target] pairs, got ${describeValue(batch)}`);
   batch.forEach((item, i) => {
     if (!Array.isArray(item) || item.length !== 2) throw new Error(`padCollate: item ${i} must be a [sequence, target] pair`);
   });

@@ -1,5 +1,11 @@
-import { randperm, type Generator } from "@tapegrad/autograd";
-import { Subset, type Dataset } from "./dataset";
+import { Generator, describeValue, randperm } from "@tapegrad/autograd";
+import { checkDataset, Subset, type Dataset } from "./dataset";
+
+/** An optional Generator argument. */
+export function checkGenerator(op: string, generator: unknown): Generator | undefined {
+  if (generator !== undefined && !(generator instanceof Generator)) throw new Error(`${op}: generator must be a Generator, got ${describeValue(generator)}`);
+  return generator;
+}
 
 /**
  * The split sizes torch.utils.data.random_split (1.13) uses: fractions summing to 1 (within
@@ -7,6 +13,7 @@ import { Subset, type Dataset } from "./dataset";
  * from the first split on; otherwise lengths must be integers summing to n.
  */
 export function splitLengths(n: number, lengths: readonly number[]): number[] {
+  if (!Array.isArray(lengths)) throw new Error(`randomSplit: lengths must be an array of lengths or fractions, got ${describeValue(lengths)}`);
   if (lengths.length === 0) throw new Error("randomSplit: expected at least one length or fraction");
   const total = lengths.reduce((a, b) => a + b, 0);
   if (Math.abs(total - 1) <= 1e-9 * Math.max(Math.abs(total), 1) && total <= 1) {
@@ -20,7 +27,7 @@ export function splitLengths(n: number, lengths: readonly number[]): number[] {
   }
   lengths.forEach((k, i) => {
     if (!Number.isInteger(k) || k < 0) {
-      throw new Error(`randomSplit: length ${k} at index ${i} must be a non-negative integer (or pass fractions that sum to 1)`);
+      throw new Error(`randomSplit: length ${describeValue(k)} at index ${i} must be a non-negative integer (or pass fractions that sum to 1)`);
     }
   });
   if (total !== n) throw new Error(`randomSplit: lengths [${lengths.join(", ")}] sum to ${total}, expected the dataset length ${n}`);
@@ -32,7 +39,8 @@ export function splitLengths(n: number, lengths: readonly number[]): number[] {
  * one random permutation drawn from `generator` (the default generator if none).
  */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], generator?: Generator): Subset<T>[] {
-  const sizes = splitLengths(dataset.length, lengths);
+  const sizes = splitLengths(checkDataset("randomSplit", dataset), lengths);
+  checkGenerator("randomSplit", generator);
   const order = Array.from(randperm(dataset.length, { generator }).data());
   let offset = 0;
   return sizes.map((k) => new Subset(dataset, order.slice(offset, (offset += k))));

@@ -1,3 +1,4 @@
+import { describeValue } from "@tapegrad/autograd";
 import { rejectUnknownKeys } from "../unknown-keys";
 
 /** What a token is: a character (Unicode code point) or a word (a run of non-whitespace). */
@@ -75,6 +76,9 @@ export class Vocabulary {
    */
   static build(texts: Iterable<string>, opts: VocabularyBuildOptions = {}): Vocabulary {
     if (typeof texts === "string") throw new Error("Vocabulary.build: expected an array (or iterable) of texts, got one string");
+    if (typeof (texts as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function") {
+      throw new Error(`Vocabulary.build: expected an array (or iterable) of texts, got ${describeValue(texts)}`);
+    }
     rejectUnknownKeys("Vocabulary.build", opts, ["level", "minFrequency", "maxSize", "specials"]);
     const level = checkLevel("Vocabulary.build", opts.level ?? "char");
     const minFrequency = opts.minFrequency ?? 1;
@@ -86,6 +90,11 @@ export class Vocabulary {
       throw new Error(`Vocabulary.build: maxSize must be an integer >= the ${specialTokens.length} special tokens, got ${maxSize}`);
     }
     const counts = new Map<string, number>(); // insertion order = first appearance
+    let i = 0;
+    for (const text of texts) {
+      if (typeof text !== "string") throw new Error(`Vocabulary.build: text ${i} must be a string, got ${describeValue(text)}`);
+      i++;
+    }
     for (const text of texts) for (const t of tokenize(text, level)) counts.set(t, (counts.get(t) ?? 0) + 1);
     const ranked = [...counts]
       .filter(([t, n]) => n >= minFrequency && !specialTokens.includes(t))
@@ -132,6 +141,7 @@ export class Vocabulary {
 
   /** Token ids of a text, optionally wrapped in the begin and end specials. */
   encode(text: string, opts: { addBegin?: boolean; addEnd?: boolean } = {}): number[] {
+    if (typeof text !== "string") throw new Error(`Vocabulary.encode: text must be a string, got ${describeValue(text)}`);
     const ids = tokenize(text, this.level).map((t) => this.id(t));
     const marker = (name: "begin" | "end") => {
       const id = this.specialId(name);
@@ -148,10 +158,13 @@ export class Vocabulary {
    * are dropped; unknown is written as its token.
    */
   decode(ids: Iterable<number>): string {
+    if (typeof ids === "string" || typeof (ids as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function") {
+      throw new Error(`Vocabulary.decode: ids must be an array (or iterable) of token ids, got ${describeValue(ids)}`);
+    }
     const skip = new Set((["pad", "begin", "end"] as const).map((k) => this.specialId(k)));
     const out: string[] = [];
     for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= this.size) throw new Error(`Vocabulary.decode: id ${id} is out of range for a vocabulary of size ${this.size}`);
+      if (!Number.isInteger(id) || id < 0 || id >= this.size) throw new Error(`Vocabulary.decode: id ${describeValue(id)} is out of range for a vocabulary of size ${this.size}`);
       if (!skip.has(id)) out.push(this.tokens[id]!);
     }
     return out.join(this.level === "char" ? "" : " ");

@@ -1,4 +1,5 @@
-import { ones, zeros, type Tensor } from "@tapegrad/autograd";
+import { describeValue, ones, zeros, type Tensor } from "@tapegrad/autograd";
+import { booleanOption } from "../arguments";
 import { Module, Parameter } from "../module";
 import type { LayerOptions } from "./linear";
 import { fmt, pyFloat, pyTuple } from "../format";
@@ -30,8 +31,11 @@ export class LayerNorm extends Module {
     if (this.normalizedShape.length === 0 || this.normalizedShape.some((s) => !Number.isInteger(s) || s <= 0)) {
       throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${fmt(this.normalizedShape)}`);
     }
+    if (opts.eps !== undefined && !(typeof opts.eps === "number" && opts.eps >= 0 && Number.isFinite(opts.eps))) {
+      throw new Error(`LayerNorm: eps must be a finite number >= 0, got ${describeValue(opts.eps)}`);
+    }
     const dtype = opts.dtype ?? "float32";
-    const affine = opts.elementwiseAffine ?? true;
+    const affine = booleanOption("LayerNorm", "elementwiseAffine", opts.elementwiseAffine, true);
     this.weight = affine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
     this.bias = affine ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
   }

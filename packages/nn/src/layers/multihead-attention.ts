@@ -1,4 +1,5 @@
-import { defaultGenerator, noGrad, tensor, zeros, type Generator, type Tensor } from "@tapegrad/autograd";
+import { checkInt, checkProbability, describeValue, defaultGenerator, noGrad, tensor, zeros, type Generator, type Tensor } from "@tapegrad/autograd";
+import { booleanOption, tensorArgument } from "../arguments";
 import { xavierUniform_ } from "../init";
 import { Module, Parameter } from "../module";
 import { dropout } from "./dropout";
@@ -91,20 +92,18 @@ export class MultiheadAttention extends Module {
     rejectUnknownKeys(fn, opts, OPTIONS);
     this.kdim = opts.kdim ?? embedDim;
     this.vdim = opts.vdim ?? embedDim;
-    for (const [k, v] of Object.entries({ embedDim, numHeads, kdim: this.kdim, vdim: this.vdim })) {
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`${fn}: ${k} must be a positive integer, got ${v}`);
-    }
+    for (const [k, v] of Object.entries({ embedDim, numHeads, kdim: this.kdim, vdim: this.vdim })) checkInt(fn, k, v, 1);
     if (embedDim % numHeads !== 0) throw new Error(`${fn}: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
-    this.dropout = opts.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${fn}: dropout must be in [0, 1], got ${opts.dropout}`);
-    this.batchFirst = opts.batchFirst ?? false;
+    this.dropout = checkProbability(fn, "dropout", opts.dropout ?? 0);
+    this.batchFirst = booleanOption(fn, "batchFirst", opts.batchFirst, false);
     this.generator = opts.generator ?? defaultGenerator;
     const dtype = opts.dtype ?? "float32";
+    if (dtype !== "float32" && dtype !== "float64") throw new Error(`${fn}: dtype must be "float32" or "float64", got ${describeValue(dtype)}`);
     const weight = (rows: number, cols: number) => new Parameter(xavierUniform_(zeros([rows, cols], { dtype }), 1, opts));
     if (this.kdim === embedDim && this.vdim === embedDim) this.in_proj_weight = weight(3 * embedDim, embedDim);
     else [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight] = [weight(embedDim, embedDim), weight(embedDim, this.kdim), weight(embedDim, this.vdim)];
-    const bias = opts.bias ?? true;
+    const bias = booleanOption(fn, "bias", opts.bias, true);
     if (bias) this.in_proj_bias = new Parameter(zeros([3 * embedDim], { dtype }));
     this.out_proj = new Linear(embedDim, embedDim, { dtype, generator: opts.generator, bias });
     if (this.out_proj.bias) noGrad(() => this.out_proj.bias!.zero_());
@@ -118,6 +117,9 @@ export class MultiheadAttention extends Module {
   forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
     const fn = "MultiheadAttention";
     rejectUnknownKeys(`${fn}.forward`, opts, FORWARD_OPTIONS);
+    for (const [name, t] of Object.entries({ query, key, value })) tensorArgument(fn, name, t);
+    const needWeights = booleanOption(fn, "needWeights", opts.needWeights, true);
+    const averageAttnWeights = booleanOption(fn, "averageAttnWeights", opts.averageAttnWeights, true);
     const unbatched = query.ndim === 2;
     const expectedDims = unbatched ? 2 : 3;
     if ((query.ndim !== 2 && query.ndim !== 3) || key.ndim !== expectedDims || value.ndim !== expectedDims) {
@@ -132,6 +134,7 @@ export class MultiheadAttention extends Module {
       const layout = unbatched ? "(L, E), (S, kdim), (S, vdim)" : this.batchFirst ? "(N, L, E), (N, S, kdim), (N, S, vdim)" : "(L, N, E), (S, N, kdim), (S, N, vdim)";
       throw new Error(`${fn}: query, key, value must be ${layout} with E=${E}, kdim=${this.kdim}, vdim=${this.vdim}; got ${fmt(query.shape)}, ${fmt(key.shape)}, ${fmt(value.shape)}`);
     }
+    if (S === 0) throw new Error(`${fn}: key and value have no positions (S = 0, shapes ${fmt(key.shape)} and ${fmt(value.shape)}); each query needs at least one key`);
     const dtype = (this.in_proj_weight ?? this.q_proj_weight)!.dtype;
     if (q.dtype !== dtype || k.dtype !== dtype || v.dtype !== dtype) throw new Error(`${fn}: inputs must be ${dtype} like the parameters, got ${q.dtype}, ${k.dtype}, ${v.dtype}`);
 
@@ -154,9 +157,9 @@ export class MultiheadAttention extends Module {
     const attended = weights.matmul(vh).transpose(0, 1).reshape([L, N, E]);
     let output = this.out_proj.forward(attended);
     output = unbatched ? output.squeeze(1) : this.batchFirst ? output.transpose(0, 1) : output;
-    if (!(opts.needWeights ?? true)) return [output, null];
+    if (!needWeights) return [output, null];
     let w = weights.reshape([N, H, L, S]);
-    if (opts.averageAttnWeights ?? true) w = w.mean(1);
+    if (averageAttnWeights) w = w.mean(1);
     return [output, unbatched ? w.squeeze(0) : w];
   }
 
@@ -165,13 +168,16 @@ export class MultiheadAttention extends Module {
     const fn = "MultiheadAttention";
     const H = this.numHeads;
     let mask: Tensor | null = null;
-    if (opts.isCausal && opts.attnMask) throw new Error(`${fn}: pass attnMask or isCausal, not both`);
+    const isCausal = booleanOption(fn, "isCausal", opts.isCausal, false);
+    if (opts.attnMask !== undefined) checkMask(fn, "attnMask", opts.attnMask);
+    if (opts.keyPaddingMask !== undefined) checkMask(fn, "keyPaddingMask", opts.keyPaddingMask);
+    if (isCausal && opts.attnMask) throw new Error(`${fn}: pass attnMask or isCausal, not both`);
     if (opts.attnMask) {
       const m = opts.attnMask;
       const ok = (m.ndim === 2 && m.shape[0] === L && m.shape[1] === S) || (m.ndim === 3 && m.shape[0] === N * H && m.shape[1] === L && m.shape[2] === S);
       if (!ok) throw new Error(`${fn}: attnMask must be (${L}, ${S}) or (${N * H}, ${L}, ${S}) (batch · numHeads, L, S), got ${fmt(m.shape)}`);
       mask = additive(m, dtype);
-    } else if (opts.isCausal) {
+    } else if (isCausal) {
       const data = Array.from({ length: L * S }, (_, i) => (i % S > Math.floor(i / S) ? 1 : 0));
       mask = additive(tensor(data, { shape: [L, S], dtype: "int32" }), dtype);
     }
@@ -184,6 +190,15 @@ export class MultiheadAttention extends Module {
     }
     return mask;
   }
+}
+
+/** A mask: int32 or bool (non-zero = masked), or float values added to the scores, which must not be NaN or +∞. */
+function checkMask(fn: string, name: string, mask: unknown): void {
+  const m = tensorArgument(fn, name, mask);
+  if (m.dtype === "int32" || m.dtype === "bool") return;
+  const data = m.data();
+  const i = data.findIndex((v) => Number.isNaN(v) || v === Infinity);
+  if (i >= 0) throw new Error(`${fn}: a float ${name} is added to the scores and must hold finite numbers or -Infinity, got ${data[i]} at flat index ${i} (shape ${fmt(m.shape)})`);
 }
 
 /** Throws naming the first query row whose every score is -∞ (every key masked). */

@@ -1,4 +1,6 @@
-import type { Tensor } from "@tapegrad/autograd";
+import { describeValue, isTensor, type Tensor } from "@tapegrad/autograd";
+import { booleanOption, tensorArgument } from "../arguments";
+import { fmt } from "../format";
 import { Module } from "../module";
 import { Dropout } from "./dropout";
 import { gelu } from "./gelu";
@@ -75,13 +77,14 @@ export class TransformerEncoderLayer extends Module {
     this.norm2 = new LayerNorm(dModel, { dtype, eps: opts.layerNormEps ?? 1e-5 });
     this.dropout1 = new Dropout(p, { generator });
     this.dropout2 = new Dropout(p, { generator });
-    this.normFirst = opts.normFirst ?? false;
-    this.activation = activation === "relu" ? (x) => x.relu() : activation === "gelu" ? gelu : activation;
+    this.normFirst = booleanOption("TransformerEncoderLayer", "normFirst", opts.normFirst, false);
+    this.activation = activation === "relu" ? (x) => x.relu() : activation === "gelu" ? gelu : checkedActivation(activation);
   }
 
   /** src (S, N, E), (N, S, E) with batchFirst, or (S, E); srcMask and srcKeyPaddingMask as MultiheadAttention's attnMask and keyPaddingMask. */
   forward(src: Tensor, opts: { srcMask?: Tensor; srcKeyPaddingMask?: Tensor; isCausal?: boolean } = {}): Tensor {
     rejectUnknownKeys("TransformerEncoderLayer.forward", opts, ["srcMask", "srcKeyPaddingMask", "isCausal"]);
+    tensorArgument("TransformerEncoderLayer", "src", src);
     const masks: AttentionMaskOptions = { attnMask: opts.srcMask, keyPaddingMask: opts.srcKeyPaddingMask, isCausal: opts.isCausal };
     const attend = (x: Tensor) => this.dropout1.forward(this.self_attn.forward(x, x, x, { ...masks, needWeights: false })[0]);
     const feedForward = (x: Tensor) => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
@@ -92,4 +95,16 @@ export class TransformerEncoderLayer extends Module {
     const x = this.norm1.forward(src.add(attend(src)));
     return this.norm2.forward(x.add(feedForward(x)));
   }
+}
+
+/** A user's activation, checked to return a tensor of its input's shape and dtype. */
+function checkedActivation(fn: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
+  return (x) => {
+    const y = fn(x);
+    if (!isTensor(y) || y.shape.join() !== x.shape.join() || y.dtype !== x.dtype) {
+      const got = isTensor(y) ? `a ${y.dtype} tensor of shape ${fmt(y.shape)}` : describeValue(y);
+      throw new Error(`TransformerEncoderLayer: activation returned ${got}; expected a ${x.dtype} tensor of its input's shape ${fmt(x.shape)}`);
+    }
+    return y;
+  };
 }

@@ -1,6 +1,7 @@
-import { tensor, type Tensor } from "@tapegrad/autograd";
+import { checkInt, describeValue, isTensor, tensor, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
-import { reduce, type Reduction } from "./reduction";
+import { floatTensor, lossOptions, numberOption } from "./arguments";
+import { checkNotEmpty, reduce, type Reduction } from "./reduction";
 
 /** Options of {@link nllLoss}. */
 export interface NllOptions {
@@ -23,10 +24,10 @@ export interface CrossEntropyOptions extends NllOptions {
  * (N, d1, ...) int32 targets become (M, C) and (M); also returns the shape of per-sample losses.
  */
 function flattenClasses(op: string, input: Tensor, target: Tensor): { scores: Tensor; classes: Int32Array; outShape: number[]; C: number } {
-  if (target.dtype !== "int32") {
-    throw new Error(`${op}: target must hold int32 class indices, got ${target.dtype} (shape ${fmt(target.shape)})`);
+  floatTensor(op, "input", input);
+  if (!isTensor(target) || target.dtype !== "int32") {
+    throw new Error(`${op}: target must hold int32 class indices, got ${isTensor(target) ? `${target.dtype} (shape ${fmt(target.shape)})` : describeValue(target)}`);
   }
-  if (input.dtype === "int32") throw new Error(`${op}: input must be a float tensor, got int32 (shape ${fmt(input.shape)})`);
   if (input.ndim === 0) throw new Error(`${op}: input must have a class dim, got a 0-d tensor`);
   const C = input.ndim === 1 ? input.shape[0]! : input.shape[1]!;
   const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
@@ -43,7 +44,7 @@ function flattenClasses(op: string, input: Tensor, target: Tensor): { scores: Te
  * weights that a mean divides by. Ignored samples have weight 0.
  */
 function negativeLogLikelihood(op: string, logp: Tensor, classes: Int32Array, C: number, opts: NllOptions) {
-  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const ignoreIndex = opts.ignoreIndex === undefined ? -100 : checkInt(op, "ignoreIndex", opts.ignoreIndex);
   const safe = new Int32Array(classes.length);
   const valid = new Float64Array(classes.length);
   classes.forEach((t, i) => {
@@ -53,8 +54,8 @@ function negativeLogLikelihood(op: string, logp: Tensor, classes: Int32Array, C:
     valid[i] = 1;
   });
   const { weight } = opts;
-  if (weight && (weight.ndim !== 1 || weight.shape[0] !== C || weight.dtype !== logp.dtype)) {
-    throw new Error(`${op}: weight must be a ${logp.dtype} tensor of shape [${C}] (one per class), got ${weight.dtype} ${fmt(weight.shape)}`);
+  if (weight !== undefined && (!isTensor(weight) || weight.ndim !== 1 || weight.shape[0] !== C || weight.dtype !== logp.dtype)) {
+    throw new Error(`${op}: weight must be a ${logp.dtype} tensor of shape [${C}] (one per class), got ${isTensor(weight) ? `${weight.dtype} ${fmt(weight.shape)}` : describeValue(weight)}`);
   }
   const index = tensor(safe);
   const validMask = tensor(valid, { dtype: logp.dtype });
@@ -65,6 +66,7 @@ function negativeLogLikelihood(op: string, logp: Tensor, classes: Int32Array, C:
 
 function reduceWeighted(op: string, perSample: Tensor, w: Tensor, outShape: number[], reduction: Reduction = "mean"): Tensor {
   if (reduction === "mean") {
+    checkNotEmpty(op, perSample);
     const total = w.sum();
     if (total.item() === 0) {
       throw new Error(`${op}: the mean is over zero weight (every target is ignoreIndex or has class weight 0); use reduction "sum" or "none"`);
@@ -75,7 +77,8 @@ function reduceWeighted(op: string, perSample: Tensor, w: Tensor, outShape: numb
 }
 
 /** Negative log-likelihood of class indices, given log-probabilities (N, C, d1, ...). */
-export function nllLoss(logProbs: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
+export function nllLoss(logProbs: Tensor, target: Tensor, options?: NllOptions): Tensor {
+  const opts = lossOptions("nllLoss", options, ["weight", "reduction", "ignoreIndex"]);
   const { scores, classes, outShape, C } = flattenClasses("nllLoss", logProbs, target);
   const { perSample, w } = negativeLogLikelihood("nllLoss", scores, classes, C, opts);
   return reduceWeighted("nllLoss", perSample, w, outShape, opts.reduction);
@@ -86,9 +89,9 @@ export function nllLoss(logProbs: Tensor, target: Tensor, opts: NllOptions = {})
  * the target is mixed with the uniform distribution as in PyTorch:
  * (1-ε)·nll + ε/C·Σ_c -w_c logp_c, the second term reduced with the same denominator.
  */
-export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  const eps = opts.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor {
+  const opts = lossOptions("crossEntropy", options, ["weight", "reduction", "ignoreIndex", "labelSmoothing"]);
+  const eps = numberOption("crossEntropy", "labelSmoothing", opts.labelSmoothing, 0, (v) => v >= 0 && v <= 1, "in [0, 1]");
   const { scores, classes, outShape, C } = flattenClasses("crossEntropy", input, target);
   const logp = scores.logSoftmax(1);
   const { perSample, w, validMask } = negativeLogLikelihood("crossEntropy", logp, classes, C, opts);

@@ -1,6 +1,7 @@
-import { where, type Tensor } from "@tapegrad/autograd";
+import { broadcastShapes, where, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
-import { checkDType, checkValues, reduce, type Reduction } from "./reduction";
+import { booleanOption, checkShapesEqual, checkValues, floatTensor, lossOptions, numberOption } from "./arguments";
+import { checkNotEmpty, reduce, type Reduction } from "./reduction";
 
 /** log(y)·x, 0 where x = 0 (PyTorch's xlogy), with no NaN in the gradient there. */
 function xlogy(x: Tensor, y: Tensor): Tensor {
@@ -12,11 +13,16 @@ function xlogy(x: Tensor, y: Tensor): Tensor {
  * (target too with logTarget). "batchmean" divides the sum by the batch size (dim 0), which is
  * the true KL divergence; "mean" divides by the number of elements.
  */
-export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}): Tensor {
+export function klDiv(input: Tensor, target: Tensor, options?: { reduction?: Reduction | "batchmean"; logTarget?: boolean }): Tensor {
   const op = "klDiv";
-  checkDType(op, "target", target, input);
-  const loss = opts.logTarget ? target.exp().mul(target.sub(input)) : xlogy(target, target).sub(target.mul(input));
+  const opts = lossOptions(op, options, ["reduction", "logTarget"], ["batchmean"]);
+  const logTarget = booleanOption(op, "logTarget", opts.logTarget, false);
+  floatTensor(op, "input", input);
+  floatTensor(op, "target", target, input);
+  broadcastShapes(`${op}: input and target`, input.shape, target.shape);
+  const loss = logTarget ? target.exp().mul(target.sub(input)) : xlogy(target, target).sub(target.mul(input));
   if (opts.reduction !== "batchmean") return reduce(op, loss, opts.reduction);
+  if (input.ndim > 0) checkNotEmpty(op, loss, '"batchmean"');
   return input.ndim === 0 ? loss.sum() : loss.sum().div(input.shape[0]!);
 }
 
@@ -25,11 +31,15 @@ export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: Reducti
  * one fewer dim, or a last dim of 1 (one variance per row); it is clamped at eps for the value
  * only, as PyTorch does under no_grad, so its gradient is not cut off.
  */
-export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, opts: { full?: boolean; eps?: number; reduction?: Reduction } = {}): Tensor {
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, options?: { full?: boolean; eps?: number; reduction?: Reduction }): Tensor {
   const op = "gaussianNllLoss";
-  const { full = false, eps = 1e-6 } = opts;
-  checkDType(op, "target", target, input);
-  checkDType(op, "var", variance, input);
+  const opts = lossOptions(op, options, ["full", "eps", "reduction"]);
+  const full = booleanOption(op, "full", opts.full, false);
+  const eps = numberOption(op, "eps", opts.eps, 1e-6, (v) => v >= 0 && Number.isFinite(v), "a finite number >= 0");
+  floatTensor(op, "input", input);
+  floatTensor(op, "target", target, input);
+  floatTensor(op, "var", variance, input);
+  checkShapesEqual(op, { input, target });
   const lead = input.shape.slice(0, -1).join();
   let v = variance;
   if (variance.shape.join() !== input.shape.join()) {
@@ -51,10 +61,15 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor,
  * input - target·log(input + eps); full adds Stirling's target·log target - target + 0.5·log(2π target)
  * where target > 1.
  */
-export function poissonNllLoss(input: Tensor, target: Tensor, opts: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}): Tensor {
+export function poissonNllLoss(input: Tensor, target: Tensor, options?: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }): Tensor {
   const op = "poissonNllLoss";
-  const { logInput = true, full = false, eps = 1e-8 } = opts;
-  checkDType(op, "target", target, input);
+  const opts = lossOptions(op, options, ["logInput", "full", "eps", "reduction"]);
+  const logInput = booleanOption(op, "logInput", opts.logInput, true);
+  const full = booleanOption(op, "full", opts.full, false);
+  const eps = numberOption(op, "eps", opts.eps, 1e-8, (v) => v >= 0 && Number.isFinite(v), "a finite number >= 0");
+  floatTensor(op, "input", input);
+  floatTensor(op, "target", target, input);
+  checkShapesEqual(op, { input, target });
   let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
   if (full) {
     const big = target.gt(1);

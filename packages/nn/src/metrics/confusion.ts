@@ -1,4 +1,4 @@
-import { isTensor, noGrad, type Tensor } from "@tapegrad/autograd";
+import { checkInt, describeValue, isTensor, noGrad, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 import { rejectUnknownKeys } from "../unknown-keys";
 
@@ -32,12 +32,13 @@ export class ConfusionCounts {
 
   constructor(readonly owner: string, readonly opts: ClassificationOptions, allowed: readonly string[] = CLASSIFICATION_KEYS) {
     rejectUnknownKeys(owner, opts, allowed);
-    if (opts.task !== "binary" && opts.task !== "multiclass") throw new Error(`${owner}: task must be "binary" or "multiclass", got ${JSON.stringify(opts.task)}`);
+    if (opts.task !== "binary" && opts.task !== "multiclass") throw new Error(`${owner}: task must be "binary" or "multiclass", got ${describeValue(opts.task)}`);
     const C = opts.task === "binary" ? 2 : opts.numClasses;
-    if (!Number.isInteger(C) || C! < 2) throw new Error(`${owner}: multiclass needs numClasses, an integer >= 2, got ${C}`);
+    if (!Number.isInteger(C) || C! < 2) throw new Error(`${owner}: multiclass needs numClasses, an integer >= 2, got ${describeValue(C)}`);
     this.C = C!;
     this.threshold = opts.threshold ?? 0.5;
-    if (!(this.threshold >= 0 && this.threshold <= 1)) throw new Error(`${owner}: threshold must be in [0, 1], got ${this.threshold}`);
+    if (typeof this.threshold !== "number" || !(this.threshold >= 0 && this.threshold <= 1)) throw new Error(`${owner}: threshold must be a number in [0, 1], got ${describeValue(this.threshold)}`);
+    if (opts.ignoreIndex !== undefined) checkInt(owner, "ignoreIndex", opts.ignoreIndex);
     this.counts = new Float64Array(this.C * this.C);
   }
 
@@ -61,17 +62,24 @@ export class ConfusionCounts {
     const labels = noGrad(() => this.predictedLabels(preds, target));
     const truth = target.data();
     const ignore = this.opts.ignoreIndex;
+    // every position is checked before any is counted, so a bad batch changes nothing
+    const cells: number[] = [];
     truth.forEach((t, i) => {
       if (t === ignore) return;
       if (!(Number.isInteger(t) && t >= 0 && t < C)) throw new Error(`${owner}.update: target ${t} at position ${i} is not a class in [0, ${C})${ignore === undefined ? "" : ` or ignoreIndex ${ignore}`}`);
       const p = labels[i]!;
       if (!(Number.isInteger(p) && p >= 0 && p < C)) throw new Error(`${owner}.update: predicted label ${p} at position ${i} is not a class in [0, ${C})`);
-      this.counts[t * C + p]! += 1;
+      cells.push(t * C + p);
     });
+    for (const cell of cells) this.counts[cell]! += 1;
   }
 
   private predictedLabels(preds: Tensor, target: Tensor): ArrayLike<number> {
     const { owner, C } = this;
+    if (preds.dtype !== "int32" && preds.dtype !== "bool") {
+      const nan = preds.data().findIndex(Number.isNaN);
+      if (nan >= 0) throw new Error(`${owner}.update: preds ${fmt(preds.shape)} hold NaN at flat index ${nan}; a NaN score predicts no class`);
+    }
     const same = preds.shape.join() === target.shape.join();
     if (preds.dtype === "int32") {
       if (!same) throw new Error(`${owner}.update: label preds of shape ${fmt(preds.shape)} must have the target's shape ${fmt(target.shape)}`);

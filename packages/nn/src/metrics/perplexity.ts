@@ -1,4 +1,4 @@
-import { isTensor, noGrad, tensor, type Tensor } from "@tapegrad/autograd";
+import { checkInt, isTensor, noGrad, tensor, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 import { rejectUnknownKeys } from "../unknown-keys";
 
@@ -15,7 +15,7 @@ export class Perplexity {
 
   constructor(opts: { ignoreIndex?: number } = {}) {
     rejectUnknownKeys("Perplexity", opts, ["ignoreIndex"]);
-    this.ignoreIndex = opts.ignoreIndex;
+    this.ignoreIndex = opts.ignoreIndex === undefined ? undefined : checkInt("Perplexity", "ignoreIndex", opts.ignoreIndex);
   }
 
   /** Adds a batch: logits (..., C) with the classes last and int32 targets of the leading shape (...). */

@@ -87,7 +87,7 @@ describe("DataLoader", () => {
   it("rejects a bad batchSize, a collate that is not a function and unknown options", () => {
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/DataLoader: batchSize must be a positive integer, got 0/);
     expect(() => new DataLoader(ds, { batchSize: 2.5 })).toThrow(/got 2.5/);
-    expect(() => new DataLoader(ds, { collate: 3 as never })).toThrow(/collate must be a function, got number/);
+    expect(() => new DataLoader(ds, { collate: 3 as never })).toThrow(/collate must be a function, got 3/);
     expect(() => new DataLoader(ds, { batch_size: 4 } as never)).toThrow(/DataLoader: unknown option "batch_size"; expected one of batchSize/);
   });
 });

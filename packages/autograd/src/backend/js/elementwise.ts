@@ -1,4 +1,5 @@
 import * as special from "./special";
+import type { TypedArray } from "../../core/dtype";
 import { coalesce, forEachIndex, type StridedView } from "./strided";
 
 type Scalar = (a: number, b: number, c: number, s0: number, s1: number) => number;
@@ -106,24 +107,98 @@ const EMPTY = new Float64Array(1);
  */
 export function elementwise(op: ElementwiseOp, out: StridedView, inputs: readonly StridedView[], s0 = 0, s1 = 0): void {
   const f: Scalar = ELEMENTWISE[op];
-  const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
   const [a, b, c] = inputs;
   const O = out.buf, A = a?.buf ?? EMPTY, B = b?.buf ?? EMPTY, C = c?.buf ?? EMPTY;
-  const nd = shape.length;
-  if (nd === 0) {
-    O[out.offset] = f(A[a?.offset ?? 0]!, B[b?.offset ?? 0]!, C[c?.offset ?? 0]!, s0, s1);
+  const n = flatLength(out, inputs);
+  if (n >= 0) {
+    // one run of n elements: out contiguous, each input contiguous like it or a single value
+    const d = lastMoving(out.shape);
+    run(op, f, n, O, out.offset, 1, A, a?.offset ?? 0, step(a, n, d), B, b?.offset ?? 0, step(b, n, d), C, c?.offset ?? 0, step(c, n, d), s0, s1);
     return;
   }
+  const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
+  const nd = shape.length;
   // strides and offsets of inputs that are not there read element 0 of EMPTY
   const views = [0, 1, 2, 3].map((k) => strides[k] ?? new Array<number>(nd).fill(0));
   const offsets = [out.offset, a?.offset ?? 0, b?.offset ?? 0, c?.offset ?? 0];
-  const n = shape[nd - 1]!;
+  const len = shape[nd - 1]!;
   const [so, sa, sb, sc] = views.map((s) => s[nd - 1]!) as [number, number, number, number];
-  const copyRow = op === "copy" && so === 1 && sa === 1 && O.constructor === A.constructor;
   forEachIndex(shape.slice(0, -1), views.map((s) => s.slice(0, -1)), offsets, (p) => {
-    const po = p[0]!, pa = p[1]!, pb = p[2]!, pc = p[3]!;
-    // a row copy between arrays of one type is one block move (cat, stack, contiguous() of row slices)
-    if (copyRow) (O as Float64Array).set((A as Float64Array).subarray(pa, pa + n), po);
-    else for (let j = 0; j < n; j++) O[po + j * so] = f(A[pa + j * sa]!, B[pb + j * sb]!, C[pc + j * sc]!, s0, s1);
+    run(op, f, len, O, p[0]!, so, A, p[1]!, sa, B, p[2]!, sb, C, p[3]!, sc, s0, s1);
   });
+}
+
+/** An input's step in a flat run of n elements: 1 when it is dense, 0 when it is one value. */
+function step(v: StridedView | undefined, n: number, d: number): number {
+  return v && n > 1 && v.strides[d] !== 0 ? 1 : 0;
+}
+
+/** The innermost dim of size > 1 (the one a flat run steps along), or the last dim. */
+function lastMoving(shape: readonly number[]): number {
+  let d = shape.length - 1;
+  while (d > 0 && shape[d] === 1) d--;
+  return d;
+}
+
+/**
+ * The element count when out is contiguous and each input is either contiguous with out's
+ * strides or one value broadcast (all strides 0); else -1. Allocates nothing: the common case of
+ * small ops, where a walker's bookkeeping would cost more than the loop.
+ */
+function flatLength(out: StridedView, inputs: readonly StridedView[]): number {
+  const shape = out.shape;
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d]!;
+    if (size !== 1 && out.strides[d] !== expected) return -1;
+    for (let k = 0; k < inputs.length; k++) {
+      const st = inputs[k]!.strides[d]!;
+      if (size !== 1 && st !== expected && st !== 0) return -1;
+    }
+    expected *= size;
+  }
+  // an input must be dense in every dim or broadcast in every dim
+  for (let k = 0; k < inputs.length; k++) {
+    const st = inputs[k]!.strides;
+    let dense = false, broadcast = false;
+    for (let d = 0; d < shape.length; d++) {
+      if (shape[d] === 1) continue;
+      if (st[d] === 0) broadcast = true;
+      else dense = true;
+    }
+    if (dense && broadcast) return -1;
+  }
+  return expected;
+}
+
+/**
+ * One run of n elements at strides so, sa, sb, sc. The ops training runs most have a loop of
+ * their own (a call per element through `f` cannot be inlined); the rest call `f`.
+ */
+function run(op: ElementwiseOp, f: Scalar, n: number, O: TypedArray, oo: number, so: number, A: TypedArray, oa: number, sa: number, B: TypedArray, ob: number, sb: number, C: TypedArray, oc: number, sc: number, s0: number, s1: number): void {
+  switch (op) {
+    case "copy":
+      if (so === 1 && sa === 1 && n > 64 && O.constructor === A.constructor) (O as Float64Array).set((A as Float64Array).subarray(oa, oa + n), oo);
+      else for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa]!;
+      return;
+    case "fill": for (let i = 0; i < n; i++) O[oo + i * so] = s0; return;
+    case "neg": for (let i = 0; i < n; i++) O[oo + i * so] = -A[oa + i * sa]!; return;
+    case "exp": for (let i = 0; i < n; i++) O[oo + i * so] = Math.exp(A[oa + i * sa]!); return;
+    case "log": for (let i = 0; i < n; i++) O[oo + i * so] = Math.log(A[oa + i * sa]!); return;
+    case "sqrt": for (let i = 0; i < n; i++) O[oo + i * so] = Math.sqrt(A[oa + i * sa]!); return;
+    case "tanh": for (let i = 0; i < n; i++) O[oo + i * so] = Math.tanh(A[oa + i * sa]!); return;
+    case "sigmoid": for (let i = 0; i < n; i++) O[oo + i * so] = 1 / (1 + Math.exp(-A[oa + i * sa]!)); return;
+    case "relu": for (let i = 0; i < n; i++) { const x = A[oa + i * sa]!; O[oo + i * so] = x < 0 ? 0 : x; } return;
+    case "add": for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa]! + B[ob + i * sb]!; return;
+    case "sub": for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa]! - B[ob + i * sb]!; return;
+    case "mul": for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa]! * B[ob + i * sb]!; return;
+    case "div": for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa]! / B[ob + i * sb]!; return;
+    case "addScaled": for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa]! + s0 * B[ob + i * sb]!; return;
+    case "tanhGrad": for (let i = 0; i < n; i++) { const y = B[ob + i * sb]!; O[oo + i * so] = A[oa + i * sa]! * (1 - y * y); } return;
+    case "sigmoidGrad": for (let i = 0; i < n; i++) { const y = B[ob + i * sb]!; O[oo + i * so] = A[oa + i * sa]! * y * (1 - y); } return;
+    case "addcmul": for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa]! + s0 * B[ob + i * sb]! * C[oc + i * sc]!; return;
+    case "addcdiv": for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa]! + (s0 * B[ob + i * sb]!) / C[oc + i * sc]!; return;
+    case "where": for (let i = 0; i < n; i++) O[oo + i * so] = A[oa + i * sa] !== 0 ? B[ob + i * sb]! : C[oc + i * sc]!; return;
+    default: for (let i = 0; i < n; i++) O[oo + i * so] = f(A[oa + i * sa]!, B[ob + i * sb]!, C[oc + i * sc]!, s0, s1);
+  }
 }

@@ -2,7 +2,7 @@ import type { DType, TypedArray } from "../../core/dtype";
 import type { Backend, Kernels } from "../backend";
 import { TensorGradSum } from "../grad-sum";
 import { jsKernels, typedArrayOf } from "../js";
-import { allocateTemporary } from "./allocator";
+import { allocateTemporary, beginBackward } from "./allocator";
 import { wasmGruCellBackward, wasmGruCellForward, wasmLstmCellBackward, wasmLstmCellForward } from "./cells";
 import { wasmElementwise } from "./elementwise";
 import { Arena, instantiate } from "./instance";
@@ -59,4 +59,5 @@ export const wasmBackend: Backend | null = wasmKernels && {
   kernels: wasmKernels,
   allocate,
   gradSum: () => new TensorGradSum(backgroundProductSum),
+  beginBackward,
 };

@@ -6,6 +6,7 @@ import { copyIn, forEachBatch, placeConcatenated, startC } from "./operands";
 import { numel } from "../../core/shape";
 import { MatmulPool } from "./pool";
 import { BackgroundProductSum } from "./product-sum";
+import { isResident } from "./resident";
 import { BACKGROUND_SUM_MIN_ELEMENTS, GEMV_MAX_ROWS, THREADED_MIN_WORK, WASM_MATMUL_MIN_WORK } from "../tuning";
 
 
@@ -36,6 +37,8 @@ export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: Type
     jsMatmul(a, b, c, accumulate, init);
     return;
   }
+  // a batch-1 step against a parameter in the shared memory: gemv there, the weight not copied
+  if (threaded && float32 && nd === 2 && M <= GEMV_MAX_ROWS && (isResident(a.buf) || isResident(b.buf)) && threadPool()?.gemv(a, b, c as Float32Array, accumulate, init)) return;
   const batches = numel(a.shape.slice(0, nd - 2));
   if (threaded && M * N * K * batches >= THREADED_MIN_WORK && threadPool()?.matmul(a, b, c as Float32Array, accumulate, init)) return;
   const bytes = float32 ? 4 : 8;

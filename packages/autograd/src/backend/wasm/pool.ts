@@ -25,6 +25,8 @@ interface ThreadedExports {
   gemmF32: Gemm;
   gemmF64: Gemm;
   gemmWorkBytes(elementBytes: number): number;
+  gemvF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, accumulate: number, scratch: number): void;
+  gemvFitsF32(bRow: number, bCol: number): number;
 }
 
 /** Int32 slots of the control block: the current job's parameters and progress, the workers' counters, the background queue. */
@@ -253,6 +255,27 @@ export class MatmulPool {
     const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
     const place = (arena: Arena<ThreadedExports>, bytes: number): [Placed, Placed] => [copyIn(arena, a, bytes), copyIn(arena, b, bytes)];
     return this.product(M, N, K, a.shape.slice(0, nd - 2), copiedElements(a) + copiedElements(b), place, c, accumulate, init);
+  }
+
+  /**
+   * C (+)= A·B (2-D float32, a few rows of A) on the calling thread alone, in the shared memory:
+   * an operand that lives there (a parameter) is read in place instead of copied for every step
+   * of a batch-1 sequence. False (nothing done) when B's layout does not suit gemv.
+   */
+  gemv(a: StridedView, b: StridedView, c: Float32Array, accumulate = false, init?: StridedView): boolean {
+    const M = a.shape[0]!, K = a.shape[1]!, N = b.shape[1]!;
+    const exports = this.arena.exports;
+    if (!exports.gemvFitsF32(b.strides[0]!, b.strides[1]!) || residentEnd() + (copiedElements(a) + copiedElements(b) + c.length + K + 64) * 4 > MAX_BYTES) return false;
+    const arena = this.arena;
+    arena.reset();
+    const A = copyIn(arena, a, 4);
+    const B = copyIn(arena, b, 4);
+    const out = arena.take(c.length * 4);
+    const start = startC(arena, out, c, accumulate, init, M, N, false);
+    const scratch = arena.take(K * 4 + 16);
+    exports.gemvF32(M, N, K, A.base, A.strides[0]!, A.strides[1]!, B.base, B.strides[0]!, B.strides[1]!, out, start.accumulate ? 1 : 0, scratch);
+    c.set(new Float32Array(arena.buffer, out, c.length));
+    return true;
   }
 
   /** C (+)= Σ aᵢ·bᵢ as one product over the concatenated inner dim (see placeConcatenated). */

@@ -59,7 +59,7 @@ function nodeHost(): ThreadHost | null {
     threads = Math.min(8, os?.availableParallelism?.() ?? os?.cpus().length ?? 1);
   }
   const Worker = (proc.getBuiltinModule("node:worker_threads") as { Worker?: NodeWorkerConstructor } | undefined)?.Worker;
-  if (threads < 2 || !Worker) return null;
+  if (!Worker) return null; // one thread: a pool of the calling thread alone, parameters still in the shared memory
   return {
     threads,
     canBlock: true,

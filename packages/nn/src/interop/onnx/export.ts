@@ -1,9 +1,9 @@
-import { isTensor, noGrad, type Tensor } from "@tapegrad/autograd";
+import { isTensor, noGrad, tensor, type Tensor } from "@tapegrad/autograd";
 import type { Module } from "../../module";
 import { rejectUnknownKeys } from "../../unknown-keys";
 import { OnnxGraph, elemType } from "./graph";
 import { encodeModel, type ValueInfoMessage } from "./proto";
-import { Tracer } from "./trace";
+import { GraphBuilder, recordForward, type Recording } from "./trace";
 
 /** Options of {@link exportOnnx}. */
 export interface ExportOnnxOptions {
@@ -22,6 +22,24 @@ const OPTIONS = ["inputNames", "outputNames", "dynamicAxes", "opset"] as const;
 /** The ONNX IR version that goes with an opset (IR 8 covers opsets up to 18). */
 function irVersionFor(opset: number): number {
   return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+}
+
+/** How much exportOnnx grows each dynamic axis for its second trace (which sizes follow the inputs). */
+const GROWTH = 3;
+
+/** t with each of axes longer by GROWTH, the new entries repeating the first ones (valid ids and lengths stay valid). */
+function grow(t: Tensor, axes: number[]): Tensor {
+  return noGrad(() => axes.reduce((x, a) => x.indexSelect(a, tensor(Array.from({ length: x.shape[a]! + GROWTH }, (_, i) => i % x.shape[a]!), { dtype: "int32" })), t));
+}
+
+function inEval<T>(model: Module, fn: () => T): T {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return fn();
+  } finally {
+    model.train(wasTraining);
+  }
 }
 
 function flatten(value: unknown, out: Tensor[] = []): Tensor[] {
@@ -47,42 +65,47 @@ export function exportOnnx(model: Module, exampleInputs: Tensor | Tensor[], opts
   if (inputNames.length !== inputs.length) throw new Error(`exportOnnx: inputNames has ${inputNames.length} names for ${inputs.length} example inputs`);
 
   const g = new OnnxGraph(opset);
-  const tracer = new Tracer(g);
-  const traced = inputs.map((t, i) => {
-    const name = g.fresh(inputNames[i]!);
-    if (name !== inputNames[i]) throw new Error(`exportOnnx: input name ${JSON.stringify(inputNames[i])} is given twice`);
-    const leaf = t.dtype === "int32" ? t : noGrad(() => t.detach());
-    if (leaf !== t) leaf.requiresGrad = true;
-    tracer.bind(leaf, name);
-    return leaf;
+  inputNames.forEach((name) => {
+    if (g.fresh(name) !== name) throw new Error(`exportOnnx: input name ${JSON.stringify(name)} is given twice`);
   });
   for (const name of opts.outputNames ?? []) {
     if (g.fresh(name) !== name) throw new Error(`exportOnnx: output name ${JSON.stringify(name)} is given twice or is also an input name`);
   }
-  const wasTraining = model.training;
-  model.eval();
-  let outputs: Tensor[];
-  try {
-    outputs = flatten(tracer.run(model, traced));
-  } finally {
-    model.train(wasTraining);
+  const dynamic = opts.dynamicAxes ?? {};
+  const axesOf = (name: string, t: Tensor): Record<number, string> => {
+    const d = dynamic[name];
+    const axes: Record<number, string> = Array.isArray(d) ? Object.fromEntries(d.map((a) => [a, `${name}_dim${a}`])) : (d ?? {});
+    for (const a of Object.keys(axes)) if (!(Number(a) >= 0 && Number(a) < t.ndim)) throw new Error(`exportOnnx: dynamicAxes of ${name} names axis ${a}, but it has ${t.ndim} dims`);
+    return axes;
+  };
+  const leaves = (ts: Tensor[]) => ts.map((t) => (t.dtype === "int32" || t.dtype === "bool" ? t : noGrad(() => t.detach().requiresGrad_())));
+  const traced = leaves(inputs);
+  const rec = inEval(model, () => recordForward(model, traced));
+  let other: Recording | null = null;
+  const grown = inputs.map((t, i) => grow(t, Object.keys(axesOf(inputNames[i]!, t)).map(Number)));
+  if (grown.some((t, i) => t !== inputs[i])) {
+    try {
+      other = inEval(model, () => recordForward(model, leaves(grown)));
+    } catch (e) {
+      throw new Error(`exportOnnx: forward fails when the dynamic axes grow by ${GROWTH} (inputs ${grown.map((t) => `[${t.shape.join(", ")}]`).join(", ")}); every axis whose size must match a dynamic axis must be dynamic too: ${(e as Error).message}`);
+    }
   }
+  const builder = new GraphBuilder(g, rec, other);
+  traced.forEach((t, i) => builder.bindInput(t, inputNames[i]!, other ? grown[i]! : null));
+  const outputs = flatten(rec.result);
   const outputNames = opts.outputNames ?? outputs.map((_, i) => `output_${i}`);
   if (outputNames.length !== outputs.length) throw new Error(`exportOnnx: outputNames has ${outputNames.length} names for ${outputs.length} outputs`);
   outputs.forEach((t, i) => {
-    const value = tracer.resolve(t, `output ${i}`);
+    const value = builder.resolve(t, `output ${i}`);
     const name = opts.outputNames ? outputNames[i]! : g.fresh(outputNames[i]!);
     g.nodes.push({ name: g.fresh(`output_${i}_node`), opType: "Identity", input: [value], output: [name], attributes: {} });
   });
 
-  const dynamic = opts.dynamicAxes ?? {};
   for (const name of Object.keys(dynamic)) {
     if (!inputNames.includes(name) && !outputNames.includes(name)) throw new Error(`exportOnnx: dynamicAxes names ${JSON.stringify(name)}, which is neither an input nor an output (${[...inputNames, ...outputNames].join(", ")})`);
   }
   const info = (name: string, t: Tensor): ValueInfoMessage => {
-    const d = dynamic[name];
-    const axes: Record<number, string> = Array.isArray(d) ? Object.fromEntries(d.map((a) => [a, `${name}_dim${a}`])) : (d ?? {});
-    for (const a of Object.keys(axes)) if (!(Number(a) >= 0 && Number(a) < t.ndim)) throw new Error(`exportOnnx: dynamicAxes of ${name} names axis ${a}, but it has ${t.ndim} dims`);
+    const axes = axesOf(name, t);
     return { name, elemType: elemType(t.dtype), dims: t.shape.map((s, i) => axes[i] ?? s) };
   };
   return encodeModel({

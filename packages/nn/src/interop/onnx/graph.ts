@@ -1,4 +1,4 @@
-import type { Tensor } from "@tapegrad/autograd";
+import { tensor, type Tensor } from "@tapegrad/autograd";
 import { ELEM_TYPE, type AttributeValue, type NodeMessage, type TensorMessage } from "./proto";
 
 export type OnnxElem = keyof typeof ELEM_TYPE;
@@ -44,10 +44,16 @@ export class OnnxGraph {
     return name;
   }
 
+  /** A 0-d initializer of one value. */
+  scalar(value: number, dtype: Tensor["dtype"], base: string): string {
+    return this.constant(tensor(value, { dtype }), base);
+  }
+
   /** An int64 initializer (shapes, axes, slice bounds). */
   int64s(values: readonly number[], base: string): string {
     const name = this.fresh(base);
-    const raw = new BigInt64Array(values.map((v) => BigInt(v)));
+    // ±2^63 (slice to the end) is beyond a double's exact integers
+    const raw = new BigInt64Array(values.map((v) => (v >= 2 ** 63 ? 2n ** 63n - 1n : v <= -(2 ** 63) ? -(2n ** 63n) : BigInt(v))));
     this.initializers.push({ name, dims: [values.length], dataType: ELEM_TYPE.int64, rawData: new Uint8Array(raw.buffer) });
     return name;
   }

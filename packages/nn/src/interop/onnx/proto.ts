@@ -8,7 +8,7 @@ declare const TextEncoder: new () => { encode(text: string): Uint8Array };
  */
 
 /** TensorProto.DataType codes for the element types tapegrad exports. */
-export const ELEM_TYPE = { float32: 1, int32: 6, int64: 7, float64: 11 } as const;
+export const ELEM_TYPE = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
 /** AttributeProto.AttributeType codes. */
 const ATTR_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7, strings: 8 } as const;
 

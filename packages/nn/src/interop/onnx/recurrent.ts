@@ -2,6 +2,7 @@ import { cat, noGrad, stack, type Tensor } from "@tapegrad/autograd";
 import { GRU, LSTM, RNN } from "../../rnn";
 import { Recurrent } from "../../recurrent";
 import { ResetBeforeGRUCell } from "../tfjs/gru-reset-before";
+import { HARD_SIGMOID, HardGateGRUCell, HardGateLSTMCell } from "../tfjs/hard-gate-cells";
 import type { OnnxGraph } from "./graph";
 import type { AttributeValue } from "./proto";
 
@@ -20,7 +21,18 @@ function isResetBeforeGru(m: unknown): boolean {
   return m instanceof Recurrent && m.cells[0] instanceof ResetBeforeGRUCell;
 }
 
+/** Keras's gates with recurrent_activation="hard_sigmoid" (ONNX's HardSigmoid activation). */
+function hasHardGates(m: unknown): boolean {
+  if (!(m instanceof Recurrent)) return false;
+  const cell = m.cells[0];
+  return cell instanceof HardGateLSTMCell || cell instanceof HardGateGRUCell || (cell instanceof ResetBeforeGRUCell && cell.gate === "hard_sigmoid");
+}
+
+/** The ONNX operator of a recurrent module, or null (an LSTM with projSize has none: its forward is traced, unrolled over time). */
 export function recurrentKind(m: unknown): Kind | null {
+  if (m instanceof LSTM && m.opts.projSize) return null;
+  if (m instanceof Recurrent && m.cells[0] instanceof HardGateLSTMCell) return "LSTM";
+  if (m instanceof Recurrent && m.cells[0] instanceof HardGateGRUCell) return "GRU";
   return m instanceof LSTM ? "LSTM" : m instanceof GRU || isResetBeforeGru(m) ? "GRU" : m instanceof RNN ? "RNN" : null;
 }
 
@@ -31,7 +43,7 @@ export function recurrentKind(m: unknown): Kind | null {
  */
 export function emitRecurrent(g: OnnxGraph, m: Recurrent, kind: Kind, x: string, state: string[] | null, lengths: string | null): [string, string | string[]] {
   const D = m.directions;
-  const cellParams = (k: number) => m.cells[k] as unknown as { weight_ih: Tensor; weight_hh: Tensor; bias_ih: Tensor | null; bias_hh: Tensor | null; weight_hr?: Tensor | null; hiddenSize: number };
+  const cellParams = (k: number) => m.cells[k] as unknown as { weight_ih: Tensor; weight_hh: Tensor; bias_ih: Tensor | null; bias_hh: Tensor | null; hiddenSize: number };
   const H = cellParams(0).hiddenSize;
   const nonlinearity = kind === "RNN" ? ((m as RNN).opts.nonlinearity ?? "tanh") : "tanh";
   const resetBefore = isResetBeforeGru(m);
@@ -39,7 +51,6 @@ export function emitRecurrent(g: OnnxGraph, m: Recurrent, kind: Kind, x: string,
   const finals: string[][] = [[], []];
   for (let layer = 0; layer < m.numLayers; layer++) {
     const cells = Array.from({ length: D }, (_, d) => cellParams(layer * D + d));
-    if (cells.some((c) => c.weight_hr)) throw new Error("exportOnnx: an LSTM with projSize has no ONNX LSTM equivalent");
     const [W, R, B] = noGrad(() => [
       stack(cells.map((c) => reorder(c.weight_ih, kind)), 0),
       stack(cells.map((c) => reorder(c.weight_hh, kind)), 0),
@@ -50,6 +61,12 @@ export function emitRecurrent(g: OnnxGraph, m: Recurrent, kind: Kind, x: string,
     const attrs: Record<string, AttributeValue> = { hidden_size: H, direction: D === 2 ? "bidirectional" : "forward" };
     if (kind === "GRU") attrs["linear_before_reset"] = resetBefore ? 0 : 1;
     if (kind === "RNN") attrs["activations"] = { strings: Array<string>(D).fill(nonlinearity === "relu" ? "Relu" : "Tanh") };
+    if (hasHardGates(m)) {
+      const perDirection = kind === "LSTM" ? ["HardSigmoid", "Tanh", "Tanh"] : ["HardSigmoid", "Tanh"];
+      attrs["activations"] = { strings: Array.from({ length: D }, () => perDirection).flat() };
+      attrs["activation_alpha"] = { floats: Array<number>(D).fill(HARD_SIGMOID.alpha) };
+      attrs["activation_beta"] = { floats: Array<number>(D).fill(HARD_SIGMOID.beta) };
+    }
     const outs = g.add(kind, inputs, attrs, kind === "LSTM" ? 3 : 2);
     finals[0]!.push(outs[1]!);
     if (kind === "LSTM") finals[1]!.push(outs[2]!);

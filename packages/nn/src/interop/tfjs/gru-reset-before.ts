@@ -2,18 +2,19 @@ import { zeros, type Tensor } from "@tapegrad/autograd";
 import type { State } from "../../cells";
 import { linear } from "../../layers/linear";
 import { Module, Parameter } from "../../module";
+import { ACTIVATIONS } from "./activations";
 
 /**
  * Keras's GRU with reset_after=false (the only GRU TF.js has): the reset gate scales h before
  * the recurrent matmul of the candidate, n = tanh(W_in x + b_n + W_hn (r·h)), and there is one
- * bias. Rows are r, z, n like GRUCell; h' = (1 - z)·n + z·h.
+ * bias. Rows are r, z, n like GRUCell; h' = (1 - z)·n + z·h. gate is Keras's recurrent_activation.
  */
 export class ResetBeforeGRUCell extends Module {
   weight_ih: Parameter;
   weight_hh: Parameter;
   bias_ih: Parameter | null;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, bias: boolean) {
+  constructor(readonly inputSize: number, readonly hiddenSize: number, bias: boolean, readonly gate: "sigmoid" | "hard_sigmoid" = "sigmoid") {
     super();
     this.weight_ih = new Parameter(zeros([3 * hiddenSize, inputSize]));
     this.weight_hh = new Parameter(zeros([3 * hiddenSize, hiddenSize]));
@@ -29,8 +30,9 @@ export class ResetBeforeGRUCell extends Module {
     const h = (state as Tensor | undefined) ?? zeros([...projected.shape.slice(0, -1), H], { dtype: projected.dtype });
     const [xr, xz, xn] = projected.split(H, -1) as [Tensor, Tensor, Tensor];
     const [wr, wz, wn] = this.weight_hh.split(H, 0) as [Tensor, Tensor, Tensor];
-    const r = xr.add(linear(h, wr)).sigmoid();
-    const z = xz.add(linear(h, wz)).sigmoid();
+    const gate = ACTIVATIONS[this.gate]!;
+    const r = gate(xr.add(linear(h, wr)));
+    const z = gate(xz.add(linear(h, wz)));
     const n = xn.add(linear(r.mul(h), wn)).tanh();
     return n.add(z.mul(h.sub(n)));
   }

@@ -4,6 +4,7 @@ import { Recurrent, detachState } from "../../recurrent";
 import { GRU, LSTM, RNN } from "../../rnn";
 import type { Parameter } from "../../module";
 import { assign } from "./basic-layers";
+import { HardGateGRUCell, HardGateLSTMCell } from "./hard-gate-cells";
 import { ResetBeforeGRUCell } from "./gru-reset-before";
 import { KerasLayer, type Flow, type LayerConfig, type WeightReader } from "./keras-layer";
 
@@ -65,15 +66,15 @@ export class KerasRecurrent extends KerasLayer {
     this.goBackwards = goBackwards ?? inner.get("go_backwards", false);
     this.stateful = inner.get("stateful", false);
     inner.oneOf("activation", kind === "SimpleRNN" ? ["tanh", "relu"] : ["tanh"], "tanh");
-    if (kind !== "SimpleRNN") inner.oneOf("recurrent_activation", ["sigmoid"], "sigmoid");
+    const gate = kind === "SimpleRNN" ? "sigmoid" : inner.oneOf<"sigmoid" | "hard_sigmoid">("recurrent_activation", ["sigmoid", "hard_sigmoid"], "sigmoid");
     for (const key of ["dropout", "recurrent_dropout"]) if (inner.get(key, 0) !== 0) inner.fail(`${key} ${inner.get(key, 0)} is not supported; expected 0`);
     const bias = inner.get("use_bias", true);
     this.resetAfter = kind === "GRU" && inner.get("reset_after", false);
     const common = { inputSize: inFeatures, hiddenSize: H, bias, batchFirst: true };
     if (kind === "SimpleRNN") this.rnn = new RNN({ ...common, nonlinearity: inner.get<"tanh" | "relu">("activation", "tanh") });
-    else if (kind === "LSTM") this.rnn = new LSTM(common);
-    else if (this.resetAfter) this.rnn = new GRU(common);
-    else this.rnn = new Recurrent((_l, _d, inputSize) => new ResetBeforeGRUCell(inputSize, H, bias), common);
+    else if (kind === "LSTM") this.rnn = gate === "sigmoid" ? new LSTM(common) : new Recurrent((_l, _d, inputSize) => new HardGateLSTMCell(inputSize, H, bias), common);
+    else if (this.resetAfter) this.rnn = gate === "sigmoid" ? new GRU(common) : new Recurrent((_l, _d, inputSize) => new HardGateGRUCell(inputSize, H, bias), common);
+    else this.rnn = new Recurrent((_l, _d, inputSize) => new ResetBeforeGRUCell(inputSize, H, bias, gate), common);
     this.load(reader, inFeatures, bias);
   }
 

@@ -1,4 +1,5 @@
-import type { Tensor } from "@tapegrad/autograd";
+import { describeValue, type Tensor } from "@tapegrad/autograd";
+import { rejectUnknownKeys } from "../../unknown-keys";
 import { checkBlank, readLengths, readLogProbs, type Lengths } from "./input";
 import { logAdd } from "./lattice";
 import type { CtcHypothesis } from "./greedy";
@@ -67,9 +68,10 @@ function step(beams: Beam[], lp: ArrayLike<number>, base: number, C: number, bla
  */
 export function ctcBeamSearch(logProbs: Tensor, opts: CtcBeamSearchOptions): CtcHypothesis[][] {
   const op = "ctcBeamSearch";
-  const { data, T, N, C } = readLogProbs(op, logProbs);
+  rejectUnknownKeys(op, opts, ["beamWidth", "blank", "inputLengths"]);
+  const { data, T, N, C } = readLogProbs(op, logProbs, true);
   const { beamWidth, blank = 0 } = opts;
-  if (!Number.isInteger(beamWidth) || beamWidth < 1) throw new Error(`${op}: beamWidth must be a positive integer, got ${beamWidth}`);
+  if (!Number.isInteger(beamWidth) || beamWidth < 1) throw new Error(`${op}: beamWidth must be a positive integer, got ${describeValue(beamWidth)}`);
   checkBlank(op, blank, C);
   const steps = opts.inputLengths === undefined ? new Int32Array(N).fill(T) : readLengths(op, "inputLengths", opts.inputLengths, N, T, "the number of steps T");
   return Array.from(steps, (length, b) => {

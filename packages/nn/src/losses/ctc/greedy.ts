@@ -1,4 +1,5 @@
 import type { Tensor } from "@tapegrad/autograd";
+import { rejectUnknownKeys } from "../../unknown-keys";
 import { checkBlank, readLengths, readLogProbs, type Lengths } from "./input";
 
 /** A decoded label sequence and its log score. */
@@ -15,7 +16,8 @@ export interface CtcHypothesis {
  */
 export function ctcGreedyDecode(logProbs: Tensor, inputLengths?: Lengths, opts: { blank?: number } = {}): CtcHypothesis[] {
   const op = "ctcGreedyDecode";
-  const { data, T, N, C } = readLogProbs(op, logProbs);
+  rejectUnknownKeys(op, opts, ["blank"]);
+  const { data, T, N, C } = readLogProbs(op, logProbs, true);
   const blank = opts.blank ?? 0;
   checkBlank(op, blank, C);
   const steps = inputLengths === undefined ? new Int32Array(N).fill(T) : readLengths(op, "inputLengths", inputLengths, N, T, "the number of steps T");

@@ -1,6 +1,7 @@
-import { customOp, tensor, type OpContext, type Tensor } from "@tapegrad/autograd";
+import { customOp, describeValue, isTensor, tensor, type OpContext, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../../format";
-import type { Reduction } from "../reduction";
+import { booleanOption, lossOptions } from "../arguments";
+import { checkNotEmpty, type Reduction } from "../reduction";
 import { checkBlank, readLengths, readLogProbs, type Lengths } from "./input";
 import { logAlpha, logBeta, negLogLikelihood, writeGradient, type Sequence } from "./lattice";
 
@@ -80,7 +81,9 @@ const ctcNll = customOp({
 /** Splits padded (N, S) or concatenated (Σ targetLengths) targets into label sequences, checking each label. */
 function readTargets(targets: Tensor, targetLengths: Lengths, N: number, C: number, blank: number): Int32Array[] {
   const op = "ctcLoss";
-  if (targets.dtype !== "int32") throw new Error(`${op}: targets must be an int32 tensor of class indices, got ${targets.dtype} (shape ${fmt(targets.shape)})`);
+  if (!isTensor(targets) || targets.dtype !== "int32") {
+    throw new Error(`${op}: targets must be an int32 tensor of class indices, got ${isTensor(targets) ? `${targets.dtype} (shape ${fmt(targets.shape)})` : describeValue(targets)}`);
+  }
   const padded = targets.ndim === 2;
   if ((padded && targets.shape[0] !== N) || !(padded || targets.ndim === 1)) {
     throw new Error(`${op}: targets must be padded (${N}, S) or 1-d concatenated (the sum of targetLengths), got ${fmt(targets.shape)}`);
@@ -110,19 +113,18 @@ function readTargets(targets: Tensor, targetLengths: Lengths, N: number, C: numb
  * sequence), one input and target length per item. "mean" divides each item's loss by its
  * target length (at least 1), then averages over the batch.
  */
-export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Lengths, targetLengths: Lengths, opts: CtcLossOptions = {}): Tensor {
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Lengths, targetLengths: Lengths, opts?: CtcLossOptions): Tensor {
   const op = "ctcLoss";
-  const { blank = 0, reduction = "mean", zeroInfinity = false } = opts;
+  const { blank = 0, reduction = "mean", zeroInfinity: given } = lossOptions(op, opts, ["blank", "reduction", "zeroInfinity"]);
+  const zeroInfinity = booleanOption(op, "zeroInfinity", given, false);
   const { T, N, C, batched } = readLogProbs(op, logProbs);
   checkBlank(op, blank, C);
-  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
-    throw new Error(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
-  }
   const labels = readTargets(targets, targetLengths, N, C, blank);
   const batch: Batch = { labels, inputLengths: readLengths(op, "inputLengths", inputLengths, N, T, "the number of steps T"), blank, zeroInfinity };
   const perItem = ctcNll(batched ? logProbs : logProbs.unsqueeze(1), batch);
   if (reduction === "none") return batched ? perItem : perItem.reshape([]);
   if (reduction === "sum") return perItem.sum();
+  checkNotEmpty(op, perItem);
   const divisors = tensor(labels.map((l) => Math.max(l.length, 1)), { dtype: logProbs.dtype });
   return perItem.div(divisors).mean();
 }
