@@ -11,8 +11,16 @@ let blockDirty = false;
 
 /** Large buffers and blocks a finished backward allocated and nothing holds any more, by byte length. */
 const reusable = new Map<number, ArrayBuffer[]>();
-/** The large buffers and blocks allocated since the open backward scope began, or null outside one. */
-let recording: ArrayBuffer[] | null = null;
+/**
+ * The large buffers and blocks allocated since the open backward scope began (weakly: the
+ * collector may free them while the backward goes on), or null outside one. `nested`: a
+ * backward ran inside it.
+ */
+let recording: Recording | null = null;
+interface Recording {
+  buffers: WeakRef<ArrayBuffer>[];
+  nested: boolean;
+}
 
 /**
  * A zero-filled buffer of `size` elements for a temporary. V8 creates a typed array with an
@@ -27,7 +35,7 @@ export function allocateTemporary(Typed: TypedConstructor, size: number): TypedA
   if (bytes > SMALL_BUFFER_BYTES) {
     const reused = reusable.get(bytes)?.pop();
     const array = reused ? new Typed(reused).fill(0) : new Typed(size);
-    recording?.push(array.buffer as ArrayBuffer);
+    recording?.buffers.push(new WeakRef(array.buffer as ArrayBuffer));
     return array;
   }
   if (blockUsed + bytes > SMALL_BUFFER_BLOCK_BYTES) {
@@ -35,7 +43,7 @@ export function allocateTemporary(Typed: TypedConstructor, size: number): TypedA
     block = reused ?? new ArrayBuffer(SMALL_BUFFER_BLOCK_BYTES);
     blockDirty = reused !== undefined;
     blockUsed = 0;
-    recording?.push(block);
+    recording?.buffers.push(new WeakRef(block));
   }
   const view = new Typed(block, blockUsed, size);
   if (blockDirty) view.fill(0);
@@ -51,21 +59,23 @@ export function allocateTemporary(Typed: TypedConstructor, size: number): TypedA
  */
 export function beginBackward(): BackwardScope {
   if (recording) {
-    const outer = recording;
-    return { end: () => outer.push(NESTED) };
+    recording.nested = true;
+    return { end: () => {} };
   }
-  const buffers: ArrayBuffer[] = (recording = []);
+  const scope: Recording = { buffers: [], nested: false };
+  recording = scope;
   return {
     end(kept) {
       recording = null;
-      if (!kept || buffers.includes(NESTED)) return;
+      if (!kept || scope.nested) return;
       // the block still being carved goes on serving allocations after the backward
       const survivors = new Set<ArrayBufferLike>([block]);
       for (const t of kept) survivors.add(t.buf.buffer);
       reusable.clear();
       let bytes = 0;
-      for (const buffer of buffers) {
-        if (survivors.has(buffer) || bytes + buffer.byteLength > REUSED_BYTES_LIMIT) continue;
+      for (const ref of scope.buffers) {
+        const buffer = ref.deref();
+        if (!buffer || survivors.has(buffer) || bytes + buffer.byteLength > REUSED_BYTES_LIMIT) continue;
         let list = reusable.get(buffer.byteLength);
         if (!list) reusable.set(buffer.byteLength, (list = []));
         list.push(buffer);
@@ -82,5 +92,3 @@ export function reusableBytes(): number {
   return bytes;
 }
 
-/** Marks a recording that a nested backward ran inside it. */
-const NESTED = new ArrayBuffer(0);
