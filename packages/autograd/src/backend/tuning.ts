@@ -6,8 +6,8 @@
 export const SMALL_BUFFER_BYTES = 32 * 1024;
 /** Bytes: the size of one such block (item 18). */
 export const SMALL_BUFFER_BLOCK_BYTES = 256 * 1024;
-/** Bytes: at most this much of a finished backward's large temporaries waits for reuse (item 30). */
-export const REUSED_BYTES_LIMIT = 256 * 1024 * 1024;
+/** Bytes: a backward records at most this much of its temporaries for reuse, and holds it to its end (item 30). */
+export const REUSED_BYTES_LIMIT = 64 * 1024 * 1024;
 /** Bytes: persistent buffers (parameters) in the threads' shared memory stop here (item 20). */
 export const RESIDENT_LIMIT_BYTES = 512 * 1024 * 1024;
 

@@ -12,14 +12,21 @@ let blockDirty = false;
 /** Large buffers and blocks a finished backward allocated and nothing holds any more, by byte length. */
 const reusable = new Map<number, ArrayBuffer[]>();
 /**
- * The large buffers and blocks allocated since the open backward scope began (weakly: the
- * collector may free them while the backward goes on), or null outside one. `nested`: a
- * backward ran inside it.
+ * The large buffers and blocks allocated since the open backward scope began, up to
+ * REUSED_BYTES_LIMIT (recording holds them to the backward's end, which raises the peak by as
+ * much), or null outside one. `nested`: a backward ran inside it, so it records nothing more.
  */
 let recording: Recording | null = null;
 interface Recording {
-  buffers: WeakRef<ArrayBuffer>[];
+  buffers: ArrayBuffer[];
+  bytes: number;
   nested: boolean;
+}
+
+function record(buffer: ArrayBuffer): void {
+  if (!recording || recording.nested || recording.bytes + buffer.byteLength > REUSED_BYTES_LIMIT) return;
+  recording.buffers.push(buffer);
+  recording.bytes += buffer.byteLength;
 }
 
 /**
@@ -35,7 +42,7 @@ export function allocateTemporary(Typed: TypedConstructor, size: number): TypedA
   if (bytes > SMALL_BUFFER_BYTES) {
     const reused = reusable.get(bytes)?.pop();
     const array = reused ? new Typed(reused).fill(0) : new Typed(size);
-    recording?.buffers.push(new WeakRef(array.buffer as ArrayBuffer));
+    record(array.buffer as ArrayBuffer);
     return array;
   }
   if (blockUsed + bytes > SMALL_BUFFER_BLOCK_BYTES) {
@@ -43,7 +50,7 @@ export function allocateTemporary(Typed: TypedConstructor, size: number): TypedA
     block = reused ?? new ArrayBuffer(SMALL_BUFFER_BLOCK_BYTES);
     blockDirty = reused !== undefined;
     blockUsed = 0;
-    recording?.buffers.push(new WeakRef(block));
+    record(block);
   }
   const view = new Typed(block, blockUsed, size);
   if (blockDirty) view.fill(0);
@@ -60,9 +67,10 @@ export function allocateTemporary(Typed: TypedConstructor, size: number): TypedA
 export function beginBackward(): BackwardScope {
   if (recording) {
     recording.nested = true;
+    recording.buffers = [];
     return { end: () => {} };
   }
-  const scope: Recording = { buffers: [], nested: false };
+  const scope: Recording = { buffers: [], bytes: 0, nested: false };
   recording = scope;
   return {
     end(kept) {
@@ -72,14 +80,11 @@ export function beginBackward(): BackwardScope {
       const survivors = new Set<ArrayBufferLike>([block]);
       for (const t of kept) survivors.add(t.buf.buffer);
       reusable.clear();
-      let bytes = 0;
-      for (const ref of scope.buffers) {
-        const buffer = ref.deref();
-        if (!buffer || survivors.has(buffer) || bytes + buffer.byteLength > REUSED_BYTES_LIMIT) continue;
+      for (const buffer of scope.buffers) {
+        if (survivors.has(buffer)) continue;
         let list = reusable.get(buffer.byteLength);
         if (!list) reusable.set(buffer.byteLength, (list = []));
         list.push(buffer);
-        bytes += buffer.byteLength;
       }
     },
   };
