@@ -1,0 +1,42 @@
+// npx tsx bench/src/memory.ts [T,T,...]: peak RSS of W1's LSTM (64 -> 256, batch 32, MSE, Adam)
+// trained for 3 steps over T time steps (default 50,200,400), tapegrad (bench/src/checkpoint.ts's
+// child, no checkpointing) beside PyTorch on one thread (bench/torch/memory.py), each in a fresh
+// process, alternating. "Growth" is the peak over the RSS after setup: what a step's activations,
+// gradients and temporaries take. PyTorch also reports the bytes autograd saved for backward.
+import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { backendInfo } from "./backend";
+
+interface Result {
+  stepMs: number[];
+  setupRssMB: number;
+  peakRssMB: number;
+  savedMB?: number;
+}
+
+function run(command: string, args: string[]): Result | string {
+  const out = spawnSync(command, args, { encoding: "utf8", maxBuffer: 16 << 20 });
+  const line = out.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  return line ? (JSON.parse(line.slice(7)) as Result) : `failed (${out.signal ?? `exit ${out.status}`}) ${out.stderr.slice(-500)}`;
+}
+
+const lengths = (process.argv[2] ?? "50,200,400").split(",").map(Number);
+const checkpointScript = fileURLToPath(new URL("./checkpoint.ts", import.meta.url));
+const torchScript = fileURLToPath(new URL("../torch/memory.py", import.meta.url));
+const python = process.env.TAPEGRAD_PYTHON ?? "/usr/bin/python3";
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" / ");
+console.log(`LSTM 64 -> 256, batch 32, MSE, Adam, 3 steps; tapegrad on ${await backendInfo()}, PyTorch on one thread; load ${load()}`);
+console.log("T | tapegrad setup / peak / growth MB | torch setup / peak / growth MB | torch saved for backward MB | growth tapegrad / torch");
+for (const T of lengths) {
+  const tapegrad = run(process.execPath, [...process.execArgv, checkpointScript, "--child", String(T), "0"]);
+  const torch = run(python, [torchScript, String(T)]);
+  if (typeof tapegrad === "string" || typeof torch === "string") {
+    console.log(`${T} | ${typeof tapegrad === "string" ? tapegrad : "ok"} | ${typeof torch === "string" ? torch : "ok"}`);
+    continue;
+  }
+  const growth = (r: Result) => r.peakRssMB - r.setupRssMB;
+  const f = (r: Result) => `${r.setupRssMB.toFixed(0)} / ${r.peakRssMB.toFixed(0)} / ${growth(r).toFixed(0)}`;
+  console.log(`${T} | ${f(tapegrad)} | ${f(torch)} | ${torch.savedMB!.toFixed(0)} | ${(growth(tapegrad) / growth(torch)).toFixed(2)}x`);
+}
+console.log(`load ${load()} at the end`);
