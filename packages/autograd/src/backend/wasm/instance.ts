@@ -32,6 +32,9 @@ export interface WasmExports {
   softmaxBackwardRowsF32(rows: number, n: number, y: number, g: number, dx: number, log: number): void;
 }
 
+/** What a product on one thread needs of a module: both builds have it (the threaded one over the shared memory). */
+export type ProductExports = Pick<WasmExports, "memory" | "gemmF32" | "gemmF64" | "gemmWorkBytes" | "gemvF32" | "gemvFitsF32">;
+
 // Only the corner of the WebAssembly API used here, so the package needs no DOM or Node typings.
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;

@@ -2,7 +2,8 @@ import type { TypedArray } from "../../core/dtype";
 import { matmul as jsMatmul, matmulSum as jsMatmulSum } from "../js/matmul";
 import type { StridedView } from "../js/strided";
 import type { Arena } from "./instance";
-import { copyIn, forEachBatch, placeConcatenated, startC } from "./operands";
+import { placeConcatenated } from "./operands";
+import { productHere } from "./product";
 import { numel } from "../../core/shape";
 import { MatmulPool } from "./pool";
 import { BackgroundProductSum } from "./product-sum";
@@ -41,26 +42,7 @@ export function wasmMatmul(arena: Arena, a: StridedView, b: StridedView, c: Type
   if (threaded && float32 && nd === 2 && M <= GEMV_MAX_ROWS && (isResident(a.buf) || isResident(b.buf)) && threadPool()?.gemv(a, b, c as Float32Array, accumulate, init)) return;
   const batches = numel(a.shape.slice(0, nd - 2));
   if (threaded && M * N * K * batches >= THREADED_MIN_WORK && threadPool()?.matmul(a, b, c as Float32Array, accumulate, init)) return;
-  const bytes = float32 ? 4 : 8;
-  arena.reset();
-  const A = copyIn(arena, a, bytes);
-  const B = copyIn(arena, b, bytes);
-  const out = arena.take(c.length * bytes);
-  const Typed = c.constructor as Float32ArrayConstructor;
-  const exports = arena.exports;
-  // one or two rows of A (a batch-1 recurrent step): products straight from B's layout, no panels
-  const few = float32 && M <= GEMV_MAX_ROWS && exports.gemvFitsF32(B.strides[nd - 2]!, B.strides[nd - 1]!);
-  const start = startC(arena, out, c, accumulate, init, M, N, !few);
-  accumulate = start.accumulate;
-  const work = arena.take(arena.exports.gemmWorkBytes(bytes));
-  const gemm = float32 ? exports.gemmF32 : exports.gemmF64;
-  const aRow = A.strides[nd - 2]!, aCol = A.strides[nd - 1]!, bRow = B.strides[nd - 2]!, bCol = B.strides[nd - 1]!;
-  forEachBatch(a.shape.slice(0, nd - 2), A, B, bytes, (q, pa, pb) => {
-    const pc = out + q * M * N * bytes;
-    if (few) exports.gemvF32(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, accumulate ? 1 : 0, work);
-    else gemm(M, N, K, pa, aRow, aCol, pb, bRow, bCol, pc, N, accumulate ? 1 : 0, work, start.bias);
-  });
-  (c as Float32Array).set(new Typed(arena.buffer, out, c.length));
+  productHere(arena, a, b, c, accumulate, init);
 }
 
 /** C (+)= Σ aᵢ·bᵢ (same contract as kernels/matmul.ts matmulSum) as one product over the concatenated inner dim. */

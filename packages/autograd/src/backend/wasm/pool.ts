@@ -1,6 +1,7 @@
 import type { StridedView } from "../js/strided";
 import { THREADED_RELAXED_SIMD_WASM, THREADED_SIMD_WASM } from "./binary";
-import { Arena, decode, type WasmMemory } from "./instance";
+import { Arena, decode, type ProductExports, type WasmMemory } from "./instance";
+import { productHere } from "./product";
 import { copiedElements, copyIn, forEachBatch, placeConcatenated, startC, type Placed } from "./operands";
 import { numel } from "../../core/shape";
 import { MAX_BYTES, allocateResident, isResident, residentEnd, sharedMemory } from "./resident";
@@ -18,16 +19,6 @@ import { CHUNK_MIN_ROWS, CHUNK_MIN_WORK, WORKER_POLL_MS, WORKER_STARTUP_MS } fro
 // The first worker also takes background products from a queue (submitBackground): the calling
 // thread queues them and goes on, and waits only when it needs the result (awaitBackground).
 // The worker computes them one at a time, in order, between the chunks of synchronous products.
-
-type Gemm = (M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, accumulate: number, work: number, bias: number) => void;
-interface ThreadedExports {
-  memory: WasmMemory;
-  gemmF32: Gemm;
-  gemmF64: Gemm;
-  gemmWorkBytes(elementBytes: number): number;
-  gemvF32(M: number, N: number, K: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, accumulate: number, scratch: number): void;
-  gemvFitsF32(bRow: number, bCol: number): number;
-}
 
 /** Int32 slots of the control block: the current job's parameters and progress, the workers' counters, the background queue. */
 const CTL = {
@@ -53,7 +44,7 @@ type Layout = typeof LAYOUT;
  * worker run this same function (the workers get its source). With `tally`, counts the chunks
  * in that control slot.
  */
-function runChunks(exports: ThreadedExports, ctl: Int32Array, next: BigInt64Array, seq: number, thread: number, L: Layout, tally: number): void {
+function runChunks(exports: ProductExports, ctl: Int32Array, next: BigInt64Array, seq: number, thread: number, L: Layout, tally: number): void {
   const { CTL, CHUNK } = L;
   const gemm = ctl[CTL.f64] ? exports.gemmF64 : exports.gemmF32;
   const N = ctl[CTL.n]!, K = ctl[CTL.k]!, aRow = ctl[CTL.aRow]!, aCol = ctl[CTL.aCol]!, bRow = ctl[CTL.bRow]!, bCol = ctl[CTL.bCol]!;
@@ -103,7 +94,7 @@ function workerMain(data: WorkerData & { memory: WasmMemory }, L: Layout, run: t
     }
   };
   try {
-    const exports = { ...(new WebAssembly.Instance(module, { env: { memory } }).exports as ThreadedExports), memory };
+    const exports = { ...(new WebAssembly.Instance(module, { env: { memory } }).exports as ProductExports), memory };
     Atomics.add(ctl, CTL.ready, 1);
     Atomics.notify(ctl, CTL.ready);
     for (;;) {
@@ -158,7 +149,7 @@ export function threadsAvailable(): boolean {
 
 /** Matmul over the calling thread and `threads - 1` workers sharing one WebAssembly memory. */
 export class MatmulPool {
-  private readonly arena: Arena<ThreadedExports>;
+  private readonly arena: Arena<ProductExports>;
   private readonly ctl: Int32Array;
   private readonly next: BigInt64Array;
   private readonly jobs: Int32Array;
@@ -168,7 +159,7 @@ export class MatmulPool {
   private readonly inFlight: unknown[] = new Array(BG_CAPACITY).fill(null);
 
   private constructor(
-    exports: ThreadedExports, control: SharedArrayBuffer, queue: SharedArrayBuffer, readonly threads: number,
+    exports: ProductExports, control: SharedArrayBuffer, queue: SharedArrayBuffer, readonly threads: number,
     /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
     private readonly canBlock: boolean,
     /** The first worker's gemm scratch for background products (held as long as the pool). */
@@ -214,7 +205,7 @@ export class MatmulPool {
         const module = new api.Module(bytes);
         const memory = sharedMemory();
         if (!memory) return null;
-        const exports = { ...(new api.Instance(module, { env: { memory } }).exports as ThreadedExports), memory };
+        const exports = { ...(new api.Instance(module, { env: { memory } }).exports as ProductExports), memory };
         const control = new SharedArrayBuffer(NEXT_BYTE + 8);
         const queue = new SharedArrayBuffer(BG_CAPACITY * JOB.size * 4);
         const scratch = allocateResident(Float64Array, Math.ceil(exports.gemmWorkBytes(8) / 8));
@@ -253,7 +244,7 @@ export class MatmulPool {
   matmul(a: StridedView, b: StridedView, c: Float32Array | Float64Array, accumulate = false, init?: StridedView): boolean {
     const nd = a.shape.length;
     const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
-    const place = (arena: Arena<ThreadedExports>, bytes: number): [Placed, Placed] => [copyIn(arena, a, bytes), copyIn(arena, b, bytes)];
+    const place = (arena: Arena<ProductExports>, bytes: number): [Placed, Placed] => [copyIn(arena, a, bytes), copyIn(arena, b, bytes)];
     return this.product(M, N, K, a.shape.slice(0, nd - 2), copiedElements(a) + copiedElements(b), place, c, accumulate, init);
   }
 
@@ -263,18 +254,9 @@ export class MatmulPool {
    * of a batch-1 sequence. False (nothing done) when B's layout does not suit gemv.
    */
   gemv(a: StridedView, b: StridedView, c: Float32Array, accumulate = false, init?: StridedView): boolean {
-    const M = a.shape[0]!, K = a.shape[1]!, N = b.shape[1]!;
-    const exports = this.arena.exports;
-    if (!exports.gemvFitsF32(b.strides[0]!, b.strides[1]!) || residentEnd() + (copiedElements(a) + copiedElements(b) + c.length + K + 64) * 4 > MAX_BYTES) return false;
-    const arena = this.arena;
-    arena.reset();
-    const A = copyIn(arena, a, 4);
-    const B = copyIn(arena, b, 4);
-    const out = arena.take(c.length * 4);
-    const start = startC(arena, out, c, accumulate, init, M, N, false);
-    const scratch = arena.take(K * 4 + 16);
-    exports.gemvF32(M, N, K, A.base, A.strides[0]!, A.strides[1]!, B.base, B.strides[0]!, B.strides[1]!, out, start.accumulate ? 1 : 0, scratch);
-    c.set(new Float32Array(arena.buffer, out, c.length));
+    const K = a.shape[1]!;
+    if (!this.arena.exports.gemvFitsF32(b.strides[0]!, b.strides[1]!) || residentEnd() + (copiedElements(a) + copiedElements(b) + c.length + K + 64) * 4 > MAX_BYTES) return false;
+    productHere(this.arena, a, b, c, accumulate, init);
     return true;
   }
 
@@ -283,13 +265,13 @@ export class MatmulPool {
     const M = pairs[0]![0].shape[0]!, N = pairs[0]![1].shape[1]!;
     let K = 0;
     for (const [a] of pairs) K += a.shape[1]!;
-    const place = (arena: Arena<ThreadedExports>, bytes: number) => placeConcatenated(arena, pairs, M, N, K, bytes);
+    const place = (arena: Arena<ProductExports>, bytes: number) => placeConcatenated(arena, pairs, M, N, K, bytes);
     return this.product(M, N, K, [], (M + N) * K, place, c, accumulate);
   }
 
   private product(
     M: number, N: number, K: number, batchShape: readonly number[], operandElements: number,
-    place: (arena: Arena<ThreadedExports>, bytes: number) => [Placed, Placed], c: Float32Array | Float64Array, accumulate: boolean, init?: StridedView,
+    place: (arena: Arena<ProductExports>, bytes: number) => [Placed, Placed], c: Float32Array | Float64Array, accumulate: boolean, init?: StridedView,
   ): boolean {
     if (Atomics.load(this.ctl, CTL.failed)) return false;
     const bytes = c.BYTES_PER_ELEMENT;
