@@ -17,7 +17,12 @@ interface Result {
   stepMs: number[];
   setupRssMB: number;
   peakRssMB: number;
+  /** Bytes of array buffers the graph holds between forward and backward (first step, after a full GC; needs --expose-gc). */
+  graphMB?: number;
 }
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const arrayBufferBytes = () => (gc?.(), process.memoryUsage().arrayBuffers);
 
 function child(T: number, checkpointEvery: number): Result {
   applyBackendFromEnv();
@@ -28,14 +33,18 @@ function child(T: number, checkpointEvery: number): Result {
   const optimizer = new Adam(lstm.parameters(), { lr: 1e-3 });
   const setupRssMB = process.memoryUsage.rss() / 2 ** 20;
   const stepMs: number[] = [];
+  let graphMB: number | undefined;
   for (let i = 0; i < STEPS; i++) {
     const start = performance.now();
     optimizer.zeroGrad();
-    mseLoss(lstm.forward(x)[0], y).backward();
+    const before = i === 0 && gc ? arrayBufferBytes() : 0;
+    const loss = mseLoss(lstm.forward(x)[0], y);
+    if (i === 0 && gc) graphMB = (arrayBufferBytes() - before) / 2 ** 20;
+    loss.backward();
     optimizer.step();
     stepMs.push(performance.now() - start);
   }
-  return { checkpointEvery, T, stepMs, setupRssMB, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+  return { checkpointEvery, T, stepMs, setupRssMB, peakRssMB: process.resourceUsage().maxRSS / 1024, ...(graphMB === undefined ? {} : { graphMB }) };
 }
 
 const args = process.argv.slice(2);

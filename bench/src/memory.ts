@@ -13,6 +13,7 @@ interface Result {
   setupRssMB: number;
   peakRssMB: number;
   savedMB?: number;
+  graphMB?: number;
 }
 
 function run(command: string, args: string[]): Result | string {
@@ -27,9 +28,9 @@ const torchScript = fileURLToPath(new URL("../torch/memory.py", import.meta.url)
 const python = process.env.TAPEGRAD_PYTHON ?? "/usr/bin/python3";
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" / ");
 console.log(`LSTM 64 -> 256, batch 32, MSE, Adam, 3 steps; tapegrad on ${await backendInfo()}, PyTorch on one thread; load ${load()}`);
-console.log("T | tapegrad setup / peak / growth MB | torch setup / peak / growth MB | torch saved for backward MB | growth tapegrad / torch");
+console.log("T | tapegrad setup / peak / growth MB | torch setup / peak / growth MB | growth tapegrad / torch | tapegrad graph MB | torch saved MB | graph / saved");
 for (const T of lengths) {
-  const tapegrad = run(process.execPath, [...process.execArgv, checkpointScript, "--child", String(T), "0"]);
+  const tapegrad = run(process.execPath, [...process.execArgv, "--expose-gc", checkpointScript, "--child", String(T), "0"]);
   const torch = run(python, [torchScript, String(T)]);
   if (typeof tapegrad === "string" || typeof torch === "string") {
     console.log(`${T} | ${typeof tapegrad === "string" ? tapegrad : "ok"} | ${typeof torch === "string" ? torch : "ok"}`);
@@ -37,6 +38,7 @@ for (const T of lengths) {
   }
   const growth = (r: Result) => r.peakRssMB - r.setupRssMB;
   const f = (r: Result) => `${r.setupRssMB.toFixed(0)} / ${r.peakRssMB.toFixed(0)} / ${growth(r).toFixed(0)}`;
-  console.log(`${T} | ${f(tapegrad)} | ${f(torch)} | ${torch.savedMB!.toFixed(0)} | ${(growth(tapegrad) / growth(torch)).toFixed(2)}x`);
+  const graph = tapegrad.graphMB!, saved = torch.savedMB!;
+  console.log(`${T} | ${f(tapegrad)} | ${f(torch)} | ${(growth(tapegrad) / growth(torch)).toFixed(2)}x | ${graph.toFixed(1)} | ${saved.toFixed(1)} | ${(graph / saved).toFixed(2)}x`);
 }
 console.log(`load ${load()} at the end`);

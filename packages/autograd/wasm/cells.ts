@@ -1,45 +1,47 @@
 // The pointwise halves of LSTM and GRU steps (see src/kernels/cells.ts), float32, four lanes at a time.
-// LSTM: gates and act are B rows of 4H floats (blocks i, f, g, o), the other arrays B rows of H;
+// LSTM: gates and dGates are B rows of 4H floats (blocks i, f, g, o), the other arrays B rows of H;
 // all arrays contiguous, H a multiple of 4. Pointers are byte addresses.
 import { sigmoid4, tanh4 } from "./elementwise";
 
-export function lstmForwardF32(B: i32, H: i32, gates: usize, c: usize, act: usize, cNext: usize, tanhC: usize, h: usize): void {
+export function lstmForwardF32(B: i32, H: i32, gates: usize, c: usize, cNext: usize, h: usize): void {
   const block = <usize>H << 2;
   for (let b = 0; b < B; b++) {
-    const g0 = gates + (<usize>b * block << 2), a0 = act + (<usize>b * block << 2), s0 = <usize>b * block;
+    const g0 = gates + (<usize>b * block << 2), s0 = <usize>b * block;
     for (let j: usize = 0; j < block; j += 16) {
       const i = sigmoid4(v128.load(g0 + j));
       const f = sigmoid4(v128.load(g0 + block + j));
       const g = tanh4(v128.load(g0 + 2 * block + j));
       const o = sigmoid4(v128.load(g0 + 3 * block + j));
-      v128.store(a0 + j, i);
-      v128.store(a0 + block + j, f);
-      v128.store(a0 + 2 * block + j, g);
-      v128.store(a0 + 3 * block + j, o);
       const cn = f32x4.add(f32x4.mul(f, v128.load(c + s0 + j)), f32x4.mul(i, g));
-      const tc = tanh4(cn);
       v128.store(cNext + s0 + j, cn);
-      v128.store(tanhC + s0 + j, tc);
-      v128.store(h + s0 + j, f32x4.mul(o, tc));
+      v128.store(h + s0 + j, f32x4.mul(o, tanh4(cn)));
     }
   }
 }
 
-/** Gradients of the gates and of c from those of h and c' (a null pointer: zero). */
-export function lstmBackwardF32(B: i32, H: i32, act: usize, c: usize, tanhC: usize, dh: usize, dcNext: usize, dGates: usize, dc: usize): void {
+/**
+ * Gradients of the gates and of c from those of h and c' (a null pointer: zero). The gates'
+ * activations and tanh(c') are computed again from the gates and c, as the forward did, so that
+ * the forward keeps nothing of its own.
+ */
+export function lstmBackwardF32(B: i32, H: i32, gates: usize, c: usize, dh: usize, dcNext: usize, dGates: usize, dc: usize): void {
   const block = <usize>H << 2;
   const one = f32x4.splat(1);
   const zero = f32x4.splat(0);
   for (let b = 0; b < B; b++) {
-    const a0 = act + (<usize>b * block << 2), d0 = dGates + (<usize>b * block << 2), s0 = <usize>b * block;
+    const g0 = gates + (<usize>b * block << 2), d0 = dGates + (<usize>b * block << 2), s0 = <usize>b * block;
     for (let j: usize = 0; j < block; j += 16) {
-      const i = v128.load(a0 + j), f = v128.load(a0 + block + j), g = v128.load(a0 + 2 * block + j), o = v128.load(a0 + 3 * block + j);
-      const tc = v128.load(tanhC + s0 + j);
+      const i = sigmoid4(v128.load(g0 + j));
+      const f = sigmoid4(v128.load(g0 + block + j));
+      const g = tanh4(v128.load(g0 + 2 * block + j));
+      const o = sigmoid4(v128.load(g0 + 3 * block + j));
+      const cc = v128.load(c + s0 + j);
+      const tc = tanh4(f32x4.add(f32x4.mul(f, cc), f32x4.mul(i, g)));
       const gh = dh ? v128.load(dh + s0 + j) : zero;
       let total = f32x4.mul(f32x4.mul(gh, o), f32x4.sub(one, f32x4.mul(tc, tc)));
       if (dcNext) total = f32x4.add(v128.load(dcNext + s0 + j), total);
       v128.store(d0 + j, f32x4.mul(f32x4.mul(total, g), f32x4.mul(i, f32x4.sub(one, i))));
-      v128.store(d0 + block + j, f32x4.mul(f32x4.mul(total, v128.load(c + s0 + j)), f32x4.mul(f, f32x4.sub(one, f))));
+      v128.store(d0 + block + j, f32x4.mul(f32x4.mul(total, cc), f32x4.mul(f, f32x4.sub(one, f))));
       v128.store(d0 + 2 * block + j, f32x4.mul(f32x4.mul(total, i), f32x4.sub(one, f32x4.mul(g, g))));
       v128.store(d0 + 3 * block + j, f32x4.mul(f32x4.mul(gh, tc), f32x4.mul(o, f32x4.sub(one, o))));
       v128.store(dc + s0 + j, f32x4.mul(total, f));

@@ -28,21 +28,19 @@ function lstmCellComposite(gates: Tensor, c: Tensor, dh: Tensor | null, dcNext: 
 const rules = registerRules({
   fusedLstmCell: rule({
     materializeGrads: false,
-    forward(gates: Tensor, c: Tensor): [Tensor[], { gates: Tensor; c: Tensor; act: Tensor; tanhC: Tensor }] {
+    // only the inputs are kept: the fast backward computes the activations again (bench item 34)
+    forward(gates: Tensor, c: Tensor): [Tensor[], { gates: Tensor; c: Tensor }] {
       const [B, G] = gates.shape as [number, number];
-      const H = G / 4;
-      const act = Tensor.zeros([B, G], gates.dtype);
-      const tanhC = Tensor.zeros([B, H], gates.dtype);
-      const cNext = Tensor.zeros([B, H], gates.dtype);
-      const h = Tensor.zeros([B, H], gates.dtype);
-      kernels.lstmCellForward(gates, c, act.buf, cNext.buf, tanhC.buf, h.buf);
-      return [[h, cNext], { gates, c, act, tanhC }];
+      const cNext = Tensor.zeros([B, G / 4], gates.dtype);
+      const h = Tensor.zeros([B, G / 4], gates.dtype);
+      kernels.lstmCellForward(gates, c, cNext.buf, h.buf);
+      return [[h, cNext], { gates, c }];
     },
     backward: ({ gates, c }, [dh, dcNext]) => lstmCellComposite(gates, c, dh ?? null, dcNext ?? null),
-    fastBackward({ gates, c, act, tanhC }, [dh, dcNext]) {
+    fastBackward({ gates, c }, [dh, dcNext]) {
       const dGates = Tensor.zeros(gates.shape, gates.dtype);
       const dc = Tensor.zeros(c.shape, c.dtype);
-      kernels.lstmCellBackward(act.buf, c, tanhC.buf, dh ?? null, dcNext ?? null, dGates.buf, dc.buf);
+      kernels.lstmCellBackward(gates, c, dh ?? null, dcNext ?? null, dGates.buf, dc.buf);
       return [dGates, dc];
     },
   }),

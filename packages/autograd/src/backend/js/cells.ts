@@ -6,49 +6,57 @@ import type { StridedView } from "./strided";
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+const identity = (x: number) => x;
+/** Rounds to the element type of `out`, as storing into it would. */
+const roundingOf = (out: TypedArray) => (out instanceof Float32Array ? Math.fround : identity);
+
 /**
- * act = [σ(i), σ(f), tanh(g), σ(o)], c' = σ(f)·c + σ(i)·tanh(g), tanhC = tanh(c'), h = σ(o)·tanhC.
- * Each result is rounded to the output type before it is used further, as separate ops would.
+ * c' = σ(f)·c + σ(i)·tanh(g), h = σ(o)·tanh(c'). Each activation is rounded to the output type
+ * before it is used further, as separate ops would.
  */
-export function lstmCellForward(gates: StridedView, c: StridedView, act: TypedArray, cNext: TypedArray, tanhC: TypedArray, h: TypedArray): void {
+export function lstmCellForward(gates: StridedView, c: StridedView, cNext: TypedArray, h: TypedArray): void {
   const [B, G] = gates.shape as [number, number];
   const H = G / 4;
+  const round = roundingOf(h);
   const [gRow, gCol] = gates.strides as [number, number];
   const [cRow, cCol] = c.strides as [number, number];
   for (let b = 0; b < B; b++) {
-    const g0 = gates.offset + b * gRow, c0 = c.offset + b * cRow, a0 = b * G, s0 = b * H;
+    const g0 = gates.offset + b * gRow, c0 = c.offset + b * cRow, s0 = b * H;
     for (let j = 0; j < H; j++) {
       const at = g0 + j * gCol;
-      act[a0 + j] = sigmoid(gates.buf[at]!);
-      act[a0 + H + j] = sigmoid(gates.buf[at + H * gCol]!);
-      act[a0 + 2 * H + j] = Math.tanh(gates.buf[at + 2 * H * gCol]!);
-      act[a0 + 3 * H + j] = sigmoid(gates.buf[at + 3 * H * gCol]!);
-      cNext[s0 + j] = act[a0 + H + j]! * c.buf[c0 + j * cCol]! + act[a0 + j]! * act[a0 + 2 * H + j]!;
-      tanhC[s0 + j] = Math.tanh(cNext[s0 + j]!);
-      h[s0 + j] = act[a0 + 3 * H + j]! * tanhC[s0 + j]!;
+      const i = round(sigmoid(gates.buf[at]!)), f = round(sigmoid(gates.buf[at + H * gCol]!));
+      const g = round(Math.tanh(gates.buf[at + 2 * H * gCol]!)), o = round(sigmoid(gates.buf[at + 3 * H * gCol]!));
+      cNext[s0 + j] = f * c.buf[c0 + j * cCol]! + i * g;
+      h[s0 + j] = o * round(Math.tanh(cNext[s0 + j]!));
     }
   }
 }
 
 /**
  * The gradients of the gates (B, 4H) and of c from those of h and c' (null: zero), given the
- * forward's act and tanhC (contiguous) and c.
+ * forward's gates and c: the activations and tanh(c') are computed again, rounded as the forward
+ * rounded them.
  */
 export function lstmCellBackward(
-  act: TypedArray, c: StridedView, tanhC: TypedArray, dh: StridedView | null, dcNext: StridedView | null, dGates: TypedArray, dc: TypedArray,
+  gates: StridedView, c: StridedView, dh: StridedView | null, dcNext: StridedView | null, dGates: TypedArray, dc: TypedArray,
 ): void {
   const [B, H] = c.shape as [number, number];
   const G = 4 * H;
+  const round = roundingOf(dGates);
+  const [gRow, gCol] = gates.strides as [number, number];
   const [cRow, cCol] = c.strides as [number, number];
   for (let b = 0; b < B; b++) {
-    const a0 = b * G, s0 = b * H, c0 = c.offset + b * cRow;
+    const g0 = gates.offset + b * gRow, a0 = b * G, s0 = b * H, c0 = c.offset + b * cRow;
     const h0 = dh ? dh.offset + b * dh.strides[0]! : 0, n0 = dcNext ? dcNext.offset + b * dcNext.strides[0]! : 0;
     for (let j = 0; j < H; j++) {
-      const i = act[a0 + j]!, f = act[a0 + H + j]!, g = act[a0 + 2 * H + j]!, o = act[a0 + 3 * H + j]!, tc = tanhC[s0 + j]!;
+      const at = g0 + j * gCol, cj = c.buf[c0 + j * cCol]!;
+      const i = round(sigmoid(gates.buf[at]!)), f = round(sigmoid(gates.buf[at + H * gCol]!));
+      const g = round(Math.tanh(gates.buf[at + 2 * H * gCol]!)), o = round(sigmoid(gates.buf[at + 3 * H * gCol]!));
+      const tc = round(Math.tanh(round(f * cj + i * g)));
       const gh = dh ? dh.buf[h0 + j * dh.strides[1]!]! : 0;
       const total = (dcNext ? dcNext.buf[n0 + j * dcNext.strides[1]!]! : 0) + gh * o * (1 - tc * tc);
       dGates[a0 + j] = total * g * i * (1 - i);
-      dGates[a0 + H + j] = total * c.buf[c0 + j * cCol]! * f * (1 - f);
+      dGates[a0 + H + j] = total * cj * f * (1 - f);
       dGates[a0 + 2 * H + j] = total * i * (1 - g * g);
       dGates[a0 + 3 * H + j] = gh * tc * o * (1 - o);
       dc[s0 + j] = total * f;

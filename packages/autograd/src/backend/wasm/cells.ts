@@ -26,29 +26,25 @@ function copyOut(arena: Arena, at: number, out: TypedArray): void {
   (out as Float32Array).set(new Float32Array(arena.buffer, at, out.length));
 }
 
-export function wasmLstmCellForward(arena: Arena, gates: StridedView, c: StridedView, act: TypedArray, cNext: TypedArray, tanhC: TypedArray, h: TypedArray): void {
+export function wasmLstmCellForward(arena: Arena, gates: StridedView, c: StridedView, cNext: TypedArray, h: TypedArray): void {
   const [B, H] = c.shape as [number, number];
-  if (!fits(H, [gates, c])) return lstmCellForward(gates, c, act, cNext, tanhC, h);
+  if (!fits(H, [gates, c])) return lstmCellForward(gates, c, cNext, h);
   arena.reset();
   const g = copyIn(arena, gates), cc = copyIn(arena, c);
-  const a = arena.take(act.length * 4), n = arena.take(cNext.length * 4), t = arena.take(tanhC.length * 4), o = arena.take(h.length * 4);
-  arena.exports.lstmForwardF32(B, H, g, cc, a, n, t, o);
-  copyOut(arena, a, act);
+  const n = arena.take(cNext.length * 4), o = arena.take(h.length * 4);
+  arena.exports.lstmForwardF32(B, H, g, cc, n, o);
   copyOut(arena, n, cNext);
-  copyOut(arena, t, tanhC);
   copyOut(arena, o, h);
 }
 
-export function wasmLstmCellBackward(
-  arena: Arena, act: TypedArray, c: StridedView, tanhC: TypedArray, dh: StridedView | null, dcNext: StridedView | null, dGates: TypedArray, dc: TypedArray,
-): void {
+export function wasmLstmCellBackward(arena: Arena, gates: StridedView, c: StridedView, dh: StridedView | null, dcNext: StridedView | null, dGates: TypedArray, dc: TypedArray): void {
   const [B, H] = c.shape as [number, number];
-  if (!(act instanceof Float32Array) || !fits(H, [c, dh, dcNext])) return lstmCellBackward(act, c, tanhC, dh, dcNext, dGates, dc);
+  if (!fits(H, [gates, c, dh, dcNext])) return lstmCellBackward(gates, c, dh, dcNext, dGates, dc);
   arena.reset();
-  const a = copyIn(arena, contiguous(act, B, 4 * H)), cc = copyIn(arena, c), t = copyIn(arena, contiguous(tanhC, B, H));
+  const g = copyIn(arena, gates), cc = copyIn(arena, c);
   const gh = dh ? copyIn(arena, dh) : 0, gc = dcNext ? copyIn(arena, dcNext) : 0;
   const dg = arena.take(dGates.length * 4), d = arena.take(dc.length * 4);
-  arena.exports.lstmBackwardF32(B, H, a, cc, t, gh, gc, dg, d);
+  arena.exports.lstmBackwardF32(B, H, g, cc, gh, gc, dg, d);
   copyOut(arena, dg, dGates);
   copyOut(arena, d, dc);
 }

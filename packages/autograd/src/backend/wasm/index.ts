@@ -30,8 +30,8 @@ export function createWasmKernels({ threads = true }: { threads?: boolean } = {}
     reduce: (op, x, dims, out, indices) => wasmReduce(arena, op, x, dims, out, indices),
     softmaxForward: (x, y, log) => wasmSoftmaxForward(arena, x, y, log),
     softmaxBackward: (y, g, dx, log) => wasmSoftmaxBackward(arena, y, g, dx, log),
-    lstmCellForward: (gates, c, act, cNext, tanhC, h) => wasmLstmCellForward(arena, gates, c, act, cNext, tanhC, h),
-    lstmCellBackward: (act, c, tanhC, dh, dcNext, dGates, dc) => wasmLstmCellBackward(arena, act, c, tanhC, dh, dcNext, dGates, dc),
+    lstmCellForward: (gates, c, cNext, h) => wasmLstmCellForward(arena, gates, c, cNext, h),
+    lstmCellBackward: (gates, c, dh, dcNext, dGates, dc) => wasmLstmCellBackward(arena, gates, c, dh, dcNext, dGates, dc),
     gruCellForward: (inputGates, hiddenGates, h, act, hNext) => wasmGruCellForward(arena, inputGates, hiddenGates, h, act, hNext),
     gruCellBackward: (act, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh) => wasmGruCellBackward(arena, act, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh),
   };

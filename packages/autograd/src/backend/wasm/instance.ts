@@ -23,8 +23,8 @@ export interface WasmExports {
   addF32: BinaryF32; subF32: BinaryF32; mulF32: BinaryF32; divF32: BinaryF32; addScaledF32: BinaryF32; tanhGradF32: BinaryF32; sigmoidGradF32: BinaryF32;
   addcmulF32: TernaryF32; addcdivF32: TernaryF32; whereF32: TernaryF32;
   sumRowsF32(rows: number, n: number, x: number, out: number): void;
-  lstmForwardF32(B: number, H: number, gates: number, c: number, act: number, cNext: number, tanhC: number, h: number): void;
-  lstmBackwardF32(B: number, H: number, act: number, c: number, tanhC: number, dh: number, dcNext: number, dGates: number, dc: number): void;
+  lstmForwardF32(B: number, H: number, gates: number, c: number, cNext: number, h: number): void;
+  lstmBackwardF32(B: number, H: number, gates: number, c: number, dh: number, dcNext: number, dGates: number, dc: number): void;
   gruForwardF32(B: number, H: number, inputGates: number, hiddenGates: number, h: number, act: number, hNext: number): void;
   gruBackwardF32(B: number, H: number, act: number, hn: number, h: number, dhNext: number, dInputGates: number, dHiddenGates: number, dh: number): void;
   sumColumnsF32(rows: number, n: number, x: number, acc: number): void;
