@@ -98,6 +98,39 @@ describe("tape: a weight used at every step", () => {
     expectAllClose(W.grad!, expected, 1e-12);
   });
 
+  for (const dtype of ["float64", "float32"] as const) {
+    it(`${dtype}: a bias row's gradients from every use are one product 1ᵀ·G, added to its other gradients`, () => {
+      manualSeed(14);
+      const W = randn([6, 5], { dtype, requiresGrad: true });
+      const b = randn([6], { dtype, requiresGrad: true });
+      const xs = [0, 1, 2].map(() => randn([4, 5], { dtype }));
+      const gs = [0, 1, 2].map(() => randn([4, 6], { dtype }));
+      // b also reaches the loss through a plain op, so a tensor gradient meets the products
+      const loss = xs.map((x, t) => linear(x, W, b).mul(gs[t]!).sum()).reduce((acc, y) => acc.add(y)).add(b.pow(2).sum());
+      const matmulSum = vi.spyOn(kernels, "matmulSum");
+      loss.backward();
+      const sums = matmulSum.mock.calls.map((call) => call[0].map(([x, y]) => `${x.shape.join("x")}·${y.shape.join("x")}`));
+      matmulSum.mockRestore();
+      expect(sums).toContainEqual(["1x4·4x6", "1x4·4x6", "1x4·4x6"]); // Σₜ 1ᵀ Gₜ in one kernel call
+      expect(b.grad!.shape).toEqual([6]);
+      // by hand: the column sums of every G, plus 2b
+      const expected = b.detach().mul(2).tolist() as number[];
+      for (const g of gs) (g.tolist() as number[][]).forEach((row) => row.forEach((v, j) => (expected[j]! += v)));
+      expectAllClose(b.grad!, tensor(expected, { dtype }), dtype === "float64" ? 1e-12 : 1e-5);
+    });
+  }
+
+  it("a bias's gradient reaches a hook, and grad() returns it, with the bias's shape", () => {
+    manualSeed(15);
+    const b = randn([3], { dtype: "float64", requiresGrad: true });
+    const x = randn([5, 2], { dtype: "float64" }), W = randn([3, 2], { dtype: "float64" });
+    const seen: number[][] = [];
+    b.registerHook((g) => void seen.push(g.shape));
+    const [gb] = grad([linear(x, W, b).mul(tensor([1, 2, 3], { dtype: "float64" })).sum()], [b]);
+    expect(seen).toEqual([[3]]);
+    expectAllClose(gb!, tensor([5, 10, 15], { dtype: "float64" }), 1e-12);
+  });
+
   it("with createGraph the weight's gradient stays differentiable (no in-place sum)", () => {
     manualSeed(12);
     const W = randn([4, 3], { dtype: "float64", requiresGrad: true });

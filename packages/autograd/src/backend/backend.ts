@@ -43,14 +43,12 @@ export type Lifetime = "temporary" | "persistent";
  * slot's GradSum to add up with the other products reaching the same tensor.
  */
 export class ProductGrad {
+  /** `shape`: the gradient's shape, when it is not the product's (a bias row: 1×N as N). */
   constructor(
     readonly a: Tensor,
     readonly b: Tensor,
+    readonly shape: number[] = [a.shape[0]!, b.shape[1]!],
   ) {}
-
-  get shape(): number[] {
-    return [this.a.shape[0]!, this.b.shape[1]!];
-  }
 }
 
 /** The gradients reaching one slot of the tape, summed. */

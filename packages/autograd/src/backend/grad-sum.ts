@@ -40,7 +40,7 @@ export class TensorGradSum implements GradSum {
       this.productShape = term.shape;
       this.productDType = term.a.dtype;
       const dtype = term.a.dtype;
-      if (dtype === "float32" || dtype === "float64") this.accumulator = this.productSum?.(term.shape[0]!, term.shape[1]!, dtype) ?? null;
+      if (dtype === "float32" || dtype === "float64") this.accumulator = this.productSum?.(term.a.shape[0]!, term.b.shape[1]!, dtype) ?? null;
     }
     if (this.accumulator) this.accumulator.add(term.a, term.b);
     else this.terms.push(term);

@@ -47,14 +47,24 @@ const rules = registerRules({
       needs[1] ? g.T.matmul(x) : null, // dW = Gᵀ x, laid out like W
       ...(biasShape ? [needs[2] ? sumTo(g, biasShape) : null] : []), // db = G summed over broadcast dims
     ],
-    // dW left as a product, for the tape's sum to add up over every use of W in one kernel call
+    // dW left as a product, for the tape's sum to add up over every use of W in one kernel call;
+    // so is a bias row's gradient, as 1ᵀ·G (bench item 35)
     fastBackward: ({ x, weight, biasShape }, g: Tensor, needs) => [
       needs[0] ? g.matmul(weight) : null,
       needs[1] ? new ProductGrad(g.T, x) : null,
-      ...(biasShape ? [needs[2] ? sumTo(g, biasShape) : null] : []),
+      ...(biasShape ? [needs[2] ? biasGrad(g, biasShape) : null] : []),
     ],
   }),
 } satisfies RuleTable<"matmul">);
+
+/** A bias row's gradient over the rows of G as the product 1ᵀ·G, any other bias's by sumTo. */
+function biasGrad(g: Tensor, biasShape: number[]): Tensor | ProductGrad {
+  const [rows, N] = g.shape as [number, number];
+  if (biasShape.length !== 1 || biasShape[0] !== N || rows < 2) return sumTo(g, biasShape);
+  const ones = Tensor.zeros([1, rows], g.dtype);
+  ones.buf.fill(1);
+  return new ProductGrad(ones, g, biasShape);
+}
 
 const bmm: (a: Tensor, b: Tensor) => Tensor = primitive("matmul", rules.matmul);
 const linearPrim: (x: Tensor, weight: Tensor, bias: Tensor | null) => Tensor = primitive("linear", rules.linear);
