@@ -184,7 +184,8 @@ export class Recurrent<S extends State = State> extends Module {
     if (x.ndim !== ndim || x.shape[x.ndim - 1] !== this.inputSize) {
       throw new Error(`${name}: input has ${x.shape[x.ndim - 1]} features (shape ${fmt(x.shape)}), expected inputSize ${this.inputSize}`);
     }
-    const paramType = this.parameters()[0]?.dtype;
+    // the first cell's parameters, not the whole module's: this runs once per generated token
+    const paramType = (this.cells[0]?.parameters()[0] ?? this.parameters()[0])?.dtype;
     if (paramType && x.dtype !== paramType) throw new Error(`${name}: input is ${x.dtype} but the parameters are ${paramType}; convert one with .to()`);
   }
 
