@@ -1,7 +1,7 @@
 import { cat, checkInt, checkpoint, checkProbability, defaultGenerator, describeValue, rand, stack, tensor, where, Tensor, type DType, type Generator } from "@tapegrad/autograd";
 import type { Cell, State } from "./cells";
 import { dropout } from "./layers/dropout";
-import { Module, type Parameter } from "./module";
+import { Module, Parameter } from "./module";
 import { PackedSequence, packSorted, padPackedSequence } from "./packing";
 import { fmt, pyFloat } from "./format";
 
@@ -184,8 +184,9 @@ export class Recurrent<S extends State = State> extends Module {
     if (x.ndim !== ndim || x.shape[x.ndim - 1] !== this.inputSize) {
       throw new Error(`${name}: input has ${x.shape[x.ndim - 1]} features (shape ${fmt(x.shape)}), expected inputSize ${this.inputSize}`);
     }
-    // the first cell's parameters, not the whole module's: this runs once per generated token
-    const paramType = (this.cells[0]?.parameters()[0] ?? this.parameters()[0])?.dtype;
+    // as PyTorch's RNN compares with its first weight: one property lookup, not a walk of the module (this runs once per generated token)
+    const first = this.cells[0] && Object.values(this.cells[0]).find((v): v is Parameter => v instanceof Parameter);
+    const paramType = (first ?? this.parameters()[0])?.dtype;
     if (paramType && x.dtype !== paramType) throw new Error(`${name}: input is ${x.dtype} but the parameters are ${paramType}; convert one with .to()`);
   }
 
