@@ -49,41 +49,38 @@ export function lstmBackwardF32(B: i32, H: i32, gates: usize, c: usize, dh: usiz
   }
 }
 
-// The pointwise half of a GRU step (see src/kernels/cells.ts): inputGates, hiddenGates and their
-// gradients are B rows of 3H floats (blocks r, z, n), the other arrays B rows of H.
+// The pointwise half of a GRU step (see src/kernels/cells.ts): inputGates, hiddenGates and act
+// are B rows of 3H floats (blocks r, z, n), the other arrays B rows of H.
 
-export function gruForwardF32(B: i32, H: i32, inputGates: usize, hiddenGates: usize, h: usize, hNext: usize): void {
+export function gruForwardF32(B: i32, H: i32, inputGates: usize, hiddenGates: usize, h: usize, act: usize, hNext: usize): void {
   const block = <usize>H << 2;
   for (let b = 0; b < B; b++) {
     const row = <usize>b * block * 3, s0 = <usize>b * block;
-    const i0 = inputGates + row, g0 = hiddenGates + row;
+    const i0 = inputGates + row, g0 = hiddenGates + row, a0 = act + row;
     for (let j: usize = 0; j < block; j += 16) {
       const r = sigmoid4(f32x4.add(v128.load(i0 + j), v128.load(g0 + j)));
       const z = sigmoid4(f32x4.add(v128.load(i0 + block + j), v128.load(g0 + block + j)));
       const n = tanh4(f32x4.add(v128.load(i0 + 2 * block + j), f32x4.mul(r, v128.load(g0 + 2 * block + j))));
+      v128.store(a0 + j, r);
+      v128.store(a0 + block + j, z);
+      v128.store(a0 + 2 * block + j, n);
       v128.store(hNext + s0 + j, f32x4.add(f32x4.mul(f32x4.sub(v128.load(h + s0 + j), n), z), n));
     }
   }
 }
 
-/**
- * Gradients of both gate sets and of h from that of h'. r, z and n are computed again from the
- * gate sets, as the forward did, so that the forward keeps nothing of its own.
- */
-export function gruBackwardF32(B: i32, H: i32, inputGates: usize, hiddenGates: usize, h: usize, dhNext: usize, dInputGates: usize, dHiddenGates: usize, dh: usize): void {
+/** Gradients of both gate sets and of h from that of h'; hn is h_n (the third hidden-gate block), B rows of H. */
+export function gruBackwardF32(B: i32, H: i32, act: usize, hn: usize, h: usize, dhNext: usize, dInputGates: usize, dHiddenGates: usize, dh: usize): void {
   const block = <usize>H << 2;
   const one = f32x4.splat(1);
   for (let b = 0; b < B; b++) {
     const row = <usize>b * block * 3, s0 = <usize>b * block;
-    const i0 = inputGates + row, g0 = hiddenGates + row, di = dInputGates + row, dg = dHiddenGates + row;
+    const a0 = act + row, di = dInputGates + row, dg = dHiddenGates + row;
     for (let j: usize = 0; j < block; j += 16) {
-      const r = sigmoid4(f32x4.add(v128.load(i0 + j), v128.load(g0 + j)));
-      const z = sigmoid4(f32x4.add(v128.load(i0 + block + j), v128.load(g0 + block + j)));
-      const hn = v128.load(g0 + 2 * block + j);
-      const n = tanh4(f32x4.add(v128.load(i0 + 2 * block + j), f32x4.mul(r, hn)));
+      const r = v128.load(a0 + j), z = v128.load(a0 + block + j), n = v128.load(a0 + 2 * block + j);
       const d = v128.load(dhNext + s0 + j);
       const dPreN = f32x4.mul(f32x4.mul(d, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
-      const dPreR = f32x4.mul(f32x4.mul(dPreN, hn), f32x4.mul(r, f32x4.sub(one, r)));
+      const dPreR = f32x4.mul(f32x4.mul(dPreN, v128.load(hn + s0 + j)), f32x4.mul(r, f32x4.sub(one, r)));
       const dPreZ = f32x4.mul(f32x4.mul(d, f32x4.sub(v128.load(h + s0 + j), n)), f32x4.mul(z, f32x4.sub(one, z)));
       v128.store(di + j, dPreR);
       v128.store(dg + j, dPreR);

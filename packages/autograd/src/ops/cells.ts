@@ -45,18 +45,18 @@ const rules = registerRules({
     },
   }),
   fusedGruCell: rule({
-    // only the inputs are kept: the fast backward computes r, z and n again (bench item 38)
     forward(inputGates: Tensor, hiddenGates: Tensor, h: Tensor) {
+      const act = Tensor.zeros(inputGates.shape, inputGates.dtype);
       const hNext = Tensor.zeros(h.shape, h.dtype);
-      kernels.gruCellForward(inputGates, hiddenGates, h, hNext.buf);
-      return [hNext, { inputGates, hiddenGates, h }];
+      kernels.gruCellForward(inputGates, hiddenGates, h, act.buf, hNext.buf);
+      return [hNext, { inputGates, hiddenGates, h, act }];
     },
     backward: ({ inputGates, hiddenGates, h }, dhNext: Tensor) => gruCellComposite(inputGates, hiddenGates, h, dhNext),
-    fastBackward({ inputGates, hiddenGates, h }, dhNext: Tensor) {
+    fastBackward({ inputGates, hiddenGates, h, act }, dhNext: Tensor) {
       const dInputGates = Tensor.zeros(inputGates.shape, inputGates.dtype);
       const dHiddenGates = Tensor.zeros(hiddenGates.shape, hiddenGates.dtype);
       const dh = Tensor.zeros(h.shape, h.dtype);
-      kernels.gruCellBackward(inputGates, hiddenGates, h, dhNext, dInputGates.buf, dHiddenGates.buf, dh.buf);
+      kernels.gruCellBackward(act.buf, hiddenGates, h, dhNext, dInputGates.buf, dHiddenGates.buf, dh.buf);
       return [dInputGates, dHiddenGates, dh];
     },
   }),

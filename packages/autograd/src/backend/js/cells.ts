@@ -67,54 +67,48 @@ export function lstmCellBackward(
 // The pointwise half of a GRU step, gates in PyTorch's order r, z, n along the last dim: the
 // input gates W_ih x + b_ih and hidden gates W_hh h + b_hh are (B, 3H), h is (B, H).
 
-/** r, z and n of one element, each rounded to the output type before it is used further. */
-function gruGates(round: (x: number) => number, ir: number, iz: number, inn: number, hr: number, hz: number, hn: number): [number, number, number] {
-  const r = round(sigmoid(ir + hr));
-  return [r, round(sigmoid(iz + hz)), round(Math.tanh(inn + r * hn))];
-}
-
-/** h' = (h - n)·z + n with r = σ(i_r + h_r), z = σ(i_z + h_z), n = tanh(i_n + r·h_n). */
-export function gruCellForward(inputGates: StridedView, hiddenGates: StridedView, h: StridedView, hNext: TypedArray): void {
+/**
+ * act = [r, z, n] with r = σ(i_r + h_r), z = σ(i_z + h_z), n = tanh(i_n + r·h_n), and
+ * h' = (h - n)·z + n, each rounded to the output type before it is used further.
+ */
+export function gruCellForward(inputGates: StridedView, hiddenGates: StridedView, h: StridedView, act: TypedArray, hNext: TypedArray): void {
   const [B, G] = inputGates.shape as [number, number];
   const H = G / 3;
-  const round = roundingOf(hNext);
   const [iRow, iCol] = inputGates.strides as [number, number];
   const [gRow, gCol] = hiddenGates.strides as [number, number];
   const [hRow, hCol] = h.strides as [number, number];
-  const I = inputGates.buf, W = hiddenGates.buf;
   for (let b = 0; b < B; b++) {
-    const i0 = inputGates.offset + b * iRow, g0 = hiddenGates.offset + b * gRow, h0 = h.offset + b * hRow;
+    const i0 = inputGates.offset + b * iRow, g0 = hiddenGates.offset + b * gRow, h0 = h.offset + b * hRow, a0 = b * G;
     for (let j = 0; j < H; j++) {
       const ia = i0 + j * iCol, ga = g0 + j * gCol;
-      const [, z, n] = gruGates(round, I[ia]!, I[ia + H * iCol]!, I[ia + 2 * H * iCol]!, W[ga]!, W[ga + H * gCol]!, W[ga + 2 * H * gCol]!);
-      hNext[b * H + j] = (h.buf[h0 + j * hCol]! - n) * z + n;
+      act[a0 + j] = sigmoid(inputGates.buf[ia]! + hiddenGates.buf[ga]!);
+      act[a0 + H + j] = sigmoid(inputGates.buf[ia + H * iCol]! + hiddenGates.buf[ga + H * gCol]!);
+      act[a0 + 2 * H + j] = Math.tanh(inputGates.buf[ia + 2 * H * iCol]! + act[a0 + j]! * hiddenGates.buf[ga + 2 * H * gCol]!);
+      const n = act[a0 + 2 * H + j]!;
+      hNext[b * H + j] = (h.buf[h0 + j * hCol]! - n) * act[a0 + H + j]! + n;
     }
   }
 }
 
 /**
  * The gradients of the input gates, hidden gates (both (B, 3H)) and h from that of h', given
- * the forward's gate sets and h: r, z and n are computed again, rounded as the forward rounded them.
+ * the forward's act (contiguous), hiddenGates (for h_n) and h.
  */
 export function gruCellBackward(
-  inputGates: StridedView, hiddenGates: StridedView, h: StridedView, dhNext: StridedView, dInputGates: TypedArray, dHiddenGates: TypedArray, dh: TypedArray,
+  act: TypedArray, hiddenGates: StridedView, h: StridedView, dhNext: StridedView, dInputGates: TypedArray, dHiddenGates: TypedArray, dh: TypedArray,
 ): void {
   const [B, H] = h.shape as [number, number];
   const G = 3 * H;
-  const round = roundingOf(dh);
-  const [iRow, iCol] = inputGates.strides as [number, number];
   const [gRow, gCol] = hiddenGates.strides as [number, number];
   const [hRow, hCol] = h.strides as [number, number];
   const [dRow, dCol] = dhNext.strides as [number, number];
-  const I = inputGates.buf, W = hiddenGates.buf;
   for (let b = 0; b < B; b++) {
-    const a0 = b * G, i0 = inputGates.offset + b * iRow, g0 = hiddenGates.offset + b * gRow, h0 = h.offset + b * hRow, d0 = dhNext.offset + b * dRow;
+    const a0 = b * G, g0 = hiddenGates.offset + b * gRow + 2 * H * gCol, h0 = h.offset + b * hRow, d0 = dhNext.offset + b * dRow;
     for (let j = 0; j < H; j++) {
-      const ia = i0 + j * iCol, ga = g0 + j * gCol, hn = W[ga + 2 * H * gCol]!;
-      const [r, z, n] = gruGates(round, I[ia]!, I[ia + H * iCol]!, I[ia + 2 * H * iCol]!, W[ga]!, W[ga + H * gCol]!, hn);
+      const r = act[a0 + j]!, z = act[a0 + H + j]!, n = act[a0 + 2 * H + j]!;
       const d = dhNext.buf[d0 + j * dCol]!;
       const dPreN = d * (1 - z) * (1 - n * n);
-      const dPreR = dPreN * hn * r * (1 - r);
+      const dPreR = dPreN * hiddenGates.buf[g0 + j * gCol]! * r * (1 - r);
       const dPreZ = d * (h.buf[h0 + j * hCol]! - n) * z * (1 - z);
       dInputGates[a0 + j] = dHiddenGates[a0 + j] = dPreR;
       dInputGates[a0 + H + j] = dHiddenGates[a0 + H + j] = dPreZ;

@@ -20,6 +20,8 @@ function copyIn(arena: Arena, v: StridedView): number {
   return at;
 }
 
+const contiguous = (buf: TypedArray, rows: number, cols: number): StridedView => ({ buf, shape: [rows, cols], strides: [cols, 1], offset: 0 });
+
 function copyOut(arena: Arena, at: number, out: TypedArray): void {
   (out as Float32Array).set(new Float32Array(arena.buffer, at, out.length));
 }
@@ -47,25 +49,28 @@ export function wasmLstmCellBackward(arena: Arena, gates: StridedView, c: Stride
   copyOut(arena, d, dc);
 }
 
-export function wasmGruCellForward(arena: Arena, inputGates: StridedView, hiddenGates: StridedView, h: StridedView, hNext: TypedArray): void {
+export function wasmGruCellForward(arena: Arena, inputGates: StridedView, hiddenGates: StridedView, h: StridedView, act: TypedArray, hNext: TypedArray): void {
   const [B, H] = h.shape as [number, number];
-  if (!fits(H, [inputGates, hiddenGates, h])) return gruCellForward(inputGates, hiddenGates, h, hNext);
+  if (!fits(H, [inputGates, hiddenGates, h])) return gruCellForward(inputGates, hiddenGates, h, act, hNext);
   arena.reset();
   const i = copyIn(arena, inputGates), g = copyIn(arena, hiddenGates), hh = copyIn(arena, h);
-  const o = arena.take(hNext.length * 4);
-  arena.exports.gruForwardF32(B, H, i, g, hh, o);
+  const a = arena.take(act.length * 4), o = arena.take(hNext.length * 4);
+  arena.exports.gruForwardF32(B, H, i, g, hh, a, o);
+  copyOut(arena, a, act);
   copyOut(arena, o, hNext);
 }
 
 export function wasmGruCellBackward(
-  arena: Arena, inputGates: StridedView, hiddenGates: StridedView, h: StridedView, dhNext: StridedView, dInputGates: TypedArray, dHiddenGates: TypedArray, dh: TypedArray,
+  arena: Arena, act: TypedArray, hiddenGates: StridedView, h: StridedView, dhNext: StridedView, dInputGates: TypedArray, dHiddenGates: TypedArray, dh: TypedArray,
 ): void {
   const [B, H] = h.shape as [number, number];
-  if (!fits(H, [inputGates, hiddenGates, h, dhNext])) return gruCellBackward(inputGates, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh);
+  if (!(act instanceof Float32Array) || !fits(H, [hiddenGates, h, dhNext])) return gruCellBackward(act, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh);
   arena.reset();
-  const i = copyIn(arena, inputGates), g = copyIn(arena, hiddenGates), hh = copyIn(arena, h), d = copyIn(arena, dhNext);
+  // only h_n, the last block of the hidden gates, is read
+  const hn: StridedView = { ...hiddenGates, shape: [B, H], offset: hiddenGates.offset + 2 * H * hiddenGates.strides[1]! };
+  const a = copyIn(arena, contiguous(act, B, 3 * H)), n = copyIn(arena, hn), hh = copyIn(arena, h), d = copyIn(arena, dhNext);
   const di = arena.take(dInputGates.length * 4), dg = arena.take(dHiddenGates.length * 4), dp = arena.take(dh.length * 4);
-  arena.exports.gruBackwardF32(B, H, i, g, hh, d, di, dg, dp);
+  arena.exports.gruBackwardF32(B, H, a, n, hh, d, di, dg, dp);
   copyOut(arena, di, dInputGates);
   copyOut(arena, dg, dHiddenGates);
   copyOut(arena, dp, dh);

@@ -32,8 +32,8 @@ export function createWasmKernels({ threads = true }: { threads?: boolean } = {}
     softmaxBackward: (y, g, dx, log) => wasmSoftmaxBackward(arena, y, g, dx, log),
     lstmCellForward: (gates, c, cNext, h) => wasmLstmCellForward(arena, gates, c, cNext, h),
     lstmCellBackward: (gates, c, dh, dcNext, dGates, dc) => wasmLstmCellBackward(arena, gates, c, dh, dcNext, dGates, dc),
-    gruCellForward: (inputGates, hiddenGates, h, hNext) => wasmGruCellForward(arena, inputGates, hiddenGates, h, hNext),
-    gruCellBackward: (inputGates, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh) => wasmGruCellBackward(arena, inputGates, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh),
+    gruCellForward: (inputGates, hiddenGates, h, act, hNext) => wasmGruCellForward(arena, inputGates, hiddenGates, h, act, hNext),
+    gruCellBackward: (act, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh) => wasmGruCellBackward(arena, act, hiddenGates, h, dhNext, dInputGates, dHiddenGates, dh),
   };
 }
 

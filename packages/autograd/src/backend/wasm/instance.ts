@@ -25,8 +25,8 @@ export interface WasmExports {
   sumRowsF32(rows: number, n: number, x: number, out: number): void;
   lstmForwardF32(B: number, H: number, gates: number, c: number, cNext: number, h: number): void;
   lstmBackwardF32(B: number, H: number, gates: number, c: number, dh: number, dcNext: number, dGates: number, dc: number): void;
-  gruForwardF32(B: number, H: number, inputGates: number, hiddenGates: number, h: number, hNext: number): void;
-  gruBackwardF32(B: number, H: number, inputGates: number, hiddenGates: number, h: number, dhNext: number, dInputGates: number, dHiddenGates: number, dh: number): void;
+  gruForwardF32(B: number, H: number, inputGates: number, hiddenGates: number, h: number, act: number, hNext: number): void;
+  gruBackwardF32(B: number, H: number, act: number, hn: number, h: number, dhNext: number, dInputGates: number, dHiddenGates: number, dh: number): void;
   sumColumnsF32(rows: number, n: number, x: number, acc: number): void;
   softmaxRowsF32(rows: number, n: number, x: number, y: number, log: number): void;
   softmaxBackwardRowsF32(rows: number, n: number, y: number, g: number, dx: number, log: number): void;
