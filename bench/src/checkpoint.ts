@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { manualSeed, randn } from "@tapegrad/autograd";
-import { LSTM, mseLoss } from "@tapegrad/nn";
+import { GRU, LSTM, mseLoss } from "@tapegrad/nn";
 import { Adam } from "@tapegrad/optim";
 import { applyBackendFromEnv, backendInfo } from "./backend";
 
@@ -24,13 +24,14 @@ interface Result {
 const gc = (globalThis as { gc?: () => void }).gc;
 const arrayBufferBytes = () => (gc?.(), process.memoryUsage().arrayBuffers);
 
-function child(T: number, checkpointEvery: number): Result {
+/** `layer`: the LSTM of these benchmarks, or a GRU of the same sizes (bench/src/memory.ts --gru). */
+function child(T: number, checkpointEvery: number, layer: "lstm" | "gru"): Result {
   applyBackendFromEnv();
   manualSeed(1);
-  const lstm = new LSTM({ inputSize: 64, hiddenSize: 256, checkpointEvery });
+  const recurrent = new (layer === "gru" ? GRU : LSTM)({ inputSize: 64, hiddenSize: 256, checkpointEvery });
   const x = randn([T, 32, 64]);
   const y = randn([T, 32, 256]);
-  const optimizer = new Adam(lstm.parameters(), { lr: 1e-3 });
+  const optimizer = new Adam(recurrent.parameters(), { lr: 1e-3 });
   const setupRssMB = process.memoryUsage.rss() / 2 ** 20;
   const stepMs: number[] = [];
   let graphMB: number | undefined;
@@ -38,7 +39,7 @@ function child(T: number, checkpointEvery: number): Result {
     const start = performance.now();
     optimizer.zeroGrad();
     const before = i === 0 && gc ? arrayBufferBytes() : 0;
-    const loss = mseLoss(lstm.forward(x)[0], y);
+    const loss = mseLoss(recurrent.forward(x)[0], y);
     if (i === 0 && gc) graphMB = (arrayBufferBytes() - before) / 2 ** 20;
     loss.backward();
     optimizer.step();
@@ -49,7 +50,7 @@ function child(T: number, checkpointEvery: number): Result {
 
 const args = process.argv.slice(2);
 if (args[0] === "--child") {
-  process.stdout.write(`RESULT ${JSON.stringify(child(Number(args[1]), Number(args[2])))}\n`);
+  process.stdout.write(`RESULT ${JSON.stringify(child(Number(args[1]), Number(args[2]), args[3] === "gru" ? "gru" : "lstm"))}\n`);
 } else {
   const T = Number(args[0] ?? 2000);
   const variants = (args[1] ?? "0,50,200").split(",").map(Number);

@@ -1,4 +1,4 @@
-// npx tsx bench/src/memory.ts [T,T,...]: peak RSS of W1's LSTM (64 -> 256, batch 32, MSE, Adam)
+// npx tsx bench/src/memory.ts [T,T,...] [--gru]: peak RSS of W1's LSTM (64 -> 256, batch 32, MSE, Adam; a GRU of the same sizes with --gru)
 // trained for 3 steps over T time steps (default 50,200,400), tapegrad (bench/src/checkpoint.ts's
 // child, no checkpointing) beside PyTorch on one thread (bench/torch/memory.py), each in a fresh
 // process, alternating. "Growth" is the peak over the RSS after setup: what a step's activations,
@@ -22,16 +22,17 @@ function run(command: string, args: string[]): Result | string {
   return line ? (JSON.parse(line.slice(7)) as Result) : `failed (${out.signal ?? `exit ${out.status}`}) ${out.stderr.slice(-500)}`;
 }
 
-const lengths = (process.argv[2] ?? "50,200,400").split(",").map(Number);
+const layer = process.argv.includes("--gru") ? "gru" : "lstm";
+const lengths = (process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "50,200,400").split(",").map(Number);
 const checkpointScript = fileURLToPath(new URL("./checkpoint.ts", import.meta.url));
 const torchScript = fileURLToPath(new URL("../torch/memory.py", import.meta.url));
 const python = process.env.TAPEGRAD_PYTHON ?? "/usr/bin/python3";
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" / ");
-console.log(`LSTM 64 -> 256, batch 32, MSE, Adam, 3 steps; tapegrad on ${await backendInfo()}, PyTorch on one thread; load ${load()}`);
+console.log(`${layer.toUpperCase()} 64 -> 256, batch 32, MSE, Adam, 3 steps; tapegrad on ${await backendInfo()}, PyTorch on one thread; load ${load()}`);
 console.log("T | tapegrad setup / peak / growth MB | torch setup / peak / growth MB | growth tapegrad / torch | tapegrad graph MB | torch saved MB | graph / saved");
 for (const T of lengths) {
-  const tapegrad = run(process.execPath, [...process.execArgv, "--expose-gc", checkpointScript, "--child", String(T), "0"]);
-  const torch = run(python, [torchScript, String(T)]);
+  const tapegrad = run(process.execPath, [...process.execArgv, "--expose-gc", checkpointScript, "--child", String(T), "0", layer]);
+  const torch = run(python, [torchScript, String(T), layer]);
   if (typeof tapegrad === "string" || typeof torch === "string") {
     console.log(`${T} | ${typeof tapegrad === "string" ? tapegrad : "ok"} | ${typeof torch === "string" ? torch : "ok"}`);
     continue;

@@ -1,8 +1,8 @@
-"""PyTorch peer of bench/src/memory.ts: W1's LSTM (64 -> 256, batch 32, MSE, Adam) trained for 3
+"""PyTorch peer of bench/src/memory.ts: W1's LSTM (64 -> 256, batch 32, MSE, Adam), or a GRU of the same sizes, trained for 3
 steps over T time steps on one thread; prints `RESULT {json}` with the RSS after setup, the peak
 RSS and the bytes autograd saved for backward in one step (saved_tensors_hooks).
 
-    python3 bench/torch/memory.py T
+    python3 bench/torch/memory.py T [lstm|gru]
 """
 import json
 import os
@@ -18,9 +18,9 @@ from torch import nn  # noqa: E402
 torch.set_num_threads(1)
 T = int(sys.argv[1])
 torch.manual_seed(1)
-lstm = nn.LSTM(64, 256)
+layer = (nn.GRU if sys.argv[2:] == ["gru"] else nn.LSTM)(64, 256)
 x, y = torch.randn(T, 32, 64), torch.randn(T, 32, 256)
-optimizer = torch.optim.Adam(lstm.parameters(), lr=1e-3)
+optimizer = torch.optim.Adam(layer.parameters(), lr=1e-3)
 
 
 def rss_mb():
@@ -44,9 +44,9 @@ for step in range(3):
     optimizer.zero_grad()
     if step == 0:
         with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-            loss = F.mse_loss(lstm(x)[0], y)
+            loss = F.mse_loss(layer(x)[0], y)
     else:
-        loss = F.mse_loss(lstm(x)[0], y)
+        loss = F.mse_loss(layer(x)[0], y)
     loss.backward()
     optimizer.step()
     step_ms.append((time.perf_counter() - start) * 1000)
