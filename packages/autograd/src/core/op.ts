@@ -1,3 +1,4 @@
+import { calls } from "./calls";
 import { isFloat } from "./dtype";
 import type { ProductGrad } from "../backend/backend";
 import { checkSameCopy } from "./copy";
@@ -85,6 +86,7 @@ export function primitive<Args extends unknown[], Saved, Out extends Tensor | Te
       if (inputs.includes(outputs[i]!)) outputs[i] = outputs[i]!.alias();
       if (mode.anomaly) checkFinite(outputs[i]!, `the forward of '${name}'`, ` in output ${i} (shape ${fmt(outputs[i]!.shape)})`);
     }
+    if (calls.listener && !r.external) calls.listener({ op: name, args, outputs });
     if (recorded) {
       const meta = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
       const backward = backwardOf(name, r, saved, needs, meta, single, materialize);

@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { primitive } from "../core/op";
 import { Tensor } from "../core/tensor";
 import { requireNonZero } from "./integer";
@@ -10,7 +9,7 @@ const inputsAndOutput = (a: Tensor, b: Tensor, y: Tensor) => ({ a, b, y });
 /** 1 / (a² + b²), the shared factor of atan2's gradients. */
 const recip = (a: Tensor, b: Tensor) => a.mul(a).add(b.mul(b)).reciprocal();
 
-const rules = registerRules({
+const rules = {
   atan2: binary("atan2", operandsAB, ({ a, b }, g) => g.mul(b).mul(recip(a, b)), ({ a, b }, g) => g.mul(a.neg()).mul(recip(a, b)), true), // d atan2(a, b) = (b da - a db) / (a² + b²)
   fmod: binary("fmod", operandsAB, (_, g) => g, ({ a, b }, g) => g.mul(div(a, b, { roundingMode: "trunc" })).neg(), true), //   d fmod = da - trunc(a/b) db
   remainder: binary("remainder", operandsAB, (_, g) => g, ({ a, b }, g) => g.mul(div(a, b, { roundingMode: "floor" })).neg(), true), // d rem = da - floor(a/b) db
@@ -23,7 +22,7 @@ const rules = registerRules({
   xlogy: binary("xlogy", operandsAB, ({ a, b }, g) => xlogy(g, b).where(a.eq(0).bitwiseAnd(b.le(0)).bitwiseNot(), 0), ({ a, b }, g) => g.mul(a).div(b), true),
   divTrunc: binary("divTrunc", none2, zero, zero, true),
   divFloor: binary("divFloor", none2, zero, zero, true),
-} satisfies RuleTable<"binary">);
+} satisfies RuleTable<"binary">;
 
 function none2() {
   return {};

@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { isFloat } from "../core/dtype";
 import { primitive, rule, type GradList } from "../core/op";
 import type { RuleTable } from "./primitives";
@@ -25,7 +24,7 @@ function lstmCellComposite(gates: Tensor, c: Tensor, dh: Tensor | null, dcNext: 
   return [dGates, t.mul(f)];
 }
 
-const rules = registerRules({
+const rules = {
   fusedLstmCell: rule({
     materializeGrads: false,
     // only the inputs are kept: the fast backward computes the activations again (bench item 34)
@@ -60,7 +59,7 @@ const rules = registerRules({
       return [dInputGates, dHiddenGates, dh];
     },
   }),
-} satisfies RuleTable<"cells">);
+} satisfies RuleTable<"cells">;
 
 const lstmCellPrim = primitive("fusedLstmCell", rules.fusedLstmCell);
 const gruCellPrim = primitive("fusedGruCell", rules.fusedGruCell);

@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { kernels } from "../backend/backend";
 import { primitive, rule } from "../core/op";
 import { fmt } from "../core/shape";
@@ -15,7 +14,7 @@ import { batched, checkKeys, padDim, perDim, type Size } from "./window-args";
  * kernel position. Transposed convolution is the same two primitives the other way round.
  */
 
-const rules = registerRules({
+const rules = {
   /** Windows along `dim` as a view: dim indexes the windows, a new last dim the position in one. */
   windows: rule({
     forward(x: Tensor, dim: number, size: number, step: number, dilation: number) {
@@ -44,7 +43,7 @@ const rules = registerRules({
     },
     backward: ({ dim, size, step, dilation }, gg: Tensor) => [windowsPrim(gg, dim, size, step, dilation)],
   }),
-} satisfies RuleTable<"conv">);
+} satisfies RuleTable<"conv">;
 
 const windowsPrim: (x: Tensor, dim: number, size: number, step: number, dilation: number) => Tensor = primitive("windows", rules.windows);
 const windowsBackward: (g: Tensor, inShape: number[], dim: number, step: number, dilation: number) => Tensor = primitive("windowsBackward", rules.windowsBackward);

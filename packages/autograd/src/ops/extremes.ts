@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { kernels } from "../backend/backend";
 import { primitive, rule } from "../core/op";
 import { fmt, normalizeDims } from "../core/shape";
@@ -28,10 +27,10 @@ function evenRule(op: "max" | "min") {
   });
 }
 
-const rules = registerRules({
+const rules = {
   amax: evenRule("max"),
   amin: evenRule("min"),
-} satisfies RuleTable<"extremes">);
+} satisfies RuleTable<"extremes">;
 
 const amaxPrim: (x: Tensor, dims: number[], keepdim: boolean, nanTies: boolean) => Tensor = primitive("amax", rules.amax);
 const aminPrim: (x: Tensor, dims: number[], keepdim: boolean, nanTies: boolean) => Tensor = primitive("amin", rules.amin);

@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { primitive, rule } from "../core/op";
 import type { RuleTable } from "./primitives";
 import { kernels } from "../backend/backend";
@@ -25,7 +24,7 @@ function checkIndexValues(op: string, index: Tensor, dim: number, shape: readonl
   }
 }
 
-const rules = registerRules({
+const rules = {
   gather: rule({
     forward(x: Tensor, dim: number, index: Tensor) {
       const out = Tensor.zeros([...index.shape], x.dtype);
@@ -66,7 +65,7 @@ const rules = registerRules({
     },
     backward: ({ dim, index }, g: Tensor) => [indexSelectPrim(g, dim, index)],
   }),
-} satisfies RuleTable<"indexing">);
+} satisfies RuleTable<"indexing">;
 
 const gatherPrim: (x: Tensor, dim: number, index: Tensor) => Tensor = primitive("gather", rules.gather);
 export const scatterAddPrim: (shape: number[], dim: number, index: Tensor, src: Tensor) => Tensor = primitive("scatterAdd", rules.scatterAdd);

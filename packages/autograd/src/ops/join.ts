@@ -1,11 +1,10 @@
-import { registerRules } from "../core/calls";
 import { primitive, rule } from "../core/op";
 import type { RuleTable } from "./primitives";
 import { fmt, normalizeDim } from "../core/shape";
 import { Tensor } from "../core/tensor";
 import { checkIntList, checkTensor, show } from "../core/validate";
 
-const rules = registerRules({
+const rules = {
   cat: rule({
     forward(tensors: Tensor[], dim: number) {
       const sizes = tensors.map((t) => t.shape[dim]!);
@@ -61,7 +60,7 @@ const rules = registerRules({
       return [squeeze ? stack(pieces, dim) : cat(pieces, dim)];
     },
   }),
-} satisfies RuleTable<"join">);
+} satisfies RuleTable<"join">;
 
 const catPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("cat", rules.cat);
 const stackPrim: (tensors: Tensor[], dim: number) => Tensor = primitive("stack", rules.stack);

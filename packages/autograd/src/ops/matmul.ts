@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { isFloat } from "../core/dtype";
 import { primitive, rule } from "../core/op";
 import type { RuleTable } from "./primitives";
@@ -14,7 +13,7 @@ function isTransposed(x: Tensor): boolean {
   return x.strides[nd - 2] === 1 && x.shape[nd - 2]! > 1 && x.strides[nd - 1] !== 1;
 }
 
-const rules = registerRules({
+const rules = {
   /** Batched matrix product of (..., M, K) and (..., K, N) with equal batch dims. */
   matmul: rule({
     forward(a: Tensor, b: Tensor) {
@@ -55,7 +54,7 @@ const rules = registerRules({
       ...(biasShape ? [needs[2] ? biasGrad(g, biasShape) : null] : []),
     ],
   }),
-} satisfies RuleTable<"matmul">);
+} satisfies RuleTable<"matmul">;
 
 /** A bias row's gradient over the rows of G as the product 1ᵀ·G, any other bias's by sumTo. */
 function biasGrad(g: Tensor, biasShape: number[]): Tensor | ProductGrad {

@@ -1,4 +1,4 @@
-import { noteCall, registerRules } from "../core/calls";
+import { calls } from "../core/calls";
 import { checkSameCopy } from "../core/copy";
 import { isFloat, type DType } from "../core/dtype";
 import { primitive, rule } from "../core/op";
@@ -22,7 +22,7 @@ export function map(op: ElementwiseOp, inputs: readonly Tensor[], dtype: DType =
   const shape = inputs.every((t) => sameShape(t.shape, inputs[0]!.shape)) ? inputs[0]!.shape : broadcastShapes(op, ...inputs.map((t) => t.shape));
   const out = Tensor.zeros(shape, dtype);
   kernels.elementwise(op, out, inputs.map((t) => t.broadcastView(shape)), s0, s1);
-  noteCall(op, [inputs, dtype, s0, s1], out);
+  calls.listener?.({ op, args: [inputs, dtype, s0, s1], outputs: [out] });
   return out;
 }
 
@@ -102,7 +102,7 @@ export const operandsAB = (a: Tensor, b: Tensor) => ({ a, b });
 /** g for an operand of maximum/minimum unless it loses, half of it at a tie (both get all of it beside a NaN, as PyTorch). */
 const share = (g: Tensor, loses: Tensor, tie: Tensor) => where(loses, 0, where(tie, g.mul(0.5), g));
 
-const rules = registerRules({
+const rules = {
   neg: unary("neg", none, (_, g) => g.neg()), //                                        d(-x) = -dx
   exp: unary("exp", output, ({ y }, g) => g.mul(y)), //                                 d e^x = e^x dx
   log: unary("log", input, ({ x }, g) => g.div(x)), //                                  d ln x = dx / x
@@ -153,7 +153,7 @@ const rules = registerRules({
     forward: (x: Tensor, dtype: DType) => [map("copy", [x], dtype), { from: x.dtype }],
     backward: ({ from }, g: Tensor) => [g.to(from)],
   }),
-} satisfies RuleTable<"pointwise">);
+} satisfies RuleTable<"pointwise">;
 
 /** Elementwise -x. */
 export const neg: Unary = primitive("neg", rules.neg);

@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { isFloat } from "../core/dtype";
 import { primitive, rule } from "../core/op";
 import { backend, kernels, type ReduceOp, type StridedView } from "../backend/backend";
@@ -53,7 +52,7 @@ function softmaxRule(log: boolean) {
   });
 }
 
-const rules = registerRules({
+const rules = {
   sum: rule({
     forward: (x: Tensor, dims: number[], keepdim: boolean) => [reduceRaw("sum", x, dims, keepdim), { inShape: x.shape, keptShape: reducedShape(x.shape, dims, true) }],
     // every input element contributed once: spread g back over the reduced dims
@@ -63,7 +62,7 @@ const rules = registerRules({
   min: extremeRule("min"),
   softmax: softmaxRule(false),
   logSoftmax: softmaxRule(true),
-} satisfies RuleTable<"reduce">);
+} satisfies RuleTable<"reduce">;
 
 const sumPrim: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = primitive("sum", rules.sum);
 

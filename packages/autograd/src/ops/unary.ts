@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { primitive, rule } from "../core/op";
 import { Tensor } from "../core/tensor";
 import { input, map, none, output, requireFloat, unary } from "./pointwise";
@@ -10,7 +9,7 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 /** The gradient of a piecewise-constant op: zeros, as PyTorch's (a recorded op, not a missing one). */
 const zero = (_: unknown, g: Tensor) => Tensor.zeros(g.shape, g.dtype);
 
-const rules = registerRules({
+const rules = {
   sin: unary("sin", input, ({ x }, g) => g.mul(x.cos())), //                            d sin x = cos x dx
   cos: unary("cos", input, ({ x }, g) => g.mul(x.sin().neg())), //                      d cos x = -sin x dx
   tan: unary("tan", output, ({ y }, g) => g.mul(y.mul(y).add(1))), //                   d tan x = (1 + tan² x) dx
@@ -44,7 +43,7 @@ const rules = registerRules({
     // d logit x = dx / (x (1 - x)) inside [eps, 1 - eps] (else 0), or inside [0, 1] (else NaN) without eps
     backward: ({ x, lo, hi }, g: Tensor) => [g.div(x.mul(x.neg().add(1))).where(x.ge(Math.max(lo, 0)).bitwiseAnd(x.le(Math.min(hi, 1))), lo < 0 ? NaN : 0)],
   }),
-} satisfies RuleTable<"unary">);
+} satisfies RuleTable<"unary">;
 
 /** Elementwise sine. */
 export const sin: Unary = primitive("sin", rules.sin);

@@ -1,4 +1,3 @@
-import { registerRules } from "../core/calls";
 import { primitive, rule } from "../core/op";
 import { fmt, normalizeDim } from "../core/shape";
 import { Tensor } from "../core/tensor";
@@ -14,7 +13,7 @@ function diagonalView(x: Tensor, offset: number, d1: number, d2: number): Tensor
   return x.makeView([...keep.map((i) => x.shape[i]!), length], [...keep.map((i) => x.strides[i]!), x.strides[d1]! + x.strides[d2]!], x.offset + start);
 }
 
-const rules = registerRules({
+const rules = {
   diagonal: rule({
     forward: (x: Tensor, offset: number, d1: number, d2: number) => [diagonalView(x, offset, d1, d2), { inShape: x.shape, offset, d1, d2 }],
     backward: ({ inShape, offset, d1, d2 }, g: Tensor) => [diagEmbedPrim(g, inShape, offset, d1, d2)],
@@ -47,7 +46,7 @@ const rules = registerRules({
       return [dx ?? Tensor.zeros(inShape, g.dtype)];
     },
   }),
-} satisfies RuleTable<"views">);
+} satisfies RuleTable<"views">;
 
 const diagonalPrim: (x: Tensor, offset: number, d1: number, d2: number) => Tensor = primitive("diagonal", rules.diagonal);
 const diagEmbedPrim: (g: Tensor, shape: number[], offset: number, d1: number, d2: number) => Tensor = primitive("diagEmbed", rules.diagEmbed);
