@@ -1,7 +1,7 @@
 import { isFloat } from "./dtype";
 import { grad } from "./grad";
 import { Generator } from "./random";
-import { fmt } from "./shape";
+import { fmt, unravel } from "./shape";
 import { Tensor } from "./tensor";
 
 /** Options of {@link gradcheck}. */
@@ -42,15 +42,6 @@ type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
 function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {
   const out = fn(...inputs);
   return (Array.isArray(out) ? out : [out]).filter((t) => isFloat(t.dtype));
-}
-
-function unravel(k: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index[d] = k % shape[d]!;
-    k = Math.floor(k / shape[d]!);
-  }
-  return index;
 }
 
 /**

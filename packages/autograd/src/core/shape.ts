@@ -87,3 +87,13 @@ export function checkFinite(t: { dtype: DType; data(): ArrayLike<number> }, what
     if (!Number.isFinite(data[i]!)) throw new Error(`detectAnomaly: ${what} produced ${Number.isNaN(data[i]!) ? "NaN" : "Inf"}${where}`);
   }
 }
+
+/** The row-major index (one entry per dim) of flat position k in shape. */
+export function unravel(k: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = k % shape[d]!;
+    k = Math.floor(k / shape[d]!);
+  }
+  return index;
+}

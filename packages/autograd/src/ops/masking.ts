@@ -2,6 +2,7 @@ import { tensor } from "../core/creation";
 import { broadcastShapes, fmt, normalizeDim, sameShape } from "../core/shape";
 import { Tensor } from "../core/tensor";
 import { gather, indexSelect } from "./indexing";
+import { nonzeroPositions } from "./nonzero";
 import { where } from "./pointwise";
 
 /** x with `value` where mask (1/0, broadcast to x's shape) is non-zero; value: a number or a 0-d tensor. */
@@ -16,9 +17,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Ten
 /** The elements of x where mask is non-zero (both broadcast), as a 1-d tensor in row-major order. */
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   const shape = broadcastShapes("maskedSelect", x.shape, mask.shape);
-  const bits = mask.expand(shape).data();
-  const picked: number[] = [];
-  for (let i = 0; i < bits.length; i++) if (bits[i] !== 0) picked.push(i);
+  const picked = nonzeroPositions(mask.expand(shape));
   return indexSelect(x.expand(shape).reshape([-1]), 0, tensor(Int32Array.from(picked)));
 }
 

@@ -1,3 +1,4 @@
+import { unravel } from "../core/shape";
 import { Tensor } from "../core/tensor";
 import { checkTensor, show } from "../core/validate";
 
@@ -8,7 +9,7 @@ export interface NonzeroOptions {
 }
 
 /** The row-major flat positions of x's non-zero elements (NaN counts as non-zero). */
-function nonzeroPositions(x: Tensor): number[] {
+export function nonzeroPositions(x: Tensor): number[] {
   const values = x.data();
   const picked: number[] = [];
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) picked.push(i);
@@ -32,12 +33,7 @@ export function nonzero(x: Tensor, opts: NonzeroOptions = {}): Tensor | Tensor[]
   const shape = asTuple && x.ndim === 0 ? [1] : x.shape;
   const nd = shape.length;
   const matrix = new Int32Array(n * nd);
-  positions.forEach((flat, row) => {
-    for (let d = nd - 1; d >= 0; d--) {
-      matrix[row * nd + d] = flat % shape[d]!;
-      flat = Math.floor(flat / shape[d]!);
-    }
-  });
+  positions.forEach((flat, row) => matrix.set(unravel(flat, shape), row * nd));
   const indices = Tensor.fromBuffer(matrix, [n, nd]);
   if (!asTuple) return indices;
   return shape.map((_, d) => indices.select(1, d).contiguous());

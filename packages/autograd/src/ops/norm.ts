@@ -1,7 +1,7 @@
 import { fmt, normalizeDim, normalizeDims } from "../core/shape";
 import { checkNumber, checkTensor } from "../core/validate";
 import type { Tensor } from "../core/tensor";
-import { where } from "./pointwise";
+import { requireFloat, where } from "./pointwise";
 import type { Dims } from "./reduce";
 
 /** r(s) where s > 0, else 0, with no NaN in the gradient where s = 0 (the r branch sees 1 there). */
@@ -43,7 +43,7 @@ export function normalize(x: Tensor, opts: NormalizeOptions = {}): Tensor {
   checkTensor("normalize", "the input", x);
   const { p = 2, dim = 1, eps = 1e-12 } = opts;
   checkNumber("normalize", "eps", eps, false);
-  if (x.dtype === "int32" || x.dtype === "bool") throw new Error(`normalize: expected a float tensor, got ${x.dtype} (shape ${fmt(x.shape)}); convert with .to("float32")`);
+  requireFloat("normalize", x);
   const d = normalizeDim(dim, x.shape, "normalize");
   return x.div(norm(x, p, d, true).clamp(eps));
 }
