@@ -2,12 +2,12 @@
 // W1-sized LSTM (input 64, hidden 256, batch 32, MSE, Adam) over T steps (default 2000), plain
 // (k = 0) and with the time loop checkpointed every k steps (default 0,50,200). Every variant
 // runs in a fresh child process, so its peak RSS is its own.
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { manualSeed, randn } from "@tapegrad/autograd";
 import { GRU, LSTM, mseLoss } from "@tapegrad/nn";
 import { Adam } from "@tapegrad/optim";
 import { applyBackendFromEnv, backendInfo } from "./backend";
+import { runChild } from "./child";
 
 const STEPS = 3;
 
@@ -57,13 +57,11 @@ if (args[0] === "--child") {
   console.log(`LSTM 64 -> 256, batch 32, T = ${T}, ${STEPS} training steps per variant, tapegrad on ${await backendInfo()}`);
   console.log("checkpointEvery | median step ms | steps ms | RSS after setup MB | peak RSS MB");
   for (const k of variants) {
-    const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", String(T), String(k)], { encoding: "utf8", maxBuffer: 16 << 20 });
-    const line = run.stdout.split("\n").find((l) => l.startsWith("RESULT "));
-    if (!line) {
-      console.log(`${k}: failed (${run.signal ?? `exit ${run.status}`}) ${run.stderr.slice(-1000)}`);
+    const r = runChild<Result>(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", String(T), String(k)], 1000);
+    if (typeof r === "string") {
+      console.log(`${k}: ${r}`);
       continue;
     }
-    const r = JSON.parse(line.slice(7)) as Result;
     const median = [...r.stepMs].sort((a, b) => a - b)[STEPS >> 1]!;
     console.log(`${k || "off"} | ${median.toFixed(0)} | ${r.stepMs.map((m) => m.toFixed(0)).join(" / ")} | ${r.setupRssMB.toFixed(0)} | ${r.peakRssMB.toFixed(0)}`);
   }

@@ -3,10 +3,10 @@
 // child, no checkpointing) beside PyTorch on one thread (bench/torch/memory.py), each in a fresh
 // process, alternating. "Growth" is the peak over the RSS after setup: what a step's activations,
 // gradients and temporaries take. PyTorch also reports the bytes autograd saved for backward.
-import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { backendInfo } from "./backend";
+import { runChild } from "./child";
 
 interface Result {
   stepMs: number[];
@@ -14,12 +14,6 @@ interface Result {
   peakRssMB: number;
   savedMB?: number;
   graphMB?: number;
-}
-
-function run(command: string, args: string[]): Result | string {
-  const out = spawnSync(command, args, { encoding: "utf8", maxBuffer: 16 << 20 });
-  const line = out.stdout.split("\n").find((l) => l.startsWith("RESULT "));
-  return line ? (JSON.parse(line.slice(7)) as Result) : `failed (${out.signal ?? `exit ${out.status}`}) ${out.stderr.slice(-500)}`;
 }
 
 const layer = process.argv.includes("--gru") ? "gru" : "lstm";
@@ -31,8 +25,8 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(" / ");
 console.log(`${layer.toUpperCase()} 64 -> 256, batch 32, MSE, Adam, 3 steps; tapegrad on ${await backendInfo()}, PyTorch on one thread; load ${load()}`);
 console.log("T | tapegrad setup / peak / growth MB | torch setup / peak / growth MB | growth tapegrad / torch | tapegrad graph MB | torch saved MB | graph / saved");
 for (const T of lengths) {
-  const tapegrad = run(process.execPath, [...process.execArgv, "--expose-gc", checkpointScript, "--child", String(T), "0", layer]);
-  const torch = run(python, [torchScript, String(T), layer]);
+  const tapegrad = runChild<Result>(process.execPath, [...process.execArgv, "--expose-gc", checkpointScript, "--child", String(T), "0", layer]);
+  const torch = runChild<Result>(python, [torchScript, String(T), layer]);
   if (typeof tapegrad === "string" || typeof torch === "string") {
     console.log(`${T} | ${typeof tapegrad === "string" ? tapegrad : "ok"} | ${typeof torch === "string" ? torch : "ok"}`);
     continue;

@@ -16,6 +16,7 @@ export interface Workload {
 }
 
 const ALL: Impl[] = ["tapegrad", "torch", "tfjs-wasm", "tfjs-cpu"];
+const W8_RATE: Workload["throughput"] = { unit: "tok/s", of: (ms) => (W8_TOKENS * 1000) / ms };
 
 function recurrent(group: string, what: string, tapegrad: () => Runnable, tfjs: ((impl: NodeImpl) => Promise<Runnable>) | null, throughput?: Workload["throughput"]): Workload {
   return {
@@ -41,8 +42,8 @@ export const WORKLOADS: Workload[] = [
     throughput: { unit: "GFLOP/s", of: (ms) => gflops(n, ms) },
   })),
   recurrent("W7", "user LSTM cell", () => w7(), null),
-  recurrent("W8", "greedy generation", () => w8(), (impl) => tfW8(impl, W8_TOKENS), { unit: "tok/s", of: (ms) => (W8_TOKENS * 1000) / ms }),
+  recurrent("W8", "greedy generation", () => w8(), (impl) => tfW8(impl, W8_TOKENS), W8_RATE),
   recurrent("W5", "user LSTM cell", () => w5(true), null),
-  recurrent("W8", "user LSTM cell", () => w8(true), null, { unit: "tok/s", of: (ms) => (W8_TOKENS * 1000) / ms }),
+  recurrent("W8", "user LSTM cell", () => w8(true), null, W8_RATE),
   recurrent("W7", "user cell, plain ops", () => w7(true), null),
 ];

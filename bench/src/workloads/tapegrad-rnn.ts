@@ -56,10 +56,15 @@ export function w4(): Runnable {
   return trainer(new SGD(rnn.parameters(), { lr: 0.01 }), () => mseLoss(rnn.forward(x)[0], y));
 }
 
+/** An LSTM of hidden size 256: the built-in, or a user-written cell run by Recurrent. */
+function lstm256(userCell: boolean, options: { inputSize: number; numLayers?: number }): LSTM | Recurrent {
+  return userCell ? new Recurrent((_layer, _direction, inputSize) => new UserLSTMCell(inputSize, 256) as never, options) : new LSTM({ ...options, hiddenSize: 256 });
+}
+
 /** W5: LSTM(64 -> 256) forward over one sequence of 200 steps, no grad (`userCell`: a user-written cell run by Recurrent). */
 export function w5(userCell = false): Runnable {
   manualSeed(5);
-  const lstm = userCell ? new Recurrent((_layer, _direction, inputSize) => new UserLSTMCell(inputSize, 256) as never, { inputSize: 64 }) : new LSTM({ inputSize: 64, hiddenSize: 256 });
+  const lstm = lstm256(userCell, { inputSize: 64 });
   const x = randn([200, 1, 64]);
   return { step: () => void noGrad(() => lstm.forward(x)[0].data()) };
 }
@@ -76,8 +81,7 @@ export const W8_TOKENS = 500;
 export function w8(userCell = false): Runnable {
   manualSeed(8);
   const embed = new Embedding(65, 64);
-  const options = { inputSize: 64, numLayers: 2 };
-  const lstm = userCell ? new Recurrent((_layer, _direction, inputSize) => new UserLSTMCell(inputSize, 256) as never, options) : new LSTM({ ...options, hiddenSize: 256 });
+  const lstm = lstm256(userCell, { inputSize: 64, numLayers: 2 });
   const head = new Linear(256, 65);
   return {
     step: () =>
