@@ -1,9 +1,8 @@
 import { describeValue, randperm, tensor, type Generator, type Tensor } from "@tapegrad/autograd";
-import { booleanOption } from "../arguments";
+import { booleanOption, checkGenerator } from "../arguments";
 import { rejectUnknownKeys } from "../unknown-keys";
 import { defaultCollate, type Collated } from "./collate";
 import { checkDataset, Subset, TensorDataset, type Dataset } from "./dataset";
-import { checkGenerator } from "./split";
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions<T, B> {
