@@ -1,4 +1,4 @@
-import { describeValue, isTensor, type Tensor } from "@tapegrad/autograd";
+import { describeValue, Generator, isTensor, type Tensor } from "@tapegrad/autograd";
 
 /** A Tensor argument, or an error naming op, the argument and what was given instead. */
 export function tensorArgument(op: string, name: string, value: unknown): Tensor {
@@ -11,4 +11,10 @@ export function booleanOption(op: string, name: string, value: unknown, fallback
   if (value === undefined) return fallback;
   if (typeof value !== "boolean") throw new Error(`${op}: ${name} must be true or false, got ${describeValue(value)}`);
   return value;
+}
+
+/** An optional Generator argument. */
+export function checkGenerator(op: string, generator: unknown): Generator | undefined {
+  if (generator !== undefined && !(generator instanceof Generator)) throw new Error(`${op}: generator must be a Generator, got ${describeValue(generator)}`);
+  return generator;
 }

@@ -25,6 +25,16 @@ export type ParamGroupInput<O> = Partial<O> & {
 /** A flat list of tensors (one group) or a list of groups. */
 export type Params<O> = Tensor[] | ParamGroupInput<O>[];
 
+/** A parameter that has a gradient, with its gradient and its group (what Optimizer.gradients lists). */
+type ParamGradient<O> = {
+  /** A parameter that has a gradient. */
+  param: Tensor;
+  /** Its gradient. */
+  grad: Tensor;
+  /** Its group. */
+  group: ParamGroup<O>;
+};
+
 /**
  * PyTorch's optimizer state_dict: per-parameter state keyed by the parameter's position across
  * all groups, and each group's options under PyTorch's snake_case names with `params` listing
@@ -131,15 +141,8 @@ export abstract class Optimizer<
   }
 
   /** The parameters that have a gradient, with it; throws on a gradient whose shape or dtype differs from its parameter's. */
-  protected gradients(where: string): {
-    /** A parameter that has a gradient. */
-    param: Tensor;
-    /** Its gradient. */
-    grad: Tensor;
-    /** Its group. */
-    group: ParamGroup<O>;
-  }[] {
-    const work: { param: Tensor; grad: Tensor; group: ParamGroup<O> }[] = [];
+  protected gradients(where: string): ParamGradient<O>[] {
+    const work: ParamGradient<O>[] = [];
     this.paramGroups.forEach((group, k) => {
       group.params.forEach((param, i) => {
         const grad = param.grad;

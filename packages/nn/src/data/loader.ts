@@ -1,9 +1,8 @@
 import { describeValue, randperm, tensor, type Generator, type Tensor } from "@tapegrad/autograd";
-import { booleanOption } from "../arguments";
+import { booleanOption, checkGenerator } from "../arguments";
 import { rejectUnknownKeys } from "../unknown-keys";
 import { defaultCollate, type Collated } from "./collate";
 import { checkDataset, Subset, TensorDataset, type Dataset } from "./dataset";
-import { checkGenerator } from "./split";
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions<T, B> {
@@ -68,8 +67,12 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
 
   /** Number of batches per iteration. */
   get length(): number {
-    const n = checkDataset("DataLoader", this.dataset) / this.batchSize;
-    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+    return this.batchCount(checkDataset("DataLoader", this.dataset));
+  }
+
+  /** Number of batches for n samples. */
+  private batchCount(n: number): number {
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
   /** The batches of one pass over the dataset, each collated. */
@@ -77,7 +80,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     const n = checkDataset("DataLoader", this.dataset);
     const order = this.shuffle ? (randperm(n, { generator: this.generator }).data() as Int32Array) : null;
     const direct = this.collate ? null : tensorRows(this.dataset);
-    const batches = this.length;
+    const batches = this.batchCount(n);
     for (let b = 0; b < batches; b++) {
       const start = b * this.batchSize;
       const size = Math.min(this.batchSize, n - start);

@@ -1,11 +1,6 @@
-import { Generator, describeValue, randperm } from "@tapegrad/autograd";
+import { describeValue, randperm, type Generator } from "@tapegrad/autograd";
+import { checkGenerator } from "../arguments";
 import { checkDataset, Subset, type Dataset } from "./dataset";
-
-/** An optional Generator argument. */
-export function checkGenerator(op: string, generator: unknown): Generator | undefined {
-  if (generator !== undefined && !(generator instanceof Generator)) throw new Error(`${op}: generator must be a Generator, got ${describeValue(generator)}`);
-  return generator;
-}
 
 /**
  * The split sizes torch.utils.data.random_split (1.13) uses: fractions summing to 1 (within

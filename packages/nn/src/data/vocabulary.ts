@@ -93,9 +93,9 @@ export class Vocabulary {
     let i = 0;
     for (const text of texts) {
       if (typeof text !== "string") throw new Error(`Vocabulary.build: text ${i} must be a string, got ${describeValue(text)}`);
+      for (const t of tokenize(text, level)) counts.set(t, (counts.get(t) ?? 0) + 1);
       i++;
     }
-    for (const text of texts) for (const t of tokenize(text, level)) counts.set(t, (counts.get(t) ?? 0) + 1);
     const ranked = [...counts]
       .filter(([t, n]) => n >= minFrequency && !specialTokens.includes(t))
       .map(([t, n], order) => ({ t, n, order }))

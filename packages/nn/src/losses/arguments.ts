@@ -1,6 +1,7 @@
 import { broadcastShapes, describeValue, type Tensor } from "@tapegrad/autograd";
 import { fmt } from "../format";
 import { tensorArgument } from "../arguments";
+import { rejectUnknownKeys } from "../unknown-keys";
 
 export { booleanOption } from "../arguments";
 
@@ -12,10 +13,7 @@ const REDUCTIONS = ["mean", "sum", "none"];
  */
 export function lossOptions<T extends object>(op: string, opts: T | undefined, allowed: readonly string[], extraReductions: readonly string[] = []): T {
   if (opts === undefined) return {} as T;
-  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new Error(`${op}: options must be an object, got ${describeValue(opts)}`);
-  for (const [key, value] of Object.entries(opts)) {
-    if (value !== undefined && !allowed.includes(key)) throw new Error(`${op}: unknown option "${key}"; expected one of ${allowed.join(", ")}`);
-  }
+  rejectUnknownKeys(op, opts, allowed, true);
   const reduction = (opts as { reduction?: unknown }).reduction;
   if (reduction !== undefined && !REDUCTIONS.includes(reduction as string) && !extraReductions.includes(reduction as string)) {
     const names = [...REDUCTIONS, ...extraReductions].map((r) => `"${r}"`);

@@ -6,17 +6,14 @@ import { floatTensor } from "./arguments";
 export type Reduction = "mean" | "sum" | "none";
 
 /**
- * The loss reduced as asked. The mean of no elements (an empty batch) is an error here, where
- * PyTorch returns NaN.
+ * The loss reduced as asked (a reduction already checked by lossOptions). The mean of no elements
+ * (an empty batch) is an error here, where PyTorch returns NaN.
  */
 export function reduce(op: string, loss: Tensor, reduction: Reduction = "mean"): Tensor {
   if (reduction === "none") return loss;
   if (reduction === "sum") return loss.sum();
-  if (reduction === "mean") {
-    checkNotEmpty(op, loss);
-    return loss.mean();
-  }
-  throw new Error(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+  checkNotEmpty(op, loss);
+  return loss.mean();
 }
 
 export function checkNotEmpty(op: string, loss: Tensor, what = "mean"): void {

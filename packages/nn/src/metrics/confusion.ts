@@ -76,18 +76,19 @@ export class ConfusionCounts {
 
   private predictedLabels(preds: Tensor, target: Tensor): ArrayLike<number> {
     const { owner, C } = this;
+    const data = preds.data();
     if (preds.dtype !== "int32" && preds.dtype !== "bool") {
-      const nan = preds.data().findIndex(Number.isNaN);
+      const nan = data.findIndex(Number.isNaN);
       if (nan >= 0) throw new Error(`${owner}.update: preds ${fmt(preds.shape)} hold NaN at flat index ${nan}; a NaN score predicts no class`);
     }
     const same = preds.shape.join() === target.shape.join();
     if (preds.dtype === "int32") {
       if (!same) throw new Error(`${owner}.update: label preds of shape ${fmt(preds.shape)} must have the target's shape ${fmt(target.shape)}`);
-      return preds.data();
+      return data;
     }
     if (this.opts.task === "binary") {
       if (!same) throw new Error(`${owner}.update: binary preds of shape ${fmt(preds.shape)} must have the target's shape ${fmt(target.shape)}`);
-      const p = Array.from(preds.data());
+      const p = Array.from(data);
       const logits = p.some((v) => v < 0 || v > 1);
       return p.map((v) => ((logits ? 1 / (1 + Math.exp(-v)) : v) > this.threshold ? 1 : 0));
     }

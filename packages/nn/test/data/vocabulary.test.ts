@@ -27,6 +27,18 @@ describe("Vocabulary", () => {
     expect(all.tokens.slice(0, 4)).toEqual(["_", "?", "<s>", "</s>"]);
   });
 
+  it("builds from a one-shot iterable (a generator) as from the same array", () => {
+    function* generate() {
+      yield* texts;
+    }
+    const fromGenerator = Vocabulary.build(generate());
+    const fromArray = Vocabulary.build(texts);
+    expect(fromGenerator.tokens).toEqual(["<pad>", "<unk>", "a", "b", "c", "d"]);
+    expect(fromGenerator.tokens).toEqual(fromArray.tokens);
+    expect(fromGenerator.size).toBe(6);
+    expect(fromGenerator.size).toBe(fromArray.size);
+  });
+
   it("minFrequency and maxSize (specials count towards maxSize)", () => {
     expect(Vocabulary.build(texts, { minFrequency: 2 }).tokens).toEqual(["<pad>", "<unk>", "a", "b"]);
     expect(Vocabulary.build(texts, { maxSize: 3 }).tokens).toEqual(["<pad>", "<unk>", "a"]);

@@ -24,7 +24,7 @@ export function emitLinear(g: OnnxGraph, x: string, weight: Tensor, bias: Tensor
 const MAPPED = [Linear, Embedding, LayerNorm, Dropout, Identity, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax];
 
 /** The modules whose calls become ONNX nodes of their own, for error messages. */
-export const MAPPED_MODULES = "Linear, Embedding, LayerNorm, Dropout, Identity, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, RNN, LSTM, GRU";
+export const MAPPED_MODULES = [...MAPPED.map((c) => c.name), "RNN", "LSTM", "GRU"].join(", ");
 
 /** Whether calls of this module become ONNX nodes of their own (else its forward is traced). */
 export function hasMapping(m: Module): boolean {

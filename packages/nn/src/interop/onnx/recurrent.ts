@@ -1,8 +1,9 @@
 import { cat, noGrad, stack, type Tensor } from "@tapegrad/autograd";
 import { GRU, LSTM, RNN } from "../../rnn";
 import { Recurrent } from "../../recurrent";
+import { HARD_SIGMOID } from "../tfjs/activations";
 import { ResetBeforeGRUCell } from "../tfjs/gru-reset-before";
-import { HARD_SIGMOID, HardGateGRUCell, HardGateLSTMCell } from "../tfjs/hard-gate-cells";
+import { HardGateGRUCell, HardGateLSTMCell } from "../tfjs/hard-gate-cells";
 import type { OnnxGraph } from "./graph";
 import type { AttributeValue } from "./proto";
 

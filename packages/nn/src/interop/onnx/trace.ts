@@ -1,4 +1,5 @@
 import { recordCalls, type Node, type OpCall, type Tensor } from "@tapegrad/autograd";
+import { fmt } from "../../format";
 import { Parameter, type Module } from "../../module";
 import { LSTM } from "../../rnn";
 import type { OnnxGraph } from "./graph";
@@ -74,7 +75,6 @@ export function recordForward(model: Module, inputs: Tensor[]): Recording {
 }
 
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-const fmt = (s: readonly number[]) => `[${s.join(", ")}]`;
 
 /**
  * Builds the ONNX graph of a recorded forward, from each value the outputs need back to the

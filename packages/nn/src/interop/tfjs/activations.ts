@@ -1,6 +1,9 @@
 import type { Tensor } from "@tapegrad/autograd";
 import type { LayerConfig } from "./keras-layer";
 
+/** Keras's hard_sigmoid as TF.js computes it: clip(0.2·x + 0.5, 0, 1) (ONNX HardSigmoid with alpha 0.2, beta 0.5). */
+export const HARD_SIGMOID = { alpha: 0.2, beta: 0.5 } as const;
+
 /** Keras activation names and their definitions (as TF.js computes them), from tapegrad ops. */
 export const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   linear: (x) => x,
@@ -8,7 +11,7 @@ export const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   relu6: (x) => x.clamp(0, 6),
   tanh: (x) => x.tanh(),
   sigmoid: (x) => x.sigmoid(),
-  hard_sigmoid: (x) => x.mul(0.2).add(0.5).clamp(0, 1),
+  hard_sigmoid: (x) => x.mul(HARD_SIGMOID.alpha).add(HARD_SIGMOID.beta).clamp(0, 1),
   softmax: (x) => x.softmax(-1),
   softplus: (x) => x.relu().add(x.abs().neg().exp().add(1).log()),
   softsign: (x) => x.div(x.abs().add(1)),

@@ -4,8 +4,6 @@ import { linear } from "../../layers/linear";
 import { Module, Parameter } from "../../module";
 import { ACTIVATIONS } from "./activations";
 
-/** Keras's hard_sigmoid as TF.js computes it: clip(0.2·x + 0.5, 0, 1) (ONNX HardSigmoid with alpha 0.2, beta 0.5). */
-export const HARD_SIGMOID = { alpha: 0.2, beta: 0.5 } as const;
 const hardSigmoid = ACTIVATIONS["hard_sigmoid"]!;
 
 /**
